@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// The `ernie` command: one binary, subcommands named by verb (see the README).
+@main
+struct Ernie: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ernie",
+        abstract: "Pretrain, fine-tune, evaluate and serve BERT-family language models (ERNIE, BERT, …), Chinese first.",
+        subcommands: [])
+}

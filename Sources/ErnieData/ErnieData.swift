@@ -1,0 +1,1 @@
+// ErnieData: see the README for what lives in this layer.

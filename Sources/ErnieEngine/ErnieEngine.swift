@@ -1,0 +1,1 @@
+// ErnieEngine: tensors, kernels, autodiff.

@@ -1,0 +1,1 @@
+// ErnieModels: see the README for what lives in this layer.

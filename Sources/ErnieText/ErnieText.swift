@@ -1,0 +1,1 @@
+// ErnieText: see the README for what lives in this layer.

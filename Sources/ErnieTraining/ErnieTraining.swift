@@ -1,0 +1,1 @@
+// ErnieTraining: see the README for what lives in this layer.
