@@ -1,1 +1,0 @@
-// ErnieText: see the README for what lives in this layer.
