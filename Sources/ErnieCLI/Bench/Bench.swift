@@ -68,6 +68,6 @@ struct BenchPrinter {
                 + record.extra.map { "\($0.0)=\($0.1.text)" }
             Swift.print(cells.joined(separator: "  "))
         }
-        fflush(stdout)
+        fflush(nil)  // all streams: `stdout` itself is shared mutable state to Swift 6
     }
 }
