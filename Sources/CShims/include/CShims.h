@@ -22,3 +22,16 @@ void ernie_set_num_threads(int threads);
 int ernie_get_num_threads(void);
 
 #endif
+
+#ifndef ERNIE_CSHIMS_MATMUL_H
+#define ERNIE_CSHIMS_MATMUL_H
+/// Row-major C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C with A and B in bfloat16 (raw uint16 bits) and C in
+/// float32, through a cached oneDNN matmul primitive (AMX on CPUs that have it). op(X) = Xᵀ when trans is 'T'.
+/// lda/ldb/ldc are row strides of the stored matrices. Returns a dnnl_status_t (0 = success).
+int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
+                    const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
+                    float beta, float *c, int64_t ldc);
+
+/// The oneDNN implementation the bf16 GEMM of that shape runs (e.g. "brg:avx512_core_amx_bf16"), for reports.
+const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k);
+#endif

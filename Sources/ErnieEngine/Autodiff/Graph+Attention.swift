@@ -1,0 +1,49 @@
+/// Multi-head scaled dot-product attention (fused kernel, see `attentionForward`).
+extension Graph {
+    /// q, k, v: [batch · seq, heads · d] (packed heads, as Linear layers produce them);
+    /// additiveMask: [batch, seq] (added to every query's scores for that key) or nil → [batch · seq, heads · d].
+    /// Attention probabilities are dropped out with `dropout` while training.
+    public func attention(
+        query q: Tensor, key k: Tensor, value v: Tensor, additiveMask: Tensor?,
+        batch: Int, heads: Int, dropout p: Float = 0
+    ) throws -> Tensor {
+        let q = q.contiguous(), k = k.contiguous(), v = v.contiguous()
+        guard q.rank == 2, k.shape == q.shape, v.shape == q.shape else {
+            throw TensorError.shapeMismatch(operation: "attention: query, key and value", expected: q.shape, actual: k.shape == q.shape ? v.shape : k.shape)
+        }
+        let (rows, width) = q.rowsAndColumns
+        guard batch > 0, rows % batch == 0, heads > 0, width % heads == 0 else {
+            throw GraphError.invalidArgument("attention: \(rows) rows × \(width) columns do not split into batch \(batch) × heads \(heads)")
+        }
+        let sequence = rows / batch
+        if let additiveMask { try additiveMask.expectShape([batch, sequence], "attention mask") }
+        let mask = additiveMask?.contiguous()
+        let shape = AttentionShape(batch: batch, sequence: sequence, heads: heads, headDimension: width / heads,
+                                   inputStride: width, outputStride: width)
+        let dropout = isTraining ? p : 0
+        let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
+        let y = Tensor(uninitializedShape: [rows, width])
+        let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
+        attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
+                         shape: shape, dropout: dropout, seed: seed, counter: counter)
+        guard needsGradient(q, k, v) else { return y }
+        record(y) { [unowned self] in
+            // The kernel writes all three gradients; scratch stands in for inputs that need none.
+            let scratch = { (t: Tensor) in t.requiresGrad ? self.gradient(of: t) : Tensor(shape: t.shape) }
+            let dq = scratch(q), dk = scratch(k), dv = scratch(v)
+            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: y).data, probs: probs.data,
+                              q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter)
+        }
+        return y
+    }
+
+    /// The additive mask for `attention` from a 0/1 attention mask [batch, seq]: 0 where 1, `maskValue` where 0.
+    /// HF uses the dtype's lowest finite value; the softmax turns it into an exact 0 either way.
+    public static func additiveMask(from attentionMask: [Int32], batch: Int, sequence: Int,
+                                    maskValue: Float = -Float.greatestFiniteMagnitude) throws -> Tensor {
+        guard attentionMask.count == batch * sequence else {
+            throw TensorError.shapeMismatch(operation: "attention mask", expected: [batch, sequence], actual: [attentionMask.count])
+        }
+        return try Tensor(shape: [batch, sequence], values: attentionMask.map { $0 == 0 ? maskValue : 0 })
+    }
+}

@@ -1,0 +1,113 @@
+/// Linear layers and matrix products.
+extension Graph {
+    /// y = x·Wᵀ + b, PyTorch's `nn.Linear` layout.  x: [..., in]; weight: [out, in]; bias: [out] → [..., out]
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        let x = x.contiguous()
+        guard weight.rank == 2, let inFeatures = x.shape.last, inFeatures == weight.shape[1] else {
+            throw TensorError.shapeMismatch(operation: "linear: input [..., in] against weight [out, in]",
+                                            expected: [-1, weight.shape.last ?? -1], actual: x.shape)
+        }
+        let outFeatures = weight.shape[0]
+        if let bias { try bias.expectShape([outFeatures], "linear bias") }
+        let rows = x.count / max(1, inFeatures)
+        let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+        if let bias { broadcastRows(y.data, bias.data, rows: rows, columns: outFeatures) }
+        let beta: Float = bias == nil ? 0 : 1
+        switch precision {
+        case .fp32:
+            gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                 a: x.data, lda: inFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: y.data, ldc: outFeatures)
+        case .bf16:
+            gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                     a: bfloat16(x), lda: inFeatures, b: bfloat16(weight), ldb: inFeatures,
+                     beta: beta, c: y.data, ldc: outFeatures)
+        }
+        guard needsGradient(x, weight, bias) else { return y }
+        let precision = self.precision
+        record(y) { [unowned self] in
+            let dy = self.gradient(of: y)
+            if x.requiresGrad {
+                let dx = self.gradient(of: x)
+                switch precision {
+                case .fp32:
+                    gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                         a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: 1, c: dx.data, ldc: inFeatures)
+                case .bf16:
+                    gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16(weight), ldb: inFeatures,
+                             beta: 1, c: dx.data, ldc: inFeatures)
+                }
+            }
+            if weight.requiresGrad {
+                let dw = self.gradient(of: weight)
+                switch precision {
+                case .fp32:
+                    gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
+                         a: dy.data, lda: outFeatures, b: x.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
+                case .bf16:
+                    gemmBF16(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
+                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16(x), ldb: inFeatures,
+                             beta: 1, c: dw.data, ldc: inFeatures)
+                }
+            }
+            if let bias, bias.requiresGrad {
+                columnSumsBackward(self.gradient(of: bias).data, dy.data, rows: rows, columns: outFeatures)
+            }
+        }
+        return y
+    }
+
+    /// Matrix product of the last two axes, batched over a leading axis when both are rank 3.
+    /// a: [m, k] or [batch, m, k] (transposeA: [.., k, m]); b: [k, n] or [batch, k, n] (transposeB: [.., n, k]).
+    public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) throws -> Tensor {
+        let a = a.contiguous(), b = b.contiguous()
+        guard (a.rank == 2 && b.rank == 2) || (a.rank == 3 && b.rank == 3 && a.shape[0] == b.shape[0]) else {
+            throw TensorError.shapeMismatch(operation: "matmul needs two rank-2 or two rank-3 tensors with one batch size",
+                                            expected: a.shape, actual: b.shape)
+        }
+        let batch = a.rank == 3 ? a.shape[0] : 1
+        let m = transposeA ? a.shape[a.rank - 1] : a.shape[a.rank - 2]
+        let k = transposeA ? a.shape[a.rank - 2] : a.shape[a.rank - 1]
+        let kb = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2]
+        let n = transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1]
+        guard k == kb else {
+            throw TensorError.shapeMismatch(operation: "matmul inner dimensions (\(k) vs \(kb))", expected: a.shape, actual: b.shape)
+        }
+        let y = Tensor(uninitializedShape: (a.rank == 3 ? [batch] : []) + [m, n])
+        let lda = a.shape[a.rank - 1], ldb = b.shape[b.rank - 1]
+        for i in 0..<batch {
+            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                 a: a.data + i * m * k, lda: lda, b: b.data + i * k * n, ldb: ldb, c: y.data + i * m * n, ldc: n)
+        }
+        guard needsGradient(a, b) else { return y }
+        record(y) { [unowned self] in
+            let dy = self.gradient(of: y)
+            for i in 0..<batch {
+                let dyi = dy.data + i * m * n, ai = a.data + i * m * k, bi = b.data + i * k * n
+                if a.requiresGrad {
+                    let da = self.gradient(of: a).data + i * m * k
+                    // op(A) = dY·op(B)ᵀ; stored A is op(A)ᵀ when transposed.
+                    if transposeA {
+                        gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
+                             a: bi, lda: ldb, b: dyi, ldb: n, beta: 1, c: da, ldc: lda)
+                    } else {
+                        gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
+                             a: dyi, lda: n, b: bi, ldb: ldb, beta: 1, c: da, ldc: lda)
+                    }
+                }
+                if b.requiresGrad {
+                    let db = self.gradient(of: b).data + i * k * n
+                    // op(B) = op(A)ᵀ·dY; stored B is op(B)ᵀ when transposed.
+                    if transposeB {
+                        gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
+                             a: dyi, lda: n, b: ai, ldb: lda, beta: 1, c: db, ldc: ldb)
+                    } else {
+                        gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
+                             a: ai, lda: lda, b: dyi, ldb: n, beta: 1, c: db, ldc: ldb)
+                    }
+                }
+            }
+        }
+        return y
+    }
+}

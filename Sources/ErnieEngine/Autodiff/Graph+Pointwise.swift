@@ -1,0 +1,127 @@
+/// Pointwise ops: activations, sums, scaling, dropout.
+
+/// Activation functions by their Hugging Face `hidden_act` names.
+public enum Activation: String, Sendable, Codable, CaseIterable {
+    /// Exact erf form.
+    case gelu
+    /// tanh approximation.
+    case geluNew = "gelu_new"
+    case relu
+    case tanh
+}
+
+extension Graph {
+    public func activation(_ x: Tensor, _ function: Activation) -> Tensor {
+        let x = x.contiguous()
+        let y = Tensor(uninitializedShape: x.shape)
+        let n = x.count
+        switch function {
+        case .gelu: geluForward(y.data, x.data, count: n)
+        case .geluNew: geluTanhForward(y.data, x.data, count: n)
+        case .relu: reluForward(y.data, x.data, count: n)
+        case .tanh: tanhForward(y.data, x.data, count: n)
+        }
+        guard needsGradient(x) else { return y }
+        record(y) { [unowned self] in
+            let dy = self.gradient(of: y).data, dx = self.gradient(of: x).data
+            switch function {
+            case .gelu: geluBackward(dx, dy, x.data, count: n)
+            case .geluNew: geluTanhBackward(dx, dy, x.data, count: n)
+            case .relu: reluBackward(dx, dy, x.data, count: n)
+            case .tanh: tanhBackward(dx, dy, y.data, count: n)
+            }
+        }
+        return y
+    }
+
+    public func gelu(_ x: Tensor) -> Tensor { activation(x, .gelu) }
+    public func relu(_ x: Tensor) -> Tensor { activation(x, .relu) }
+    public func tanh(_ x: Tensor) -> Tensor { activation(x, .tanh) }
+
+    /// a + b (same shapes; residual connections).
+    public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        guard a.shape == b.shape else { throw TensorError.shapeMismatch(operation: "add", expected: a.shape, actual: b.shape) }
+        let a = a.contiguous(), b = b.contiguous()
+        let y = Tensor(uninitializedShape: a.shape)
+        addForward(y.data, a.data, b.data, count: y.count)
+        guard needsGradient(a, b) else { return y }
+        record(y) { [unowned self] in
+            let dy = self.gradient(of: y).data
+            if a.requiresGrad { accumulate(self.gradient(of: a).data, dy, count: y.count) }
+            if b.requiresGrad { accumulate(self.gradient(of: b).data, dy, count: y.count) }
+        }
+        return y
+    }
+
+    /// alpha · x.
+    public func scale(_ x: Tensor, by alpha: Float) -> Tensor {
+        let x = x.contiguous()
+        let y = Tensor(uninitializedShape: x.shape)
+        scaleForward(y.data, x.data, count: x.count, by: alpha)
+        guard needsGradient(x) else { return y }
+        record(y) { [unowned self] in
+            accumulate(self.gradient(of: x).data, self.gradient(of: y).data, count: x.count, scale: alpha)
+        }
+        return y
+    }
+
+    /// Inverted dropout (identity when not training or p = 0). The mask comes from the graph's random stream.
+    public func dropout(_ x: Tensor, probability p: Float) throws -> Tensor {
+        guard p >= 0 && p < 1 else { throw GraphError.invalidArgument("dropout probability \(p) is not in [0, 1)") }
+        guard isTraining && p > 0 else { return x }
+        let x = x.contiguous()
+        let y = Tensor(uninitializedShape: x.shape)
+        let (seed, counter) = reserveRandom(x.count)
+        dropoutForward(y.data, x.data, count: x.count, probability: p, seed: seed, counter: counter)
+        guard needsGradient(x) else { return y }
+        record(y) { [unowned self] in
+            dropoutBackward(self.gradient(of: x).data, self.gradient(of: y).data, count: x.count,
+                            probability: p, seed: seed, counter: counter)
+        }
+        return y
+    }
+
+    /// Σ of all elements → a scalar [1].
+    public func sum(_ x: Tensor) -> Tensor {
+        let x = x.contiguous()
+        let y = Tensor(shape: [1], repeating: Float(sumAll(x.data, count: x.count)))
+        guard needsGradient(x) else { return y }
+        record(y) { [unowned self] in
+            let g = self.gradient(of: y).data[0]
+            let dx = self.gradient(of: x)
+            mapLanes(x.count) { offset, available in
+                storeLanes(loadLanes(dx.data + offset, available) + g, dx.data + offset, available)
+            }
+        }
+        return y
+    }
+
+    /// Mean of all elements → a scalar [1].
+    public func mean(_ x: Tensor) -> Tensor { scale(sum(x), by: 1 / Float(max(1, x.count))) }
+
+    /// The same elements under a new shape; gradients flow back unchanged.
+    public func reshape(_ x: Tensor, _ shape: [Int]) throws -> Tensor {
+        let source = x.contiguous()
+        let view = try source.reshaped(shape)
+        let y = Tensor(shape: view.shape, strides: view.strides, offset: view.offset, storage: view.storage)
+        guard needsGradient(source) else { return y }
+        record(y) { [unowned self] in
+            accumulate(self.gradient(of: source).data, self.gradient(of: y).data, count: y.count)
+        }
+        return y
+    }
+}
+
+/// Errors in arguments users pass to graph ops.
+public enum GraphError: Error, CustomStringConvertible, Equatable {
+    case invalidArgument(String)
+    case indexOutOfRange(operation: String, index: Int, position: Int, limit: Int)
+
+    public var description: String {
+        switch self {
+        case .invalidArgument(let message): message
+        case .indexOutOfRange(let operation, let index, let position, let limit):
+            "\(operation): index \(index) at position \(position) is outside [0, \(limit))"
+        }
+    }
+}

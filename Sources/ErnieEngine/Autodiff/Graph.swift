@@ -1,0 +1,92 @@
+/// A record of one forward pass, for reverse-mode differentiation.
+///
+/// Each op (`linear`, `layerNorm`, `attention`, …) runs its forward kernel at once and, when any input requires a
+/// gradient and the graph records, appends a closure that runs the op's hand-written backward kernel. `backward(from:)`
+/// runs the closures in reverse. The graph keeps the activations its closures need alive; dropping the graph returns them
+/// to the buffer pool, so the next step reuses the same memory.
+///
+/// Gradient rule (written once): backward kernels accumulate (`+=`) into every gradient. Parameter gradients therefore
+/// sum over micro-batches until the optimizer zeroes them; activation gradients start from zero for each graph.
+public final class Graph {
+    /// Dropout is active.
+    public let isTraining: Bool
+    /// Backward closures are recorded (false: inference, "no-grad").
+    public let recordsGradients: Bool
+    /// The precision of the products in `linear` and `matmul`.
+    public var precision: MatmulPrecision
+    /// Dropout masks draw from this stream; its counter advances by the elements each dropout covers.
+    public private(set) var random: RandomGenerator
+
+    private var backwardSteps: [() -> Void] = []
+    private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
+
+    public init(training: Bool, recordsGradients: Bool? = nil, precision: MatmulPrecision = .fp32,
+                random: RandomGenerator = RandomGenerator(seed: 0)) {
+        self.isTraining = training
+        self.recordsGradients = recordsGradients ?? training
+        self.precision = precision
+        self.random = random
+    }
+
+    /// An inference graph: no dropout, nothing recorded.
+    public static func inference(precision: MatmulPrecision = .fp32) -> Graph {
+        Graph(training: false, recordsGradients: false, precision: precision)
+    }
+
+    /// Whether an op with these inputs needs a backward step.
+    func needsGradient(_ inputs: Tensor?...) -> Bool {
+        recordsGradients && inputs.contains { $0?.requiresGrad == true }
+    }
+
+    /// Marks `output` as differentiable and records `step` to run during `backward`.
+    func record(_ output: Tensor, _ step: @escaping () -> Void) {
+        output.requiresGrad = true
+        backwardSteps.append(step)
+    }
+
+    /// Reserves `count` numbers of the dropout stream.
+    func reserveRandom(_ count: Int) -> (seed: UInt64, counter: UInt64) {
+        (random.seed, random.reserve(count))
+    }
+
+    /// Runs every recorded backward step, last first, starting from d(loss)/d(output) = `seed` (a scalar output).
+    public func backward(from output: Tensor, seed: Float = 1) {
+        precondition(output.count == 1, "backward starts from a scalar; got \(output.shape)")
+        gradient(of: output).data[0] += seed
+        runBackwardSteps()
+    }
+
+    /// Runs the backward pass from a given d(loss)/d(output) of any shape (vector–Jacobian product).
+    public func backward(from output: Tensor, gradient outputGradient: Tensor) throws {
+        try outputGradient.expectShape(output.shape, "backward seed gradient")
+        accumulate(gradient(of: output).data, outputGradient.contiguous().data, count: output.count)
+        runBackwardSteps()
+    }
+
+    private func runBackwardSteps() {
+        for step in backwardSteps.reversed() { step() }
+        backwardSteps.removeAll()
+    }
+
+    /// The number of recorded backward steps (for tests).
+    public var recordedSteps: Int { backwardSteps.count }
+
+    /// The tensor's gradient buffer, created zero-filled on first use.
+    func gradient(of tensor: Tensor) -> Tensor {
+        if let grad = tensor.grad { return grad }
+        let grad = Tensor(shape: tensor.shape, repeating: 0)
+        tensor.grad = grad
+        return grad
+    }
+
+    /// A bfloat16 copy of `tensor`, made once per graph (weights are converted once per step, not per use).
+    func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
+        precondition(tensor.isContiguous)
+        let key = ObjectIdentifier(tensor)
+        if let cached = bfloat16Copies[key] { return UnsafePointer(cached.buffer.pointer) }
+        let buffer = BFloat16Buffer(count: tensor.count)
+        buffer.update(from: tensor.data)
+        bfloat16Copies[key] = (tensor, buffer)  // holding the tensor keeps its identifier unique while cached
+        return UnsafePointer(buffer.pointer)
+    }
+}

@@ -1,1 +1,0 @@
-// ErnieEngine: tensors, kernels, autodiff.

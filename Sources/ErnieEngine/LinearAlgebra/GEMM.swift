@@ -1,0 +1,80 @@
+import CShims
+
+/// Which precision the products of a GEMM are formed in. Accumulation and outputs are always float32.
+public enum MatmulPrecision: String, Sendable, Codable, CaseIterable {
+    /// float32 inputs (`dnnl_sgemm`).
+    case fp32
+    /// Inputs rounded to bfloat16 (AMX on CPUs that have it), float32 accumulation.
+    case bf16
+}
+
+/// ernie's one GEMM entry point (row-major, as oneDNN's):
+/// `C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C`, op(X) = Xᵀ when `transposeX`.
+/// `lda`, `ldb`, `ldc` are row strides of A, B, C as stored.
+///
+/// Called inside a `parallelFor` body it runs single-threaded (OpenMP nesting is off), so per-head attention GEMMs
+/// can be spread across threads while large GEMMs use every thread themselves.
+public func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        scaleInPlace(c, rows: m, columns: n, ld: ldc, by: beta)
+        return
+    }
+    let status = dnnl_sgemm(
+        transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
+        a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    precondition(status == dnnl_success, "dnnl_sgemm failed (\(status)) for m=\(m) n=\(n) k=\(k)")
+}
+
+/// The bf16 GEMM: A and B already rounded to bfloat16 (see `BFloat16`), C float32.
+public func gemmBF16(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    guard m > 0, n > 0 else { return }
+    if k == 0 {
+        scaleInPlace(c, rows: m, columns: n, ld: ldc, by: beta)
+        return
+    }
+    let status = ernie_gemm_bf16(
+        transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
+        a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    precondition(status == 0, "oneDNN bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)")
+}
+
+/// The oneDNN kernel a bf16 GEMM of this shape runs on (e.g. "brg:avx512_core_amx_bf16").
+public func gemmBF16Implementation(m: Int, n: Int, k: Int) -> String {
+    String(cString: ernie_gemm_bf16_impl(Int64(m), Int64(n), Int64(k)))
+}
+
+private func scaleInPlace(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {
+    for row in 0..<rows {
+        let line = c + row * ld
+        for column in 0..<columns { line[column] = beta == 0 ? 0 : beta * line[column] }
+    }
+}
+
+/// The naive triple loop, in double precision: the oracle the fast GEMMs are tested against.
+public func gemmNaive(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum = 0.0
+            for p in 0..<k {
+                let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                sum += Double(x) * Double(y)
+            }
+            let previous = beta == 0 ? 0 : Double(beta) * Double(c[i * ldc + j])
+            c[i * ldc + j] = Float(Double(alpha) * sum + previous)
+        }
+    }
+}
