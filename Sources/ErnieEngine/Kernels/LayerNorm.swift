@@ -10,23 +10,28 @@ public func layerNormForward(
         for row in range {
             let x = input + row * columns
             let y = out + row * columns
+            // Full 16-lane blocks, then a scalar tail: masking lanes inside the loop costs more than the tail.
+            let full = columns & ~15
             var sum = FloatLanes()
             var i = 0
-            while i < columns {
-                sum += loadLanes(x + i, columns - i)
+            while i < full {
+                sum += UnsafeRawPointer(x + i).loadUnaligned(as: FloatLanes.self)
                 i += 16
             }
-            let mu = sum.sum() / Float(columns)
+            var total = sum.sum()
+            for j in full..<columns { total += x[j] }
+            let mu = total / Float(columns)
             // Two passes (centred squares) rather than E[x²] − μ²: no cancellation on rows with a large mean.
             var squares = FloatLanes()
             i = 0
-            while i < columns {
-                let available = columns - i
-                let centred = (loadLanes(x + i, available) - mu).replacing(with: 0, where: laneIndices .>= Int32(available))
+            while i < full {
+                let centred = UnsafeRawPointer(x + i).loadUnaligned(as: FloatLanes.self) - mu
                 squares += centred * centred
                 i += 16
             }
-            let r = 1 / (squares.sum() / Float(columns) + eps).squareRoot()
+            var squareTotal = squares.sum()
+            for j in full..<columns { squareTotal += (x[j] - mu) * (x[j] - mu) }
+            let r = 1 / (squareTotal / Float(columns) + eps).squareRoot()
             i = 0
             while i < columns {
                 let available = columns - i
@@ -89,6 +94,3 @@ public func layerNormBackward(
         accumulate(dbias, partial + chunk * 2 * columns + columns, count: columns)
     }
 }
-
-/// 0, 1, …, 15: masks the lanes past a row's end.
-let laneIndices = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)

@@ -7,16 +7,22 @@ import Foundation
 @inline(__always)
 func softmaxRowInPlace(_ row: UnsafeMutablePointer<Float>, _ columns: Int) -> Float {
     let maximum = rowMaximum(row, columns)
+    let full = columns & ~15
     var sum = FloatLanes()
     var i = 0
-    while i < columns {
-        let available = columns - i
-        let e = vectorExp(loadLanes(row + i, available) - maximum).replacing(with: 0, where: laneIndices .>= Int32(available))
-        storeLanes(e, row + i, available)
+    while i < full {
+        let e = vectorExp(UnsafeRawPointer(row + i).loadUnaligned(as: FloatLanes.self) - maximum)
+        UnsafeMutableRawPointer(row + i).storeBytes(of: e, as: FloatLanes.self)
         sum += e
         i += 16
     }
-    let total = sum.sum()
+    var tail: Float = 0
+    if full < columns {
+        let e = vectorExp(loadLanes(row + full, columns - full) - maximum)
+        storeLanes(e, row + full, columns - full)
+        for j in 0..<(columns - full) { tail += e[j] }
+    }
+    let total = sum.sum() + tail
     let inverse = 1 / total
     i = 0
     while i < columns {
@@ -42,14 +48,19 @@ func rowMaximum(_ row: UnsafePointer<Float>, _ columns: Int) -> Float {
 @inline(__always)
 func rowLogSumExp(_ row: UnsafePointer<Float>, _ columns: Int) -> Float {
     let maximum = rowMaximum(row, columns)
+    let full = columns & ~15
     var sum = FloatLanes()
     var i = 0
-    while i < columns {
-        let available = columns - i
-        sum += vectorExp(loadLanes(row + i, available) - maximum).replacing(with: 0, where: laneIndices .>= Int32(available))
+    while i < full {
+        sum += vectorExp(UnsafeRawPointer(row + i).loadUnaligned(as: FloatLanes.self) - maximum)
         i += 16
     }
-    return maximum + logf(sum.sum())
+    var total = sum.sum()
+    if full < columns {
+        let e = vectorExp(loadLanes(row + full, columns - full) - maximum)
+        for j in 0..<(columns - full) { total += e[j] }
+    }
+    return maximum + logf(total)
 }
 
 /// dscores[i] (+)= p[i] · (dp[i] − Σ_j dp[j]·p[j]) · scale, for one row. `accumulate` false overwrites.

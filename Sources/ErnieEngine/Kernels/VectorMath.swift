@@ -6,8 +6,11 @@ public typealias FloatLanes = SIMD16<Float>
 @inline(__always)
 public func vectorExp(_ x: FloatLanes) -> FloatLanes {
     // e^x = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln2 / 2; e^r by its degree-7 Taylor polynomial.
-    let clamped = x.clamped(lowerBound: FloatLanes(repeating: -87.3), upperBound: FloatLanes(repeating: 88.7))
-    let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)
+    // Swift's generic SIMD `clamped` and float→int conversions run element by element (tens of ns per lane), so
+    // the clamp uses pointwise min/max and n is rounded with the 1.5·2²³ trick, which also leaves n in the low bits.
+    let clamped = pointwiseMin(pointwiseMax(x, FloatLanes(repeating: -87.3)), FloatLanes(repeating: 88.7))
+    let shifted = clamped * 1.442_695_04 + 12_582_912
+    let n = shifted - 12_582_912
     let r = (clamped - n * 0.693_145_751_953_125) - n * 1.428_606_765_330_187e-06
     var p = FloatLanes(repeating: 1.0 / 5040)
     p = p * r + 1.0 / 720
@@ -17,10 +20,10 @@ public func vectorExp(_ x: FloatLanes) -> FloatLanes {
     p = p * r + 0.5
     p = p * r + 1
     p = p * r + 1
-    let exponent = (SIMD16<Int32>(n) &+ 127) &<< 23
-    let result = p * floatLanes(bits: SIMD16<UInt32>(truncatingIfNeeded: exponent))
+    let exponent = (bits(shifted) &- 0x4B40_0000 &+ 127) &<< 23
+    let result = p * floatLanes(bits: exponent)
     // Below the clamp the true value is < 1e-38: make it exactly 0, so masked attention scores vanish as in PyTorch.
-    return result.replacing(with: 0, where: x .< -87.3)
+    return zeroWhereNegative(x + 87.3, result)
 }
 
 /// erf(x), absolute error < 4e-7 (Abramowitz & Stegun 7.1.26 with a vector exp).
@@ -58,6 +61,13 @@ func absolute(_ x: FloatLanes) -> FloatLanes { floatLanes(bits: bits(x) & 0x7FFF
 @inline(__always)
 func withSign(of x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
     floatLanes(bits: (bits(y) & 0x7FFF_FFFF) | (bits(x) & 0x8000_0000))
+}
+
+/// y where `selector` ≥ 0 (or +0), else 0 — a sign-bit mask, since SIMDMask selection is slower here.
+@inline(__always)
+func zeroWhereNegative(_ selector: FloatLanes, _ y: FloatLanes) -> FloatLanes {
+    let negative = unsafeBitCast(selector, to: SIMD16<Int32>.self) &>> 31
+    return floatLanes(bits: bits(y) & SIMD16<UInt32>(truncatingIfNeeded: ~negative))
 }
 
 /// Loads 16 floats, or fewer (padding with `fill`) at the end of a row.

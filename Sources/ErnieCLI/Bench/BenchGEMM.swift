@@ -1,0 +1,65 @@
+import ArgumentParser
+import ErnieEngine
+import Foundation
+
+/// `ernie bench gemm`: GFLOP/s of the GEMM wrapper on BERT-base shapes, fp32 and bf16.
+struct BenchGEMM: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GEMM throughput (GFLOP/s).")
+
+    @OptionGroup var output: BenchOutputOptions
+
+    @Option(help: "Shapes as MxNxK, comma-separated.")
+    var shapes = "4096x768x768,4096x3072x768,4096x768x3072"
+
+    @Option(help: "Data types: f32, bf16 (comma-separated).")
+    var dtypes = "f32,bf16"
+
+    @Option(help: "Seconds to measure each case.")
+    var seconds = 1.0
+
+    func run() throws {
+        var printer = BenchPrinter(json: output.json)
+        for shape in shapes.split(separator: ",") {
+            let dims = shape.split(separator: "x").compactMap { Int($0) }
+            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
+                throw ValidationError("shape \(shape) is not MxNxK")
+            }
+            let (m, n, k) = (dims[0], dims[1], dims[2])
+            let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [n, k], repeating: 0.25)
+            let c = Tensor(shape: [m, n])
+            for dtype in dtypes.split(separator: ",") {
+                let run: () -> Void
+                switch dtype {
+                case "f32":
+                    run = { gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
+                case "bf16":
+                    let a16 = BFloat16Buffer(count: a.count), b16 = BFloat16Buffer(count: b.count)
+                    a16.update(from: a.data)
+                    b16.update(from: b.data)
+                    run = { gemmBF16(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a16.pointer, lda: k, b: b16.pointer, ldb: k, c: c.data, ldc: n) }
+                default:
+                    throw ValidationError("unknown dtype \(dtype) (use f32 or bf16)")
+                }
+                let perCall = measure(seconds: seconds, run)
+                printer.print(BenchRecord(
+                    bench: "gemm",
+                    fields: [("shape", .string("\(m)x\(n)x\(k)")), ("dtype", .string(String(dtype))), ("threads", .int(Threads.count))],
+                    value: 2 * Double(m) * Double(n) * Double(k) / perCall / 1e9, unit: "GFLOP/s"))
+            }
+        }
+    }
+}
+
+/// Median seconds per call of `body` over about `seconds` of runs, after two warm-up calls.
+func measure(seconds: Double, _ body: () -> Void) -> Double {
+    body()
+    body()
+    var times: [Double] = []
+    let start = DispatchTime.now().uptimeNanoseconds
+    repeat {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+    } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds || times.count < 3
+    return times.sorted()[times.count / 2]
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+@testable import ErnieEngine
+
+/// Every fast kernel against a naive double-precision oracle.
+@Suite struct OracleTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func sgemmMatchesNaive(transposeA: Bool, transposeB: Bool) {
+        for (m, n, k) in [(1, 1, 1), (7, 13, 5), (64, 33, 129), (3, 200, 17)] {
+            let a = randomTensor(transposeA ? [k, m] : [m, k], seed: 1)
+            let b = randomTensor(transposeB ? [n, k] : [k, n], seed: 2)
+            let c = randomTensor([m, n], seed: 3), expected = c.copy()
+            let lda = transposeA ? m : k, ldb = transposeB ? k : n
+            gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                 a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 2, c: c.data, ldc: n)
+            gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                      a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 2, c: expected.data, ldc: n)
+            #expect(maxAbsDifference(c.values, expected.values) < 1e-4, "m=\(m) n=\(n) k=\(k)")
+        }
+    }
+
+    /// bf16 products: exact against the naive GEMM of the bf16-rounded inputs up to float32 accumulation order.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func bf16GemmMatchesNaiveOnRoundedInputs(transposeA: Bool, transposeB: Bool) {
+        let (m, n, k) = (48, 80, 96)
+        let a = randomTensor(transposeA ? [k, m] : [m, k], seed: 4), b = randomTensor(transposeB ? [n, k] : [k, n], seed: 5)
+        let a16 = BFloat16Buffer(count: a.count), b16 = BFloat16Buffer(count: b.count)
+        a16.update(from: a.data)
+        b16.update(from: b.data)
+        for i in 0..<a.count { a.data[i] = BFloat16.float(a16.pointer[i]) }
+        for i in 0..<b.count { b.data[i] = BFloat16.float(b16.pointer[i]) }
+        let c = randomTensor([m, n], seed: 6), expected = c.copy()
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        gemmBF16(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                 a: a16.pointer, lda: lda, b: b16.pointer, ldb: ldb, beta: 1, c: c.data, ldc: n)
+        gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                  a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 1, c: expected.data, ldc: n)
+        #expect(maxAbsDifference(c.values, expected.values) < 1e-4)
+    }
+
+    /// The bf16 path end to end on float32 data: stated tolerance 1% of the output scale (bf16 keeps 8 mantissa bits).
+    @Test func bf16LinearWithinTolerance() throws {
+        let x = randomTensor([32, 256], seed: 7), w = randomTensor([64, 256], seed: 8), b = randomTensor([64], seed: 9)
+        let exact = try Graph.inference(precision: .fp32).linear(x, weight: w, bias: b)
+        let rounded = try Graph.inference(precision: .bf16).linear(x, weight: w, bias: b)
+        let scale = exact.values.map(abs).max()!
+        let error = maxAbsDifference(exact.values, rounded.values)
+        print("bf16 linear: max abs error \(error) on outputs up to \(scale)")
+        #expect(error / scale < 0.01)
+    }
+
+    @Test func bf16RoundsToNearestEven() {
+        #expect(BFloat16.bits(1.0) == 0x3F80)
+        #expect(BFloat16.bits(Float(bitPattern: 0x3F80_8000)) == 0x3F80)  // tie → even
+        #expect(BFloat16.bits(Float(bitPattern: 0x3F81_8000)) == 0x3F82)  // tie → even (up)
+        #expect(BFloat16.bits(Float(bitPattern: 0x3F80_8001)) == 0x3F81)
+        #expect(BFloat16.float(BFloat16.bits(-2.5)) == -2.5)
+        #expect(BFloat16.float(BFloat16.bits(.nan)).isNaN)
+    }
+
+    @Test func vectorMathAccuracy() {
+        var worstExp = 0.0, worstErf = 0.0, worstTanh = 0.0
+        var x = -20.0
+        while x <= 20 {
+            let lanes = FloatLanes(repeating: Float(x))
+            let e = Double(vectorExp(lanes)[0]), exact = Foundation.exp(Double(Float(x)))
+            worstExp = max(worstExp, abs(e - exact) / exact)
+            worstErf = max(worstErf, abs(Double(vectorErf(lanes)[0]) - Foundation.erf(Double(Float(x)))))
+            worstTanh = max(worstTanh, abs(Double(vectorTanh(lanes)[0]) - Foundation.tanh(Double(Float(x)))))
+            x += 0.001
+        }
+        print("vector math: exp rel \(worstExp), erf abs \(worstErf), tanh abs \(worstTanh)")
+        #expect(worstExp < 3e-7)
+        #expect(worstErf < 5e-7)
+        #expect(worstTanh < 5e-7)
+        #expect(vectorExp(FloatLanes(repeating: -1e30))[0] == 0)
+    }
+
+    /// The bar: GELU (exact erf form) within 1e-6 absolute of the float64 formula.
+    @Test func geluWithinOneMillionth() {
+        let count = 200_001
+        let x = Tensor(uninitializedShape: [count]), y = Tensor(uninitializedShape: [count])
+        for i in 0..<count { x.data[i] = Float(-10 + 20 * Double(i) / Double(count - 1)) }
+        geluForward(y.data, x.data, count: count)
+        var worst = 0.0
+        for i in 0..<count {
+            let v = Double(x.data[i])
+            worst = max(worst, abs(Double(y.data[i]) - v * 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))))
+        }
+        print("gelu: max abs error \(worst)")
+        #expect(worst <= 1e-6)
+    }
+
+    @Test func layerNormMatchesNaive() {
+        let rows = 9, columns = 77
+        let x = randomTensor([rows, columns], seed: 10, low: 100, high: 101)  // large mean: tests the two-pass variance
+        let w = randomTensor([columns], seed: 11), b = randomTensor([columns], seed: 12)
+        let y = Tensor(uninitializedShape: [rows, columns]), mean = Tensor(uninitializedShape: [rows]), rstd = Tensor(uninitializedShape: [rows])
+        layerNormForward(y.data, mean: mean.data, rstd: rstd.data, x.data, weight: w.data, bias: b.data, rows: rows, columns: columns, eps: 1e-12)
+        var worst = 0.0
+        for r in 0..<rows {
+            let row = (0..<columns).map { Double(x[r, $0]) }
+            let mu = row.reduce(0, +) / Double(columns)
+            let variance = row.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(columns)
+            for c in 0..<columns {
+                let expected = (row[c] - mu) / (variance + 1e-12).squareRoot() * Double(w.data[c]) + Double(b.data[c])
+                worst = max(worst, abs(expected - Double(y[r, c])))
+            }
+        }
+        #expect(worst < 5e-4, "layerNorm max abs error \(worst)")  // inputs near 100 carry float32 rounding of 1e-5 each
+    }
+
+    @Test func softmaxAndCrossEntropyMatchNaive() throws {
+        let rows = 6, classes = 1000
+        let logits = randomTensor([rows, classes], seed: 13, low: -20, high: 20)
+        let targets: [Int32] = [0, 999, -100, 500, 17, 3]
+        let graph = Graph.inference()
+        let loss = try graph.crossEntropy(logits: logits, targets: targets).values[0]
+        let probs = graph.softmax(logits)
+        var expected = 0.0, kept = 0.0
+        for r in 0..<rows {
+            let row = (0..<classes).map { Double(logits[r, $0]) }
+            let m = row.max()!
+            let lse = m + Foundation.log(row.map { Foundation.exp($0 - m) }.reduce(0, +))
+            for c in 0..<classes { #expect(abs(Double(probs[r, c]) - Foundation.exp(row[c] - lse)) < 1e-6) }
+            if targets[r] != -100 {
+                expected += lse - row[Int(targets[r])]
+                kept += 1
+            }
+        }
+        #expect(abs(Double(loss) - expected / kept) < 1e-4)
+    }
+
+    @Test func attentionMatchesComposedOps() throws {
+        let batch = 2, sequence = 19, heads = 3, d = 8, width = heads * d
+        let q = randomTensor([batch * sequence, width], seed: 14), k = randomTensor([batch * sequence, width], seed: 15)
+        let v = randomTensor([batch * sequence, width], seed: 16)
+        var maskBits = [Int32](repeating: 1, count: batch * sequence)
+        for j in 15..<sequence { maskBits[sequence + j] = 0 }
+        let mask = try Graph.additiveMask(from: maskBits, batch: batch, sequence: sequence)
+        let fused = try Graph.inference().attention(query: q, key: k, value: v, additiveMask: mask, batch: batch, heads: heads)
+        var worst = 0.0
+        for b in 0..<batch {
+            for h in 0..<heads {
+                for i in 0..<sequence {
+                    var scores = (0..<sequence).map { j -> Double in
+                        var dot = 0.0
+                        for c in 0..<d { dot += Double(q[b * sequence + i, h * d + c]) * Double(k[b * sequence + j, h * d + c]) }
+                        return dot / Double(d).squareRoot() + (maskBits[b * sequence + j] == 0 ? -1e30 : 0)
+                    }
+                    let m = scores.max()!
+                    scores = scores.map { Foundation.exp($0 - m) }
+                    let total = scores.reduce(0, +)
+                    for c in 0..<d {
+                        var value = 0.0
+                        for j in 0..<sequence { value += scores[j] / total * Double(v[b * sequence + j, h * d + c]) }
+                        worst = max(worst, abs(value - Double(fused[b * sequence + i, h * d + c])))
+                    }
+                }
+            }
+        }
+        #expect(worst < 1e-5, "attention max abs error \(worst)")
+    }
+
+    @Test func gatherScatterMatchesNaive() throws {
+        let table = randomTensor([10, 37], seed: 17)
+        table.requiresGrad = true
+        let ids: [Int32] = [3, 3, 9, 0, 3]
+        let graph = Graph(training: true)
+        let rows = try graph.embedding(table, ids: ids)
+        for (i, id) in ids.enumerated() { for c in 0..<37 { #expect(rows[i, c] == table[Int(id), c]) } }
+        let seed = randomTensor([5, 37], seed: 18)
+        try graph.backward(from: rows, gradient: seed)
+        for c in 0..<37 {
+            #expect(abs(table.grad![3, c] - (seed[0, c] + seed[1, c] + seed[4, c])) < 1e-6)
+            #expect(table.grad![1, c] == 0)
+        }
+    }
+}

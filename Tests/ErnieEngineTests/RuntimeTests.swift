@@ -1,0 +1,96 @@
+import Testing
+@testable import ErnieEngine
+
+@Suite struct RuntimeTests {
+    @Test func parallelForCoversEveryIndexOnce() {
+        let count = 10_007
+        let hits = Tensor(shape: [count])
+        parallelFor(count, grain: 3) { range in for i in range { hits.data[i] += 1 } }
+        #expect(hits.values.allSatisfy { $0 == 1 })
+    }
+
+    @Test func randomStreamIsSplitMix64() {
+        // SplitMix64 seeded with 0 starts 0xE220A8397B1DCDAF, 0x6E789E6AA1B965F4 (Vigna's reference implementation).
+        var rng = RandomGenerator(seed: 0)
+        #expect(rng.next() == 0xE220_A839_7B1D_CDAF)
+        #expect(rng.next() == 0x6E78_9E6A_A1B9_65F4)
+        #expect(RandomGenerator.bits(seed: 0, index: 1) == 0x6E78_9E6A_A1B9_65F4)
+        var resumed = RandomGenerator(seed: 0, counter: 1)
+        #expect(resumed.next() == 0x6E78_9E6A_A1B9_65F4)
+    }
+
+    @Test func normalSamplesHaveUnitVariance() {
+        var rng = RandomGenerator(seed: 42)
+        let samples = (0..<100_000).map { _ in rng.normal() }
+        let mean = samples.reduce(0, +) / Double(samples.count)
+        let variance = samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(samples.count)
+        #expect(abs(mean) < 0.01 && abs(variance - 1) < 0.02)
+    }
+
+    @Test func dropoutIsDeterministicAndUnbiased() throws {
+        let x = Tensor(shape: [100_000], repeating: 1)
+        let first = try Graph(training: true, random: RandomGenerator(seed: 5)).dropout(x, probability: 0.1).values
+        let again = try Graph(training: true, random: RandomGenerator(seed: 5)).dropout(x, probability: 0.1).values
+        let other = try Graph(training: true, random: RandomGenerator(seed: 6)).dropout(x, probability: 0.1).values
+        #expect(first == again)
+        #expect(first != other)
+        let kept = first.filter { $0 != 0 }
+        #expect(abs(Double(kept.count) / 100_000 - 0.9) < 0.005)
+        #expect(kept.allSatisfy { abs($0 - 1 / 0.9) < 1e-6 })
+        // The same mask whatever the thread budget.
+        let budget = Threads.count
+        Threads.setCount(1)
+        let single = try Graph(training: true, random: RandomGenerator(seed: 5)).dropout(x, probability: 0.1).values
+        Threads.setCount(budget)
+        #expect(single == first)
+        // Inference: identity.
+        #expect(try Graph.inference().dropout(x, probability: 0.5).values == x.values)
+    }
+
+    @Test func steadyStateStepAllocatesNothing() throws {
+        let w = randomTensor([64, 32], seed: 1), g = Tensor(shape: [32], repeating: 1), b = Tensor(shape: [32])
+        for p in [w, g, b] { p.requiresGrad = true }
+        func step() throws {
+            let graph = Graph(training: true)
+            let x = randomTensor([16, 64], seed: 2)
+            let h = try graph.layerNorm(graph.gelu(graph.linear(x, weight: w.transposed().contiguous(), bias: nil)), weight: g, bias: b, eps: 1e-5)
+            let loss = try graph.crossEntropy(logits: h, targets: Array(repeating: 3, count: 16))
+            graph.backward(from: loss)
+        }
+        try step()
+        // The pool is process-wide and other tests run concurrently: a steady step must allocate nothing in at
+        // least one of three tries (a real failure to reuse allocates in every one).
+        var allocated: [Int] = []
+        for _ in 0..<3 {
+            let before = BufferPool.shared.counters.allocations
+            try step()
+            allocated.append(BufferPool.shared.counters.allocations - before)
+            if allocated.last == 0 { break }
+        }
+        #expect(allocated.last == 0, "heap allocations per steady step: \(allocated)")
+    }
+
+    @Test func userShapeMistakesThrowNamingBothShapes() throws {
+        let graph = Graph.inference()
+        #expect(throws: TensorError.self) { try graph.add(Tensor(shape: [2, 3]), Tensor(shape: [3, 2])) }
+        do {
+            _ = try graph.linear(Tensor(shape: [4, 5]), weight: Tensor(shape: [3, 6]), bias: nil)
+            Issue.record("expected a shape error")
+        } catch let error as TensorError {
+            #expect(error.description.contains("[4, 5]") && error.description.contains("6"))
+        }
+        #expect(throws: GraphError.self) { try graph.embedding(Tensor(shape: [4, 2]), ids: [0, 4]) }
+        #expect(throws: GraphError.self) { try graph.crossEntropy(logits: Tensor(shape: [2, 3]), targets: [0, 3]) }
+        #expect(throws: TensorError.self) { try Tensor(shape: [2, 2], values: [1, 2, 3]) }
+        #expect(throws: TensorError.self) { try Tensor(shape: [2, 3]).reshaped([4, -1]) }
+    }
+
+    @Test func viewsShareStorage() throws {
+        let t = try Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        #expect(t.transposed().values == [1, 4, 2, 5, 3, 6])
+        #expect(t.slice(1..<2).values == [4, 5, 6])
+        let r = try t.reshaped([3, 2])
+        r[0, 1] = 20
+        #expect(t[0, 1] == 20)
+    }
+}
