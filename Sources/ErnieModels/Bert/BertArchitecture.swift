@@ -1,0 +1,55 @@
+import ErnieEngine
+
+/// The validated numbers a BERT/ERNIE network is built from (resolved from a `config.json`).
+public struct BertArchitecture: Sendable, Equatable {
+    public var vocabularySize: Int
+    public var hiddenSize: Int
+    public var layers: Int
+    public var heads: Int
+    public var intermediateSize: Int
+    public var activation: Activation
+    public var hiddenDropout: Float
+    public var attentionDropout: Float
+    public var maxPositions: Int
+    public var typeVocabularySize: Int
+    /// ERNIE 3.0's task-type embedding table size when `use_task_id`, else nil.
+    public var taskTypeVocabularySize: Int?
+    public var initializerRange: Float
+    public var layerNormEps: Float
+    public var padTokenId: Int
+
+    public init(vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
+                activation: Activation = .gelu, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
+                maxPositions: Int = 512, typeVocabularySize: Int = 2, taskTypeVocabularySize: Int? = nil,
+                initializerRange: Float = 0.02, layerNormEps: Float = 1e-12, padTokenId: Int = 0) throws {
+        self.vocabularySize = vocabularySize
+        self.hiddenSize = hiddenSize
+        self.layers = layers
+        self.heads = heads
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.hiddenDropout = hiddenDropout
+        self.attentionDropout = attentionDropout
+        self.maxPositions = maxPositions
+        self.typeVocabularySize = typeVocabularySize
+        self.taskTypeVocabularySize = taskTypeVocabularySize
+        self.initializerRange = initializerRange
+        self.layerNormEps = layerNormEps
+        self.padTokenId = padTokenId
+        try validate()
+    }
+
+    func validate() throws {
+        for (name, value) in [("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("num_hidden_layers", layers),
+                              ("num_attention_heads", heads), ("intermediate_size", intermediateSize),
+                              ("max_position_embeddings", maxPositions), ("type_vocab_size", typeVocabularySize)] where value <= 0 {
+            throw ModelError.invalidConfiguration("\(name) must be positive, got \(value)")
+        }
+        guard hiddenSize % heads == 0 else {
+            throw ModelError.invalidConfiguration("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
+        }
+        for (name, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout)] where !(0..<1).contains(p) {
+            throw ModelError.invalidConfiguration("\(name) must be in [0, 1), got \(p)")
+        }
+    }
+}

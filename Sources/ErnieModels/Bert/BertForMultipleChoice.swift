@@ -1,0 +1,32 @@
+import ErnieEngine
+
+/// Multiple choice (HF `BertForMultipleChoice`): each choice is a row; one score per choice from the pooled [CLS].
+public struct BertForMultipleChoice: @unchecked Sendable {
+    public let parameters: ParameterStore
+    public let bert: BertModel
+    public let classifierDropout: Float
+
+    public init(_ architecture: BertArchitecture, prefix: String, classifierDropout: Float? = nil, seed: UInt64 = 0) {
+        var random = RandomGenerator(seed: seed)
+        let store = ParameterStore()
+        parameters = store
+        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
+        self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
+        store.make("classifier.weight", shape: [1, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
+        store.make("classifier.bias", shape: [1], .zeros, random: &random)
+    }
+
+    /// inputs: [questions · choices, seq] → logits [questions, choices]; labels: [questions] (the right choice).
+    public func callAsFunction(_ inputs: BertInputs, choices: Int, labels: [Int32]? = nil,
+                               graph: Graph) throws -> (logits: Tensor, loss: Tensor?) {
+        guard choices > 0, inputs.batch % choices == 0 else {
+            throw ModelError.invalidInput("batch \(inputs.batch) is not a whole number of questions with \(choices) choices")
+        }
+        let (_, pooled) = try bert(inputs, graph: graph)
+        let x = try graph.dropout(pooled!, probability: classifierDropout)
+        let scores = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        let logits = try graph.reshape(scores, [inputs.batch / choices, choices])
+        let loss = try labels.map { try graph.crossEntropy(logits: logits, targets: $0) }
+        return (logits, loss)
+    }
+}

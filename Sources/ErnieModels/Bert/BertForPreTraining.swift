@@ -1,0 +1,68 @@
+import ErnieEngine
+
+/// MLM + sentence-order (or next-sentence) pretraining, as HF's `BertForPreTraining` / PaddleNLP's
+/// `ErnieForPretraining`: the MLM head runs only at the masked positions, SOP on the pooled [CLS].
+public struct BertForPreTraining: @unchecked Sendable {
+    public let parameters: ParameterStore
+    public let bert: BertModel
+    let lm: MaskedLanguageModelHead
+    public let hasPairHead: Bool
+
+    /// - Parameters:
+    ///   - prefix: "bert." or "ernie." (HF's base_model_prefix for the model type).
+    ///   - pairHead: whether the SOP/NSP classifier (`cls.seq_relationship`) exists (PaddleNLP's `binary_head`).
+    public init(_ architecture: BertArchitecture, prefix: String, pairHead: Bool = true, seed: UInt64 = 0) {
+        var random = RandomGenerator(seed: seed)
+        let store = ParameterStore()
+        parameters = store
+        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
+        lm = MaskedLanguageModelHead(architecture, store: store, random: &random)
+        hasPairHead = pairHead
+        if pairHead {
+            store.make("cls.seq_relationship.weight", shape: [2, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
+            store.make("cls.seq_relationship.bias", shape: [2], .zeros, random: &random)
+        }
+    }
+
+    public struct Output {
+        /// [masked rows, vocab] (every position when `maskedPositions` was nil).
+        public var mlmLogits: Tensor
+        /// [batch, 2]
+        public var pairLogits: Tensor?
+        public var mlmLoss: Tensor?
+        public var pairLoss: Tensor?
+        /// mlmLoss + pairLoss.
+        public var loss: Tensor?
+    }
+
+    /// - Parameters:
+    ///   - maskedPositions: flat indices (row · seq + position) of the predicted tokens; nil predicts every position.
+    ///   - mlmLabels: one label per predicted row (−100 or −1 … ignored per `ignoreIndex`); nil: no MLM loss.
+    ///   - pairLabels: [batch] SOP/NSP labels; nil: no pair loss.
+    public func callAsFunction(
+        _ inputs: BertInputs, maskedPositions: [Int32]? = nil, mlmLabels: [Int32]? = nil, pairLabels: [Int32]? = nil,
+        ignoreIndex: Int32 = -100, graph: Graph
+    ) throws -> Output {
+        let (sequence, pooled) = try bert(inputs, graph: graph)
+        let hidden = try maskedPositions.map { try graph.gatherRows(sequence, indices: $0, operation: "masked_lm_positions") } ?? sequence
+        let mlmLogits = try lm(hidden, wordEmbeddings: bert.wordEmbeddings, graph: graph)
+        var output = Output(mlmLogits: mlmLogits)
+        if hasPairHead, let pooled {
+            output.pairLogits = try graph.linear(pooled, weight: parameters["cls.seq_relationship.weight"]!,
+                                                 bias: parameters["cls.seq_relationship.bias"]!)
+        }
+        if let mlmLabels {
+            output.mlmLoss = try graph.crossEntropy(logits: mlmLogits, targets: mlmLabels, ignoreIndex: ignoreIndex)
+        }
+        if let pairLabels, let pairLogits = output.pairLogits {
+            output.pairLoss = try graph.crossEntropy(logits: pairLogits, targets: pairLabels, ignoreIndex: ignoreIndex)
+        }
+        switch (output.mlmLoss, output.pairLoss) {
+        case let (mlm?, pair?): output.loss = try graph.add(mlm, pair)
+        case let (mlm?, nil): output.loss = mlm
+        case let (nil, pair?): output.loss = pair
+        default: break
+        }
+        return output
+    }
+}

@@ -1,0 +1,50 @@
+import ErnieEngine
+
+/// Classification or regression on the pooled [CLS] (HF `BertForSequenceClassification`).
+public struct BertForSequenceClassification: @unchecked Sendable {
+    /// HF's `problem_type`.
+    public enum Problem: String, Sendable, Codable {
+        case regression
+        case singleLabel = "single_label_classification"
+        case multiLabel = "multi_label_classification"
+    }
+
+    public let parameters: ParameterStore
+    public let bert: BertModel
+    public let labels: Int
+    /// `classifier_dropout`, else `hidden_dropout_prob`.
+    public let classifierDropout: Float
+
+    public init(_ architecture: BertArchitecture, prefix: String, labels: Int, classifierDropout: Float? = nil, seed: UInt64 = 0) {
+        var random = RandomGenerator(seed: seed)
+        let store = ParameterStore()
+        parameters = store
+        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
+        self.labels = labels
+        self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
+        store.make("classifier.weight", shape: [labels, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
+        store.make("classifier.bias", shape: [labels], .zeros, random: &random)
+    }
+
+    /// The targets of a batch, by problem: class ids, regression values, or multi-hot rows.
+    public enum Targets: Sendable {
+        case classes([Int32])
+        case values([Float])
+        case multiHot([Float])
+    }
+
+    /// logits: [batch, labels]; loss: CE, MSE or BCE-with-logits by the targets' kind (as HF infers `problem_type`).
+    public func callAsFunction(_ inputs: BertInputs, targets: Targets? = nil, graph: Graph) throws -> (logits: Tensor, loss: Tensor?) {
+        let (_, pooled) = try bert(inputs, graph: graph)
+        let x = try graph.dropout(pooled!, probability: classifierDropout)
+        let logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        let loss: Tensor?
+        switch targets {
+        case .classes(let ids)?: loss = try graph.crossEntropy(logits: logits, targets: ids)
+        case .values(let values)?: loss = try graph.meanSquaredError(logits, targets: values)
+        case .multiHot(let values)?: loss = try graph.binaryCrossEntropyWithLogits(logits, targets: values)
+        case nil: loss = nil
+        }
+        return (logits, loss)
+    }
+}

@@ -1,0 +1,30 @@
+import ErnieEngine
+
+/// One label per token (HF `BertForTokenClassification`: no pooler, dropout on the sequence output).
+public struct BertForTokenClassification: @unchecked Sendable {
+    public let parameters: ParameterStore
+    public let bert: BertModel
+    public let labels: Int
+    public let classifierDropout: Float
+
+    public init(_ architecture: BertArchitecture, prefix: String, labels: Int, classifierDropout: Float? = nil, seed: UInt64 = 0) {
+        var random = RandomGenerator(seed: seed)
+        let store = ParameterStore()
+        parameters = store
+        bert = BertModel(architecture, prefix: prefix, pooler: false, store: store, random: &random)
+        self.labels = labels
+        self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
+        store.make("classifier.weight", shape: [labels, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
+        store.make("classifier.bias", shape: [labels], .zeros, random: &random)
+    }
+
+    /// logits: [batch · seq, labels]; loss: CE over tokens whose label is not `ignoreIndex`.
+    public func callAsFunction(_ inputs: BertInputs, labels targets: [Int32]? = nil, ignoreIndex: Int32 = -100,
+                               graph: Graph) throws -> (logits: Tensor, loss: Tensor?) {
+        let (sequence, _) = try bert(inputs, graph: graph)
+        let x = try graph.dropout(sequence, probability: classifierDropout)
+        let logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        let loss = try targets.map { try graph.crossEntropy(logits: logits, targets: $0, ignoreIndex: ignoreIndex) }
+        return (logits, loss)
+    }
+}
