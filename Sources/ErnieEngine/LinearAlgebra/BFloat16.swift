@@ -34,21 +34,21 @@ public enum BFloat16 {
     }
 }
 
-/// A bfloat16 copy of a float32 buffer (e.g. a weight matrix for the AMX GEMM), refreshed on demand.
+/// A bfloat16 copy of a float32 buffer (e.g. a weight matrix for the AMX GEMM), in pooled memory so per-step
+/// copies cost no heap allocation after the first step.
 public final class BFloat16Buffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<UInt16>
     public let count: Int
+    private let storage: Storage
 
     public init(count: Int) {
         self.count = count
-        self.pointer = UnsafeMutableRawPointer.allocate(byteCount: max(2, count * 2), alignment: 64)
-            .bindMemory(to: UInt16.self, capacity: max(1, count))
+        storage = Storage(uninitializedCount: (count + 1) / 2)
+        pointer = UnsafeMutableRawPointer(storage.base).bindMemory(to: UInt16.self, capacity: max(1, count))
     }
 
     /// Rounds `source` into this buffer.
     public func update(from source: UnsafePointer<Float>) {
         BFloat16.convert(source, to: pointer, count: count)
     }
-
-    deinit { pointer.deallocate() }
 }

@@ -1,0 +1,111 @@
+import ArgumentParser
+import ErnieEngine
+import ErnieModels
+import ErnieTraining
+import Foundation
+
+/// Model-shape options shared by the train and infer benchmarks (defaults: BERT-base with the Chinese vocab).
+struct BenchModelOptions: ParsableArguments {
+    @Option(help: "Transformer layers.") var layers = 12
+    @Option(help: "Hidden size.") var hidden = 768
+    @Option(help: "Attention heads.") var heads = 12
+    @Option(help: "Vocabulary size.") var vocab = 21128
+    @Option(help: "Sequence length.") var seq = 128
+    @Option(help: "Batch size.") var batch = 16
+    @Option(help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
+    @Option(help: "Timed steps (after two warm-up steps).") var steps = 5
+
+    func architecture(dropout: Float) throws -> BertArchitecture {
+        try BertArchitecture(vocabularySize: vocab, hiddenSize: hidden, layers: layers, heads: heads,
+                             intermediateSize: 4 * hidden, hiddenDropout: dropout, attentionDropout: dropout)
+    }
+
+    var caseFields: [(String, BenchValue)] {
+        [("layers", .int(layers)), ("hidden", .int(hidden)), ("heads", .int(heads)), ("vocab", .int(vocab)),
+         ("seq", .int(seq)), ("batch", .int(batch)), ("dtype", .string(dtype.rawValue)), ("threads", .int(Threads.count))]
+    }
+
+    /// Random token ids in [5, vocab) (past the special tokens).
+    func randomIds(_ random: inout RandomGenerator) -> [Int32] {
+        (0..<batch * seq).map { _ in Int32(5 + random.below(vocab - 5)) }
+    }
+}
+
+extension MatmulPrecision: ExpressibleByArgument {}
+
+/// `ernie bench train`: tokens/s of full pretraining steps (forward, backward, clip, AdamW) on random data:
+/// MLM at 15% of positions plus SOP, dropout 0.1, as PaddleNLP's ErnieForPretraining trains.
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "train", abstract: "Training throughput (tokens/s).")
+
+    @OptionGroup var output: BenchOutputOptions
+    @OptionGroup var model: BenchModelOptions
+
+    func run() throws {
+        let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
+        let optimizer = AdamW(weightDecay: 0.01)
+        var random = RandomGenerator(seed: 2)
+        let inputs = BertInputs(batch: model.batch, sequence: model.seq, inputIds: model.randomIds(&random),
+                                tokenTypeIds: (0..<model.batch * model.seq).map { Int32(($0 % model.seq) >= model.seq / 2 ? 1 : 0) })
+        let masked = (0..<model.batch * model.seq).filter { _ in random.uniform() < 0.15 }.map { Int32($0) }
+        let labels = masked.map { _ in Int32(5 + random.below(model.vocab - 5)) }
+        let pairLabels = (0..<model.batch).map { _ in Int32(random.below(2)) }
+        var step = 0
+        var lastLoss: Float = 0
+        let perStep = try measureSteps(model.steps) {
+            let graph = Graph(training: true, precision: model.dtype, random: RandomGenerator(seed: 3, counter: UInt64(step) << 32))
+            let out = try network(inputs, maskedPositions: masked, mlmLabels: labels, pairLabels: pairLabels, graph: graph)
+            graph.backward(from: out.loss!)
+            clipGradientNorm(network.parameters, maxNorm: 1)
+            optimizer.update(network.parameters, learningRate: 1e-4)
+            network.parameters.zeroGradients()
+            lastLoss = out.loss!.values[0]
+            step += 1
+        }
+        let tokensPerSecond = Double(model.batch * model.seq) / perStep
+        var printer = BenchPrinter(json: output.json)
+        printer.print(BenchRecord(bench: "train", fields: model.caseFields, value: tokensPerSecond, unit: "tokens/s",
+                                  extra: [("tokens_per_s", .double(tokensPerSecond)), ("step_s", .double(perStep)),
+                                          ("loss", .double(Double(lastLoss)))]))
+    }
+}
+
+/// `ernie bench infer`: forward-only throughput and batch-1 latency of the encoder (no grad, no dropout).
+struct BenchInfer: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "infer", abstract: "Inference throughput and latency.")
+
+    @OptionGroup var output: BenchOutputOptions
+    @OptionGroup var model: BenchModelOptions
+
+    func run() throws {
+        var random = RandomGenerator(seed: 2)
+        let store = ParameterStore()
+        let encoder = BertModel(try model.architecture(dropout: 0), prefix: "", pooler: true, store: store, random: &random)
+        var printer = BenchPrinter(json: output.json)
+        for batch in Set([1, model.batch]).sorted() {
+            var options = model
+            options.batch = batch
+            let inputs = BertInputs(batch: batch, sequence: model.seq, inputIds: options.randomIds(&random))
+            let perCall = try measureSteps(model.steps) {
+                _ = try encoder(inputs, graph: Graph.inference(precision: model.dtype))
+            }
+            var fields = options.caseFields
+            fields.insert(("mode", .string(batch == 1 ? "latency" : "throughput")), at: 0)
+            printer.print(BenchRecord(bench: "infer", fields: fields, value: perCall * 1000, unit: "ms",
+                                      extra: [("tokens_per_s", .double(Double(batch * model.seq) / perCall))]))
+        }
+    }
+}
+
+/// Median seconds of `steps` timed runs of `body` after two warm-up runs.
+func measureSteps(_ steps: Int, _ body: () throws -> Void) throws -> Double {
+    try body()
+    try body()
+    var times: [Double] = []
+    for _ in 0..<max(1, steps) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}

@@ -1,1 +1,0 @@
-// ErnieTraining: see the README for what lives in this layer.
