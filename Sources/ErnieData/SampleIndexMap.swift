@@ -146,24 +146,16 @@ public struct SampleIndexMap: Sendable {
 
     static let longSentenceLength: Int32 = 512
 
-    static func buildRows<T: FixedWidthInteger & UnsignedInteger>(
-        _: T.Type, corpus: TokenCorpus, documents: Range<Int>, settings: SampleIndexSettings
-    ) throws -> ([T], DocumentStatistics) {
-        guard settings.maxNumSamples > 0 else {
-            throw DataError.invalidArgument(name: "max_num_samples", reason: "must be positive (PaddleNLP treats 0 as unlimited and never stops)")
-        }
-        guard settings.maxSeqLength >= 2 else {
-            throw DataError.invalidArgument(name: "max_seq_len", reason: "\(settings.maxSeqLength + 3) leaves no room for tokens")
-        }
-        guard settings.shortSeqProb >= 0, settings.shortSeqProb <= 1 else {
-            throw DataError.invalidArgument(name: "short_seq_prob", reason: "\(settings.shortSeqProb) is not in [0, 1]")
-        }
-        guard settings.seed > 0 else { throw DataError.invalidArgument(name: "seed", reason: "must be positive (PaddleNLP asserts seed > 0)") }
-        let starts = corpus.documentStarts, lengths = corpus.sentenceLengths
-        let minSentences = settings.minSentences
+    /// Document counts of a split (empty, one-sentence, long-sentence, usable) without building the map.
+    public static func statistics(corpus: TokenCorpus, documents: Range<Int>, minSentences: Int) throws -> DocumentStatistics {
+        try usableDocuments(corpus: corpus, documents: documents, minSentences: minSentences).0
+    }
 
-        // Eligibility never changes between epochs: find the usable documents once, so a split with few usable
-        // documents costs O(samples), not O(epochs × documents) (PaddleNLP #2555).
+    /// Finds the documents that produce samples. Eligibility never changes between epochs, so the builder loops over
+    /// these only: a split with few usable documents costs O(samples), not O(epochs × documents) (PaddleNLP #2555).
+    /// - Throws: `DataError.unusableData` with the counts and the fix when there is none.
+    static func usableDocuments(corpus: TokenCorpus, documents: Range<Int>, minSentences: Int) throws -> (DocumentStatistics, [Int]) {
+        let starts = corpus.documentStarts, lengths = corpus.sentenceLengths
         var statistics = DocumentStatistics()
         var usable: [Int] = []
         for document in documents {
@@ -194,7 +186,27 @@ public struct SampleIndexMap: Sendable {
                     + "\(statistics.oneSentenceDocuments) with one sentence, \(statistics.longSentenceDocuments) with a sentence > 512 tokens)",
                 fix: fix)
         }
+        return (statistics, usable)
+    }
 
+    static func buildRows<T: FixedWidthInteger & UnsignedInteger>(
+        _: T.Type, corpus: TokenCorpus, documents: Range<Int>, settings: SampleIndexSettings
+    ) throws -> ([T], DocumentStatistics) {
+        guard settings.maxNumSamples > 0 else {
+            throw DataError.invalidArgument(name: "max_num_samples", reason: "must be positive (PaddleNLP treats 0 as unlimited and never stops)")
+        }
+        guard settings.maxSeqLength >= 2 else {
+            throw DataError.invalidArgument(name: "max_seq_len", reason: "\(settings.maxSeqLength + 3) leaves no room for tokens")
+        }
+        guard settings.shortSeqProb >= 0, settings.shortSeqProb <= 1 else {
+            throw DataError.invalidArgument(name: "short_seq_prob", reason: "\(settings.shortSeqProb) is not in [0, 1]")
+        }
+        guard settings.seed > 0 else { throw DataError.invalidArgument(name: "seed", reason: "must be positive (PaddleNLP asserts seed > 0)") }
+        let starts = corpus.documentStarts, lengths = corpus.sentenceLengths
+        let minSentences = settings.minSentences
+
+        let (statistics0, usable) = try usableDocuments(corpus: corpus, documents: documents, minSentences: minSentences)
+        var statistics = statistics0
         var targets = MersenneTwister32(seed: UInt32(bitPattern: settings.seed))
         let ratio: UInt32 = settings.shortSeqProb > 0 ? UInt32((1.0 / settings.shortSeqProb).rounded()) : 0
         let maxLength = Int32(settings.maxSeqLength)
