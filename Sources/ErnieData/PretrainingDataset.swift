@@ -73,7 +73,12 @@ public final class PretrainingData: Sendable {
             let cachePrefix: String? = settings.useIndexCache
                 ? settings.cacheDirectory.map { ($0 as NSString).appendingPathComponent((corpus.prefix as NSString).lastPathComponent) } ?? corpus.prefix
                 : nil
-            let statistics = try SampleIndexMap.statistics(corpus: corpus, documents: documents, minSentences: settings.minSentences)
+            let statistics: DocumentStatistics
+            do {
+                statistics = try SampleIndexMap.statistics(corpus: corpus, documents: documents, minSentences: settings.minSentences)
+            } catch DataError.unusableData(let reason, let fix) {
+                throw DataError.unusableData(reason: "\(corpus.prefix), \(split.name) split (documents \(documents)): \(reason)", fix: fix)
+            }
             if settings.minSentences == 2 && statistics.oneSentenceDocuments > 0 {
                 warnings.append(
                     "\(corpus.prefix) \(split.name) split: \(statistics.oneSentenceDocuments) of \(statistics.documents) documents have "
