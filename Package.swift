@@ -49,7 +49,7 @@ let package = Package(
             swiftSettings: fastSwift),
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
-        .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"]),
+        .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining"]),
     ]

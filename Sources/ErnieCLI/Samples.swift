@@ -1,0 +1,126 @@
+import ArgumentParser
+import ErnieData
+import ErnieText
+import Foundation
+
+/// `ernie samples`: the first N samples of a split, exactly as PaddleNLP's ErnieDataset builds them, as JSON lines
+/// (`index`, `input_ids`, `token_type_ids`, `masked_lm_positions`, `masked_lm_labels`, `sentence_order_label`).
+struct Samples: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "samples",
+        abstract: "Print pretraining samples (masked, paired, padded) as PaddleNLP's ErnieDataset makes them, one JSON line each.")
+
+    @Option(name: [.customLong("input_dir"), .customLong("input-dir")],
+            help: "Corpus prefix, folder of *_idx.npz corpora, or \"w1 prefix1 w2 prefix2 …\".")
+    var inputDir: String
+
+    @Option(name: [.customLong("tokenizer_name_or_path"), .customLong("tokenizer-name-or-path")],
+            help: "Folder holding vocab.txt, or the vocab file.")
+    var tokenizer: String
+
+    @Option(name: .customLong("seed")) var seed: Int32 = 1234
+    @Option(name: [.customLong("max_seq_len"), .customLong("max-seq-len")]) var maxSeqLen = 512
+    @Option(name: [.customLong("binary_head"), .customLong("binary-head")], help: "Pair objective on (true) or MLM only (false).")
+    var binaryHead = "true"
+    @Option(name: [.customLong("pair_objective"), .customLong("pair-objective")], help: "sop (PaddleNLP) or nsp (BERT).")
+    var pairObjective = "sop"
+    @Option(name: .customLong("split")) var split = "949,50,1"
+    @Option(name: [.customLong("data_split"), .customLong("data-split")], help: "train, valid or test.")
+    var dataSplit = "train"
+    @Option(name: .customLong("count"), help: "Samples to print.") var count = 16
+    @Option(name: [.customLong("num_samples"), .customLong("num-samples")],
+            help: "Samples the split is built for (PaddleNLP's max_num_samples; default: --count).")
+    var numSamples: Int?
+    @Option(name: [.customLong("masked_lm_prob"), .customLong("masked-lm-prob")]) var maskedLMProb = 0.15
+    @Option(name: [.customLong("short_seq_prob"), .customLong("short-seq-prob")]) var shortSeqProb = 0.1
+    @Option(name: [.customLong("max_ngrams"), .customLong("max-ngrams")]) var maxNgrams = 3
+    @Option(name: [.customLong("favor_longer_ngram"), .customLong("favor-longer-ngram")]) var favorLongerNgram = "false"
+    @Option(name: [.customLong("cache_dir"), .customLong("cache-dir")],
+            help: "Folder for index-map caches (default: next to each corpus, PaddleNLP's names).")
+    var cacheDirectory: String?
+    @Flag(name: [.customLong("no_index_cache"), .customLong("no-index-cache")], help: "Build index maps in memory only.")
+    var noIndexCache = false
+    @Option(name: .customLong("output"), help: "JSON-lines file (folders are created), or - for stdout.")
+    var output = "-"
+
+    func run() async throws {
+        let usesPair = try parseBool(binaryHead, flag: "--binary_head")
+        let split: DataSplit
+        switch dataSplit {
+        case "train": split = .train
+        case "valid", "validation": split = .valid
+        case "test": split = .test
+        default: throw ValidationError("--data_split must be train, valid or test")
+        }
+        let objective: PairObjective
+        switch (usesPair, pairObjective.lowercased()) {
+        case (false, _): objective = .none
+        case (true, "sop"): objective = .sentenceOrder
+        case (true, "nsp"): objective = .nextSentence
+        default: throw ValidationError("--pair_objective must be sop or nsp")
+        }
+        guard count > 0 else { throw ValidationError("--count must be positive") }
+
+        var isFolder: ObjCBool = false
+        let vocabularyPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
+            ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
+        let vocabulary = try Vocabulary(contentsOf: URL(fileURLWithPath: vocabularyPath))
+        var settings = PretrainingDataSettings(
+            masking: MaskingSettings(
+                maxSeqLen: maxSeqLen, maskedLMProb: maskedLMProb, maxNgrams: maxNgrams,
+                favorLongerNgram: try parseBool(favorLongerNgram, flag: "--favor_longer_ngram"), pairObjective: objective))
+        settings.shortSeqProb = shortSeqProb
+        settings.seed = seed
+        settings.split = self.split
+        settings.cacheDirectory = cacheDirectory
+        settings.useIndexCache = !noIndexCache
+
+        let started = Date()
+        let data = try PretrainingData(inputs: try DataInputs.parse(inputDir), vocabulary: try MaskingVocabulary(vocabulary: vocabulary), settings: settings)
+        guard let dataset = try data.dataset(split, samples: numSamples ?? count) else {
+            throw ValidationError("the \(split.name) split of --split \(self.split) has no documents")
+        }
+        let opened = Date().timeIntervalSince(started)
+        for warning in dataset.warnings { printError("warning: \(warning)") }
+        for part in dataset.parts {
+            let s = part.statistics
+            printError(
+                "\(part.corpus.prefix) [\(part.corpus.format.rawValue)] \(split.name): documents \(part.documents.lowerBound)..<\(part.documents.upperBound), "
+                    + "\(s.usableDocuments) usable of \(s.documents) (\(s.oneSentenceDocuments) one-sentence, \(s.longSentenceDocuments) long), "
+                    + "\(part.count) samples" + (part.indexMap.path.map { " (index \($0))" } ?? " (index in memory)"))
+        }
+
+        let shown = min(count, dataset.count)
+        var text = ""
+        let sampling = Date()
+        for index in 0..<shown {
+            let sample = try dataset.sample(at: index)
+            let batch = PretrainingBatch(samples: [sample], sequenceLength: maxSeqLen, padId: Int32(vocabulary.padId))
+            text += "{\"index\": \(index), \"input_ids\": \(jsonList(batch.inputIds)), \"token_type_ids\": \(jsonList(batch.tokenTypeIds)), "
+                + "\"masked_lm_positions\": \(jsonList(sample.maskedPositions)), \"masked_lm_labels\": \(jsonList(sample.maskedLabels)), "
+                + "\"sentence_order_label\": \(sample.sentenceOrderLabel)}\n"
+        }
+        let sampled = Date().timeIntervalSince(sampling)
+        if output == "-" {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } else {
+            let folder = (output as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        }
+        printError(String(format: "%d samples in %.3f s (%.0f samples/s); opening + index %.3f s", shown, sampled,
+                          Double(shown) / max(sampled, 1e-9), opened))
+    }
+
+    private func parseBool(_ value: String, flag: String) throws -> Bool {
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ValidationError("\(flag) takes true or false, not \(value)")
+        }
+    }
+}
+
+private func jsonList(_ values: [Int32]) -> String { "[" + values.map(String.init).joined(separator: ", ") + "]" }
+
+private func printError(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

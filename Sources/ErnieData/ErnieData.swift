@@ -1,1 +1,0 @@
-// ErnieData: see the README for what lives in this layer.

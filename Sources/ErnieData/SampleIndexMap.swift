@@ -1,0 +1,267 @@
+import Foundation
+
+/// Settings of PaddleNLP's sample index (`data_tools/helpers.cpp::build_mapping`).
+public struct SampleIndexSettings: Sendable, Equatable {
+    /// Stop adding epochs once this many samples exist (PaddleNLP's `max_num_samples`).
+    public var maxNumSamples: Int
+    /// Target sample length without [CLS]/[SEP]s: `max_seq_len − 3`.
+    public var maxSeqLength: Int
+    /// Probability of a shorter random target length (`--short_seq_prob`, 0.1).
+    public var shortSeqProb: Double
+    public var seed: Int32
+    /// 2 with a sentence-pair head (SOP/NSP), else 1.
+    public var minSentences: Int
+
+    public init(maxNumSamples: Int, maxSeqLength: Int, shortSeqProb: Double, seed: Int32, minSentences: Int) {
+        self.maxNumSamples = maxNumSamples
+        self.maxSeqLength = maxSeqLength
+        self.shortSeqProb = shortSeqProb
+        self.seed = seed
+        self.minSentences = minSentences
+    }
+
+    /// PaddleNLP's cache file name: `{prefix}_{split}_indexmap_{N}mns_{msl}msl_{ssp:.2f}ssp_{seed}s.npy`.
+    public func cacheFileName(prefix: String, splitName: String) -> String {
+        prefix + "_\(splitName)_indexmap_\(maxNumSamples)mns_\(maxSeqLength)msl_"
+            + String(format: "%.2f", shortSeqProb) + "ssp_\(seed)s.npy"
+    }
+}
+
+/// What the index builder saw in a split's documents (PaddleNLP prints the same counts).
+public struct DocumentStatistics: Sendable, Equatable {
+    public var documents = 0
+    public var emptyDocuments = 0
+    public var oneSentenceDocuments = 0
+    /// Multi-sentence documents holding a sentence longer than 512 tokens (skipped, as PaddleNLP does).
+    public var longSentenceDocuments = 0
+    /// Documents that produce samples.
+    public var usableDocuments = 0
+    public var epochs = 0
+    public var samples = 0
+}
+
+/// The sample index of one split: row i = (first sentence, end sentence (exclusive), target length), shuffled.
+/// Built exactly as PaddleNLP's C++ helper does (std::mt19937 targets, std::mt19937_64 shuffle), cached on disk under
+/// PaddleNLP's file name, and memory-mapped when loaded from the cache.
+public struct SampleIndexMap: Sendable {
+    enum Rows: Sendable {
+        case mapped32(MappedArray<UInt32>)
+        case mapped64(MappedArray<UInt64>)
+        case memory32([UInt32])
+        case memory64([UInt64])
+    }
+
+    let rows: Rows
+    /// Where the map lives on disk (nil when kept in memory only).
+    public let path: String?
+    /// Statistics of the build (nil when loaded from a cache file).
+    public let statistics: DocumentStatistics?
+
+    /// Number of samples.
+    public var count: Int {
+        switch rows {
+        case .mapped32(let a): a.count / 3
+        case .mapped64(let a): a.count / 3
+        case .memory32(let a): a.count / 3
+        case .memory64(let a): a.count / 3
+        }
+    }
+
+    /// Row `index`: sentences `start ..< end` of the corpus, and the sample's target length.
+    @inline(__always)
+    public subscript(index: Int) -> (start: Int, end: Int, targetLength: Int) {
+        switch rows {
+        case .mapped32(let a): (Int(a[3 * index]), Int(a[3 * index + 1]), Int(a[3 * index + 2]))
+        case .mapped64(let a): (Int(a[3 * index]), Int(a[3 * index + 1]), Int(a[3 * index + 2]))
+        case .memory32(let a): (Int(a[3 * index]), Int(a[3 * index + 1]), Int(a[3 * index + 2]))
+        case .memory64(let a): (Int(a[3 * index]), Int(a[3 * index + 1]), Int(a[3 * index + 2]))
+        }
+    }
+
+    /// Every row as UInt64 triples, flattened (for tests and tools).
+    public func flattened() -> [UInt64] {
+        (0..<count).flatMap { index -> [UInt64] in
+            let row = self[index]
+            return [UInt64(row.start), UInt64(row.end), UInt64(row.targetLength)]
+        }
+    }
+
+    init(rows: Rows, path: String?, statistics: DocumentStatistics?) {
+        self.rows = rows
+        self.path = path
+        self.statistics = statistics
+    }
+
+    /// Maps a cached index file. - Throws: `DataError` naming the file if it is not an `[n, 3]` uint32/uint64 array.
+    public init(contentsOf path: String) throws {
+        let array = try NumpyArray(contentsOf: path)
+        try array.requireShape(rank: 2, columns: 3)
+        switch array.dtype {
+        case .uint32: rows = .mapped32(try array.elements(as: UInt32.self))
+        case .uint64: rows = .mapped64(try array.elements(as: UInt64.self))
+        default:
+            throw DataError.malformed(path: path, reason: "index map of \(array.dtype.descr); expected <u4 or <u8 (delete it to rebuild)")
+        }
+        self.path = path
+        statistics = nil
+    }
+
+    /// Loads the cached map for these settings when present, else builds it and writes the cache atomically
+    /// (a folder that cannot be written leaves the map in memory, reported through `warnings`).
+    /// - Parameter cachePrefix: where the cache file goes (PaddleNLP: the corpus prefix itself).
+    public static func loadOrBuild(
+        corpus: TokenCorpus, documents: Range<Int>, splitName: String, settings: SampleIndexSettings,
+        cachePrefix: String?, warnings: inout [String]
+    ) throws -> SampleIndexMap {
+        let cachePath = cachePrefix.map { settings.cacheFileName(prefix: $0, splitName: splitName) }
+        if let cachePath, FileManager.default.fileExists(atPath: cachePath) {
+            return try SampleIndexMap(contentsOf: cachePath)
+        }
+        let built = try build(corpus: corpus, documents: documents, settings: settings)
+        guard let cachePath else { return built }
+        do {
+            switch built.rows {
+            case .memory32(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath)
+            case .memory64(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath)
+            default: return built
+            }
+            return SampleIndexMap(rows: try SampleIndexMap(contentsOf: cachePath).rows, path: cachePath, statistics: built.statistics)
+        } catch {
+            warnings.append("could not cache the \(splitName) index map (\(error)); keeping it in memory")
+            return built
+        }
+    }
+
+    /// Builds the map for `documents` of `corpus` (PaddleNLP's `build_mapping`), in memory.
+    /// - Throws: `DataError.unusableData` up front when no document can produce a sample (e.g. one-sentence documents
+    ///   with SOP on), instead of PaddleNLP's endless epoch loop or late failure.
+    public static func build(corpus: TokenCorpus, documents: Range<Int>, settings: SampleIndexSettings) throws -> SampleIndexMap {
+        if corpus.sentenceCount > Int(UInt32.max) {
+            let (rows, statistics) = try buildRows(UInt64.self, corpus: corpus, documents: documents, settings: settings)
+            return SampleIndexMap(rows: .memory64(rows), path: nil, statistics: statistics)
+        }
+        let (rows, statistics) = try buildRows(UInt32.self, corpus: corpus, documents: documents, settings: settings)
+        return SampleIndexMap(rows: .memory32(rows), path: nil, statistics: statistics)
+    }
+
+    static let longSentenceLength: Int32 = 512
+
+    /// Document counts of a split (empty, one-sentence, long-sentence, usable) without building the map.
+    public static func statistics(corpus: TokenCorpus, documents: Range<Int>, minSentences: Int) throws -> DocumentStatistics {
+        try usableDocuments(corpus: corpus, documents: documents, minSentences: minSentences).0
+    }
+
+    /// Finds the documents that produce samples. Eligibility never changes between epochs, so the builder loops over
+    /// these only: a split with few usable documents costs O(samples), not O(epochs × documents) (PaddleNLP #2555).
+    /// - Throws: `DataError.unusableData` with the counts and the fix when there is none.
+    static func usableDocuments(corpus: TokenCorpus, documents: Range<Int>, minSentences: Int) throws -> (DocumentStatistics, [Int]) {
+        let starts = corpus.documentStarts, lengths = corpus.sentenceLengths
+        var statistics = DocumentStatistics()
+        var usable: [Int] = []
+        for document in documents {
+            let first = Int(starts[document]), last = Int(starts[document + 1])
+            let sentences = last - first
+            statistics.documents += 1
+            if sentences == 0 { statistics.emptyDocuments += 1 }
+            if sentences == 1 { statistics.oneSentenceDocuments += 1 }
+            var long = false
+            if sentences > 1 {
+                for sentence in first..<last where lengths[sentence] > longSentenceLength {
+                    long = true
+                    break
+                }
+                if long { statistics.longSentenceDocuments += 1 }
+            }
+            if sentences >= minSentences && !long { usable.append(document) }
+        }
+        statistics.usableDocuments = usable.count
+        guard !usable.isEmpty else {
+            var fix = "use a corpus with documents of at least \(minSentences) sentence(s) of at most 512 tokens"
+            if minSentences == 2 && statistics.oneSentenceDocuments > 0 {
+                fix = "the sentence-order objective needs 2+ sentences per document: re-run `ernie prepare` with "
+                    + "--split_sentences (one sentence per line), or pass --binary_head false"
+            }
+            throw DataError.unusableData(
+                reason: "no usable document among \(statistics.documents) (\(statistics.emptyDocuments) empty, "
+                    + "\(statistics.oneSentenceDocuments) with one sentence, \(statistics.longSentenceDocuments) with a sentence > 512 tokens)",
+                fix: fix)
+        }
+        return (statistics, usable)
+    }
+
+    static func buildRows<T: FixedWidthInteger & UnsignedInteger>(
+        _: T.Type, corpus: TokenCorpus, documents: Range<Int>, settings: SampleIndexSettings
+    ) throws -> ([T], DocumentStatistics) {
+        guard settings.maxNumSamples > 0 else {
+            throw DataError.invalidArgument(name: "max_num_samples", reason: "must be positive (PaddleNLP treats 0 as unlimited and never stops)")
+        }
+        guard settings.maxSeqLength >= 2 else {
+            throw DataError.invalidArgument(name: "max_seq_len", reason: "\(settings.maxSeqLength + 3) leaves no room for tokens")
+        }
+        guard settings.shortSeqProb >= 0, settings.shortSeqProb <= 1 else {
+            throw DataError.invalidArgument(name: "short_seq_prob", reason: "\(settings.shortSeqProb) is not in [0, 1]")
+        }
+        guard settings.seed > 0 else { throw DataError.invalidArgument(name: "seed", reason: "must be positive (PaddleNLP asserts seed > 0)") }
+        let starts = corpus.documentStarts, lengths = corpus.sentenceLengths
+        let minSentences = settings.minSentences
+
+        let (statistics0, usable) = try usableDocuments(corpus: corpus, documents: documents, minSentences: minSentences)
+        var statistics = statistics0
+        var targets = MersenneTwister32(seed: UInt32(bitPattern: settings.seed))
+        let ratio: UInt32 = settings.shortSeqProb > 0 ? UInt32((1.0 / settings.shortSeqProb).rounded()) : 0
+        let maxLength = Int32(settings.maxSeqLength)
+        @inline(__always) func nextTarget() -> Int32 {
+            if ratio == 0 { return maxLength }
+            let random = targets.next()
+            if random % ratio == 0 { return 2 + Int32(random % UInt32(maxLength - 1)) }
+            return maxLength
+        }
+
+        var rows: [T] = []
+        rows.reserveCapacity(3 * settings.maxNumSamples + 3 * usable.count)
+        var samples = 0
+        let maxEpochs = Int(Int32.max) - 1
+        var epoch = 0
+        while epoch < maxEpochs && samples < settings.maxNumSamples {
+            for document in usable {
+                let first = Int(starts[document]), last = Int(starts[document + 1])
+                var previousStart = first
+                var remaining = last - first
+                var length: Int32 = 0
+                var sentencesInSample = 0
+                var target = nextTarget()
+                for sentence in first..<last {
+                    length &+= lengths[sentence]
+                    sentencesInSample += 1
+                    remaining -= 1
+                    if (length >= target && remaining > 1 && sentencesInSample >= minSentences) || remaining == 0 {
+                        rows.append(T(previousStart))
+                        rows.append(T(sentence + 1))
+                        rows.append(T(target))
+                        samples += 1
+                        previousStart = sentence + 1
+                        target = nextTarget()
+                        length = 0
+                        sentencesInSample = 0
+                    }
+                }
+            }
+            epoch += 1
+        }
+        statistics.epochs = epoch
+        statistics.samples = samples
+
+        var shuffler = MersenneTwister64(seed: UInt64(bitPattern: Int64(settings.seed) + 1))
+        rows.withUnsafeMutableBufferPointer { buffer in
+            var i = samples - 1
+            while i > 0 {
+                let j = Int(shuffler.next() % UInt64(i + 1))
+                buffer.swapAt(3 * i, 3 * j)
+                buffer.swapAt(3 * i + 1, 3 * j + 1)
+                buffer.swapAt(3 * i + 2, 3 * j + 2)
+                i -= 1
+            }
+        }
+        return (rows, statistics)
+    }
+}
