@@ -1,0 +1,198 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A tensor to write: a name, a row-major shape and its elements.
+public struct SafetensorsTensor: @unchecked Sendable {
+    /// Where the elements come from.
+    public enum Elements {
+        case float32([Float])
+        case int64([Int64])
+        case int32([Int32])
+        /// Raw little-endian bytes of `dtype`, borrowed: the memory must stay valid until `write` returns
+        /// (e.g. an engine tensor's storage, written without a copy).
+        case borrowed(SafetensorsDType, UnsafeRawBufferPointer)
+    }
+
+    public var name: String
+    public var shape: [Int]
+    public var elements: Elements
+
+    public init(name: String, shape: [Int], elements: Elements) {
+        self.name = name
+        self.shape = shape
+        self.elements = elements
+    }
+
+    /// An F32 tensor.
+    public init(name: String, shape: [Int], floats: [Float]) {
+        self.init(name: name, shape: shape, elements: .float32(floats))
+    }
+
+    public var dtype: SafetensorsDType {
+        switch elements {
+        case .float32: .float32
+        case .int64: .int64
+        case .int32: .int32
+        case .borrowed(let dtype, _): dtype
+        }
+    }
+
+    var byteCount: Int {
+        switch elements {
+        case .float32(let values): values.count * 4
+        case .int64(let values): values.count * 8
+        case .int32(let values): values.count * 4
+        case .borrowed(_, let bytes): bytes.count
+        }
+    }
+
+    func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        switch elements {
+        case .float32(let values): try values.withUnsafeBytes(body)
+        case .int64(let values): try values.withUnsafeBytes(body)
+        case .int32(let values): try values.withUnsafeBytes(body)
+        case .borrowed(_, let bytes): try body(bytes)
+        }
+    }
+}
+
+/// Writes safetensors files byte-identical to the reference implementation (`safetensors.torch.save_file`):
+/// compact JSON header with `__metadata__` first, tensors ordered by dtype rank (larger first) then name, header
+/// padded with spaces to a multiple of 8. Writing goes to a temporary file in the same directory, renamed over
+/// the destination only when complete, so a crash never leaves a half-written checkpoint.
+public enum SafetensorsWriter {
+    /// Writes `tensors` to `url` atomically.
+    /// - Throws: `SafetensorsError.invalidTensor` for a shape that does not match the elements, a duplicate or
+    ///   reserved name; `.unwritable` for I/O failures.
+    /// - Parameter durable: flush to disk before the rename (off for scratch files).
+    public static func write(
+        _ tensors: [SafetensorsTensor], metadata: [String: String]? = ["format": "pt"], to url: URL, durable: Bool = true
+    ) throws {
+        let ordered = try layout(tensors)
+        let header = headerBytes(ordered, metadata: metadata)
+        try AtomicFile.write(to: url, durable: durable) { sink in
+            var length = UInt64(header.count).littleEndian
+            try withUnsafeBytes(of: &length) { try sink($0) }
+            try header.withUnsafeBytes { try sink($0) }
+            for tensor in ordered { try tensor.withBytes { try sink($0) } }
+        }
+    }
+
+    /// The header + data as one buffer (small files, tests).
+    public static func serialize(_ tensors: [SafetensorsTensor], metadata: [String: String]? = ["format": "pt"]) throws -> Data {
+        let ordered = try layout(tensors)
+        let header = headerBytes(ordered, metadata: metadata)
+        var data = Data()
+        var length = UInt64(header.count).littleEndian
+        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
+        data.append(contentsOf: header)
+        for tensor in ordered { tensor.withBytes { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    /// Checks every tensor and returns them in file order.
+    static func layout(_ tensors: [SafetensorsTensor]) throws -> [SafetensorsTensor] {
+        var seen = Set<String>()
+        for tensor in tensors {
+            guard tensor.name != "__metadata__" else {
+                throw SafetensorsError.invalidTensor(tensor: tensor.name, message: "the name is reserved for metadata")
+            }
+            guard seen.insert(tensor.name).inserted else {
+                throw SafetensorsError.invalidTensor(tensor: tensor.name, message: "the name appears twice")
+            }
+            guard tensor.shape.allSatisfy({ $0 >= 0 }) else {
+                throw SafetensorsError.invalidTensor(tensor: tensor.name, message: "shape \(tensor.shape) has a negative dimension")
+            }
+            let expected = tensor.shape.reduce(1, *) * tensor.dtype.byteSize
+            guard expected == tensor.byteCount else {
+                throw SafetensorsError.invalidTensor(
+                    tensor: tensor.name,
+                    message: "shape \(tensor.shape) of \(tensor.dtype.rawValue) needs \(expected) bytes, got \(tensor.byteCount)")
+            }
+        }
+        return tensors.sorted { a, b in
+            a.dtype != b.dtype ? a.dtype > b.dtype : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+        }
+    }
+
+    static func headerBytes(_ ordered: [SafetensorsTensor], metadata: [String: String]?) -> [UInt8] {
+        var members: [(String, JSONValue)] = []
+        if let metadata {
+            let sorted = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            members.append(("__metadata__", .object(JSONObject(sorted.map { ($0.key, .string($0.value)) }))))
+        }
+        var offset = 0
+        for tensor in ordered {
+            let end = offset + tensor.byteCount
+            let entry: JSONValue = .object(JSONObject([
+                ("dtype", .string(tensor.dtype.rawValue)),
+                ("shape", .array(tensor.shape.map { .integer($0) })),
+                ("data_offsets", .array([.integer(offset), .integer(end)])),
+            ]))
+            members.append((tensor.name, entry))
+            offset = end
+        }
+        var bytes = Array(JSONWriter.compact(.object(JSONObject(members))).utf8)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - bytes.count % 8) % 8))
+        return bytes
+    }
+}
+
+/// Writes a file through a temporary sibling and `rename(2)`.
+enum AtomicFile {
+    /// `produce` receives a sink that appends bytes; the destination appears only after it returns successfully.
+    /// `durable` flushes the data to disk (`fsync`) before the rename.
+    static func write(
+        to url: URL, durable: Bool = true, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
+        let directory = url.deletingLastPathComponent().path
+        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard descriptor >= 0 else {
+            throw SafetensorsError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+        }
+        var isOpen = true
+        var isDone = false
+        defer {
+            if isOpen { close(descriptor) }
+            if !isDone { unlink(temporary) }
+        }
+        try produce { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw SafetensorsError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
+                }
+                offset += written
+            }
+        }
+        if durable && fsync(descriptor) != 0 {
+            throw SafetensorsError.unwritable(path: url.path, reason: "fsync: " + String(cString: strerror(errno)))
+        }
+        isOpen = false
+        guard close(descriptor) == 0 else {
+            throw SafetensorsError.unwritable(path: url.path, reason: "close: " + String(cString: strerror(errno)))
+        }
+        guard rename(temporary, url.path) == 0 else {
+            throw SafetensorsError.unwritable(path: url.path, reason: "rename: " + String(cString: strerror(errno)))
+        }
+        isDone = true
+    }
+}
+
+/// POSIX `write(2)`, named apart from the `write` methods around it.
+@inline(__always)
+private func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(descriptor, buffer, count)
+    #else
+    return Darwin.write(descriptor, buffer, count)
+    #endif
+}

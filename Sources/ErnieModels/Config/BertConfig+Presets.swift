@@ -1,0 +1,49 @@
+extension BertConfig {
+    /// Named shapes: the public Chinese base models, and small sizes for experiments and tests.
+    ///
+    /// - `ernie-1.0-base-zh`: 12×768, 12 heads, I 3072, relu, V 18000, P 513, T 2 (PaddleNLP values).
+    /// - `ernie-3.0-base-zh`: 12×768, 12 heads, I 3072, gelu, V 40000, P 2048, T 4, task ids (3).
+    /// - `bert-base-chinese`: 12×768, 12 heads, I 3072, gelu, V 21128, P 512, T 2.
+    /// - `ernie-small-zh`: ERNIE 3.0 layout at 4×256, 4 heads, I 1024, P 512.
+    /// - `ernie-tiny-zh-test`: ERNIE 3.0 layout at 2×64, 4 heads, I 256, P 512 (unit tests, smoke runs).
+    ///
+    /// The ERNIE presets use `layer_norm_eps` 1e-12 as PaddleNLP's model code does (some converted HF configs say
+    /// 1e-5). Set `vocabularySize` from the vocabulary actually used.
+    public static let presets: [String: BertConfig] = {
+        let ernie1 = BertConfig(
+            modelType: .ernie, vocabularySize: 18000, hiddenActivation: .relu, maxPositionEmbeddings: 513,
+            typeVocabularySize: 2, taskTypeVocabularySize: 3, useTaskId: false)
+        let ernie3 = BertConfig(
+            modelType: .ernie, vocabularySize: 40000, hiddenActivation: .gelu, maxPositionEmbeddings: 2048,
+            typeVocabularySize: 4, taskTypeVocabularySize: 3, useTaskId: true)
+        let bertChinese = BertConfig(modelType: .bert, vocabularySize: 21128)
+        var small = ernie3
+        small.hiddenSize = 256
+        small.layerCount = 4
+        small.attentionHeadCount = 4
+        small.intermediateSize = 1024
+        small.maxPositionEmbeddings = 512
+        var tiny = ernie3
+        tiny.hiddenSize = 64
+        tiny.layerCount = 2
+        tiny.attentionHeadCount = 4
+        tiny.intermediateSize = 256
+        tiny.maxPositionEmbeddings = 512
+        return [
+            "ernie-1.0-base-zh": ernie1,
+            "ernie-3.0-base-zh": ernie3,
+            "bert-base-chinese": bertChinese,
+            "ernie-small-zh": small,
+            "ernie-tiny-zh-test": tiny,
+        ]
+    }()
+
+    /// The preset called `name` (see `presets`).
+    /// - Throws: `ConfigError.unknownPreset` listing the available names.
+    public static func preset(named name: String) throws -> BertConfig {
+        guard let config = presets[name] else {
+            throw ConfigError.unknownPreset(name: name, available: presets.keys.sorted())
+        }
+        return config
+    }
+}

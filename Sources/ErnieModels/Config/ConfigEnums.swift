@@ -1,0 +1,44 @@
+/// `model_type` of `config.json`: the architecture family, which also names the parameter prefix of head models.
+public enum ModelType: String, Sendable, Codable, CaseIterable {
+    case bert
+    case ernie
+
+    /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
+    public var parameterPrefix: String { rawValue }
+
+    /// Class name stem in `architectures` (`BertForPreTraining`, `ErnieModel`, …).
+    public var classPrefix: String {
+        switch self {
+        case .bert: "Bert"
+        case .ernie: "Ernie"
+        }
+    }
+}
+
+/// `hidden_act`: the activation of the feed-forward block and of the MLM head transform.
+public enum HiddenActivation: String, Sendable, Codable, CaseIterable {
+    /// Exact GELU, x·½(1 + erf(x/√2)).
+    case gelu
+    /// max(0, x) (ERNIE 1.0).
+    case relu
+    /// Tanh approximation of GELU, ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
+    case geluNew = "gelu_new"
+}
+
+/// `position_embedding_type`. ernie implements only learned absolute positions; the relative kinds are parsed so the
+/// error can name them.
+public enum PositionEmbeddingType: String, Sendable, Codable, CaseIterable {
+    case absolute
+    case relativeKey = "relative_key"
+    case relativeKeyQuery = "relative_key_query"
+}
+
+/// `problem_type`: which loss a sequence-classification head uses.
+public enum ProblemType: String, Sendable, Codable, CaseIterable {
+    /// Mean squared error (HF picks it when `num_labels == 1`).
+    case regression
+    /// Cross-entropy over `num_labels` classes.
+    case singleLabelClassification = "single_label_classification"
+    /// Binary cross-entropy with logits per label.
+    case multiLabelClassification = "multi_label_classification"
+}

@@ -1,1 +1,0 @@
-// ErnieModels: see the README for what lives in this layer.
