@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
-        .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels"]),
-        .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining"]),
+        .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
+        .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"]),
     ]
 )

@@ -1,0 +1,25 @@
+import ErnieEngine
+
+extension BertArchitecture {
+    /// The network shape a `config.json` describes.
+    /// - Throws: `ModelError.invalidConfiguration` for what ernie cannot build (relative position embeddings).
+    public init(_ config: BertConfig) throws {
+        guard config.positionEmbeddingType == .absolute else {
+            throw ModelError.invalidConfiguration(
+                "position_embedding_type \"\(config.positionEmbeddingType.rawValue)\" is not supported; ernie builds absolute positions")
+        }
+        let activation: Activation = switch config.hiddenActivation {
+        case .gelu: .gelu
+        case .geluNew: .geluNew
+        case .relu: .relu
+        }
+        try self.init(
+            vocabularySize: config.vocabularySize, hiddenSize: config.hiddenSize, layers: config.layerCount,
+            heads: config.attentionHeadCount, intermediateSize: config.intermediateSize, activation: activation,
+            hiddenDropout: Float(config.hiddenDropoutProbability), attentionDropout: Float(config.attentionDropoutProbability),
+            maxPositions: config.maxPositionEmbeddings, typeVocabularySize: config.typeVocabularySize,
+            taskTypeVocabularySize: config.useTaskId ? config.taskTypeVocabularySize : nil,
+            initializerRange: Float(config.initializerRange), layerNormEps: Float(config.layerNormEpsilon),
+            padTokenId: config.padTokenId ?? 0)
+    }
+}

@@ -1,0 +1,127 @@
+import ErnieEngine
+import Foundation
+import Testing
+@testable import ErnieModels
+
+/// The tiny random BERT/ERNIE against transformers (tools/model_goldens.py): logits, losses and every parameter
+/// gradient. Tolerances (the bars): loss ≤ 1e-5 relative, gradients ≤ 1e-3 relative to their max-norm.
+@Suite struct TinyModelGoldenTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    struct Golden {
+        let file: SafetensorsFile
+        func floats(_ name: String) throws -> [Float] { try file.floats(named: name) }
+        func ids(_ name: String) throws -> [Int32] { try file.integers(named: name).map { Int32($0) } }
+        func has(_ name: String) -> Bool { file.info(named: name) != nil }
+    }
+
+    static func golden(_ name: String) throws -> Golden {
+        Golden(file: try SafetensorsFile(contentsOf: fixtures.appendingPathComponent(name)))
+    }
+
+    static func architecture(_ family: String) throws -> BertArchitecture {
+        try BertArchitecture(BertConfig(contentsOf: fixtures.appendingPathComponent("tiny_\(family)/config.json")))
+    }
+
+    /// Copies every parameter of `store` from the pretraining checkpoint (and `param.<name>` of the head's golden).
+    static func load(_ store: ParameterStore, family: String, head golden: Golden) throws {
+        let checkpoint = try SafetensorsFile(contentsOf: fixtures.appendingPathComponent("tiny_\(family)/model.safetensors"))
+        for (name, tensor) in store.ordered {
+            let values = checkpoint.info(named: name) != nil ? try checkpoint.floats(named: name) : try golden.floats("param." + name)
+            #expect(values.count == tensor.count, "\(name)")
+            values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
+        }
+    }
+
+    static func inputs(_ golden: Golden, family: String) throws -> BertInputs {
+        BertInputs(batch: 3, sequence: 16, inputIds: try golden.ids("input_ids"), tokenTypeIds: try golden.ids("token_type_ids"),
+                   attentionMask: try golden.ids("attention_mask"),
+                   taskTypeIds: family == "ernie" ? try golden.ids("task_type_ids") : nil)
+    }
+
+    /// max |actual − expected| / max(‖expected‖∞, floor). The floor (1e-4) stands in for gradients that are zero
+    /// in exact arithmetic, such as attention key biases (softmax ignores a per-row constant): there both sides
+    /// hold only rounding noise near 1e-9, whose ratio means nothing.
+    static func relativeError(_ actual: [Float], _ expected: [Float], floor: Double = 1e-12) -> Double {
+        let scale = max(expected.map { abs(Double($0)) }.max() ?? 0, floor)
+        return zip(actual, expected).map { abs(Double($0) - Double($1)) }.max()! / scale
+    }
+
+    /// Checks every parameter gradient; returns the worst relative error.
+    static func checkGradients(_ store: ParameterStore, _ golden: Golden, _ label: String) throws -> Double {
+        var worst = 0.0
+        for (name, tensor) in store.ordered {
+            let expected = try golden.floats("grad." + name)
+            let error = relativeError(tensor.grad?.values ?? [Float](repeating: 0, count: tensor.count), expected, floor: 1e-4)
+            #expect(error <= 1e-3, "\(label) gradient \(name): relative error \(error)")
+            worst = max(worst, error)
+        }
+        return worst
+    }
+
+    @Test(arguments: ["bert", "ernie"])
+    func pretraining(family: String) throws {
+        let golden = try Self.golden("tiny_\(family)_pretraining.safetensors")
+        let model = BertForPreTraining(try Self.architecture(family), prefix: family + ".")
+        try Self.load(model.parameters, family: family, head: golden)
+        let graph = Graph(training: true)
+        let out = try model(Self.inputs(golden, family: family), mlmLabels: golden.ids("labels"),
+                            pairLabels: golden.ids("next_sentence_label"), graph: graph)
+        let logitError = Self.relativeError(out.mlmLogits.values, try golden.floats("prediction_logits"))
+        let pairError = Self.relativeError(out.pairLogits!.values, try golden.floats("seq_relationship_logits"))
+        let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
+        #expect(logitError <= 1e-5 && pairError <= 1e-5, "logits: \(logitError), \(pairError)")
+        #expect(lossError <= 1e-5, "loss: \(lossError)")
+        graph.backward(from: out.loss!)
+        let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) pretraining")
+        print("tiny \(family) pretraining: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
+    }
+
+    @Test(arguments: ["bert", "ernie"])
+    func sequenceClassification(family: String) throws {
+        let golden = try Self.golden("tiny_\(family)_sequence_classification.safetensors")
+        let model = BertForSequenceClassification(try Self.architecture(family), prefix: family + ".", labels: 3)
+        try Self.load(model.parameters, family: family, head: golden)
+        let graph = Graph(training: true)
+        let out = try model(Self.inputs(golden, family: family), targets: .classes(golden.ids("labels")), graph: graph)
+        let logitError = Self.relativeError(out.logits.values, try golden.floats("logits"))
+        let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
+        #expect(logitError <= 1e-5 && lossError <= 1e-5, "logits \(logitError), loss \(lossError)")
+        graph.backward(from: out.loss!)
+        let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) sequence classification")
+        print("tiny \(family) sequence classification: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
+    }
+
+    @Test(arguments: ["bert", "ernie"])
+    func tokenClassification(family: String) throws {
+        let golden = try Self.golden("tiny_\(family)_token_classification.safetensors")
+        let model = BertForTokenClassification(try Self.architecture(family), prefix: family + ".", labels: 5)
+        try Self.load(model.parameters, family: family, head: golden)
+        let graph = Graph(training: true)
+        let out = try model(Self.inputs(golden, family: family), labels: golden.ids("labels"), graph: graph)
+        let logitError = Self.relativeError(out.logits.values, try golden.floats("logits"))
+        let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
+        #expect(logitError <= 1e-5 && lossError <= 1e-5, "logits \(logitError), loss \(lossError)")
+        graph.backward(from: out.loss!)
+        let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) token classification")
+        print("tiny \(family) token classification: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
+    }
+
+    /// Other activations on the same weights: ReLU (ERNIE 1.0) logits and the tanh-approximated GELU's pair logits.
+    @Test func otherActivations() throws {
+        let golden = try Self.golden("tiny_bert_pretraining.safetensors")
+        for (activation, key) in [(Activation.relu, "relu"), (.geluNew, "gelu_new")] {
+            var architecture = try Self.architecture("bert")
+            architecture.activation = activation
+            let model = BertForPreTraining(architecture, prefix: "bert.")
+            try Self.load(model.parameters, family: "bert", head: golden)
+            let out = try model(Self.inputs(golden, family: "bert"), mlmLabels: golden.ids("labels"),
+                                pairLabels: golden.ids("next_sentence_label"), graph: .inference())
+            if golden.has(key + ".prediction_logits") {
+                #expect(Self.relativeError(out.mlmLogits.values, try golden.floats(key + ".prediction_logits")) <= 1e-5)
+            }
+            #expect(Self.relativeError(out.pairLogits!.values, try golden.floats(key + ".seq_relationship_logits")) <= 1e-5)
+            #expect(Self.relativeError(out.loss!.values, try golden.floats(key + ".loss")) <= 1e-5)
+        }
+    }
+}
