@@ -68,11 +68,11 @@ final class BinaryFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Flushes, syncs to disk and closes.
-    func closeFile() throws {
+    /// Flushes, syncs to disk (unless `sync` is false: caches that are cheap to rebuild) and closes.
+    func closeFile(sync: Bool = true) throws {
         try flush()
         guard descriptor >= 0 else { return }
-        if fsync(descriptor) != 0 && errno != EINVAL {
+        if sync && fsync(descriptor) != 0 && errno != EINVAL {
             throw DataError.io(path: path, reason: "fsync: \(String(cString: strerror(errno)))")
         }
         let result = posixClose(descriptor)

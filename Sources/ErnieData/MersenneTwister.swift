@@ -28,10 +28,13 @@ public struct MersenneTwister32: Sendable {
 
     private mutating func twist() {
         state.withUnsafeMutableBufferPointer { mt in
-            for i in 0..<624 {
-                let y = (mt[i] & 0x8000_0000) | (mt[(i + 1) % 624] & 0x7FFF_FFFF)
-                mt[i] = mt[(i + 397) % 624] ^ (y >> 1) ^ ((y & 1) != 0 ? 0x9908_B0DF : 0)
+            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (mt[i] & 0x8000_0000) | (mt[next] & 0x7FFF_FFFF)
+                mt[i] = mt[far] ^ (y >> 1) ^ ((y & 1) &* 0x9908_B0DF)
             }
+            for i in 0..<227 { mix(i, i + 1, i + 397) }
+            for i in 227..<623 { mix(i, i + 1, i - 227) }
+            mix(623, 0, 396)
         }
         index = 0
     }
@@ -65,10 +68,13 @@ public struct MersenneTwister64: Sendable {
 
     private mutating func twist() {
         state.withUnsafeMutableBufferPointer { mt in
-            for i in 0..<312 {
-                let x = (mt[i] & 0xFFFF_FFFF_8000_0000) | (mt[(i + 1) % 312] & 0x7FFF_FFFF)
-                mt[i] = mt[(i + 156) % 312] ^ (x >> 1) ^ ((x & 1) != 0 ? 0xB502_6F5A_A966_19E9 : 0)
+            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
+                let x = (mt[i] & 0xFFFF_FFFF_8000_0000) | (mt[next] & 0x7FFF_FFFF)
+                mt[i] = mt[far] ^ (x >> 1) ^ ((x & 1) &* 0xB502_6F5A_A966_19E9)
             }
+            for i in 0..<156 { mix(i, i + 1, i + 156) }
+            for i in 156..<311 { mix(i, i + 1, i - 156) }
+            mix(311, 0, 155)
         }
         index = 0
     }

@@ -51,14 +51,16 @@ public struct NumpyArray: Sendable {
 /// Writing `.npy` files exactly as `np.save` does.
 public enum NumpyFile {
     /// Writes `elements` with the given shape (C order) atomically, byte-identical to `np.save` (numpy ≥ 1.23).
-    public static func write<T: FixedWidthInteger>(_ elements: [T], shape: [Int]? = nil, to path: String) throws {
+    /// - Parameter sync: fsync before the rename (off for caches that are rebuilt when lost; a truncated file is
+    ///   rejected by the size check on load).
+    public static func write<T: FixedWidthInteger>(_ elements: [T], shape: [Int]? = nil, to path: String, sync: Bool = true) throws {
         let shape = shape ?? [elements.count]
         precondition(shape.reduce(1, *) == elements.count, "shape \(shape) does not hold \(elements.count) elements")
         let output = try AtomicOutput(path: path)
         let writer = try BinaryFileWriter(path: output.temporaryPath)
         try writer.write(NumpyHeader.encode(dtype: .of(T.self), shape: shape))
         try elements.withUnsafeBufferPointer { try writer.write(contentsOf: $0) }
-        try writer.closeFile()
+        try writer.closeFile(sync: sync)
         try output.commit()
     }
 }

@@ -121,8 +121,8 @@ public struct SampleIndexMap: Sendable {
         guard let cachePath else { return built }
         do {
             switch built.rows {
-            case .memory32(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath)
-            case .memory64(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath)
+            case .memory32(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath, sync: false)
+            case .memory64(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath, sync: false)
             default: return built
             }
             return SampleIndexMap(rows: try SampleIndexMap(contentsOf: cachePath).rows, path: cachePath, statistics: built.statistics)
@@ -217,6 +217,12 @@ public struct SampleIndexMap: Sendable {
             return maxLength
         }
 
+        // Raw little-endian reads of the mapped index (the files are validated at open; rows are 8/4-byte values
+        // at arbitrary offsets inside an .npz, hence unaligned loads).
+        let startsBase = starts.rawPointer!, lengthsBase = lengths.rawPointer
+        @inline(__always) func start(_ document: Int) -> Int { Int(startsBase.loadUnaligned(fromByteOffset: 8 * document, as: Int64.self)) }
+        @inline(__always) func length(_ sentence: Int) -> Int32 { lengthsBase!.loadUnaligned(fromByteOffset: 4 * sentence, as: Int32.self) }
+
         var rows: [T] = []
         rows.reserveCapacity(3 * settings.maxNumSamples + 3 * usable.count)
         var samples = 0
@@ -224,24 +230,24 @@ public struct SampleIndexMap: Sendable {
         var epoch = 0
         while epoch < maxEpochs && samples < settings.maxNumSamples {
             for document in usable {
-                let first = Int(starts[document]), last = Int(starts[document + 1])
+                let first = start(document), last = start(document + 1)
                 var previousStart = first
                 var remaining = last - first
-                var length: Int32 = 0
+                var sampleLength: Int32 = 0
                 var sentencesInSample = 0
                 var target = nextTarget()
                 for sentence in first..<last {
-                    length &+= lengths[sentence]
+                    sampleLength &+= length(sentence)
                     sentencesInSample += 1
                     remaining -= 1
-                    if (length >= target && remaining > 1 && sentencesInSample >= minSentences) || remaining == 0 {
-                        rows.append(T(previousStart))
-                        rows.append(T(sentence + 1))
-                        rows.append(T(target))
+                    if (sampleLength >= target && remaining > 1 && sentencesInSample >= minSentences) || remaining == 0 {
+                        rows.append(T(truncatingIfNeeded: previousStart))
+                        rows.append(T(truncatingIfNeeded: sentence + 1))
+                        rows.append(T(truncatingIfNeeded: target))
                         samples += 1
                         previousStart = sentence + 1
                         target = nextTarget()
-                        length = 0
+                        sampleLength = 0
                         sentencesInSample = 0
                     }
                 }
@@ -253,12 +259,14 @@ public struct SampleIndexMap: Sendable {
 
         var shuffler = MersenneTwister64(seed: UInt64(bitPattern: Int64(settings.seed) + 1))
         rows.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
             var i = samples - 1
             while i > 0 {
                 let j = Int(shuffler.next() % UInt64(i + 1))
-                buffer.swapAt(3 * i, 3 * j)
-                buffer.swapAt(3 * i + 1, 3 * j + 1)
-                buffer.swapAt(3 * i + 2, 3 * j + 2)
+                let a = base + 3 * i, b = base + 3 * j
+                let (a0, a1, a2) = (a[0], a[1], a[2])
+                a[0] = b[0]; a[1] = b[1]; a[2] = b[2]
+                b[0] = a0; b[1] = a1; b[2] = a2
                 i -= 1
             }
         }
