@@ -15,7 +15,7 @@ public final class Graph {
     /// The precision of the products in `linear` and `matmul`.
     public var precision: MatmulPrecision
     /// Dropout masks draw from this stream; its counter advances by the elements each dropout covers.
-    public private(set) var random: RandomGenerator
+    public internal(set) var random: RandomGenerator
 
     private var backwardSteps: [() -> Void] = []
     private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]

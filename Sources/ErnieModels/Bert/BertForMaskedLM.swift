@@ -3,7 +3,7 @@ import ErnieEngine
 /// MLM only (HF `BertForMaskedLM`: no pooler).
 public struct BertForMaskedLM: @unchecked Sendable {
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
     let lm: MaskedLanguageModelHead
 
     public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {

@@ -3,7 +3,7 @@ import ErnieEngine
 /// Multiple choice (HF `BertForMultipleChoice`): each choice is a row; one score per choice from the pooled [CLS].
 public struct BertForMultipleChoice: @unchecked Sendable {
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
     public let classifierDropout: Float
 
     public init(_ architecture: BertArchitecture, prefix: String, classifierDropout: Float? = nil, seed: UInt64 = 0) {

@@ -4,7 +4,7 @@ import ErnieEngine
 /// `ErnieForPretraining`: the MLM head runs only at the masked positions, SOP on the pooled [CLS].
 public struct BertForPreTraining: @unchecked Sendable {
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
     let lm: MaskedLanguageModelHead
     public let hasPairHead: Bool
 

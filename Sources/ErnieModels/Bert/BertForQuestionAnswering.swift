@@ -3,7 +3,7 @@ import ErnieEngine
 /// Extractive QA: start and end logits per token (HF `BertForQuestionAnswering`: no pooler, no dropout).
 public struct BertForQuestionAnswering: @unchecked Sendable {
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
 
     public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
         var random = RandomGenerator(seed: seed)

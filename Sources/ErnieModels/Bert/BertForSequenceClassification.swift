@@ -10,7 +10,7 @@ public struct BertForSequenceClassification: @unchecked Sendable {
     }
 
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
     public let labels: Int
     /// `classifier_dropout`, else `hidden_dropout_prob`.
     public let classifierDropout: Float

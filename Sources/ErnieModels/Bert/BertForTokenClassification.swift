@@ -3,7 +3,7 @@ import ErnieEngine
 /// One label per token (HF `BertForTokenClassification`: no pooler, dropout on the sequence output).
 public struct BertForTokenClassification: @unchecked Sendable {
     public let parameters: ParameterStore
-    public let bert: BertModel
+    public var bert: BertModel
     public let labels: Int
     public let classifierDropout: Float
 

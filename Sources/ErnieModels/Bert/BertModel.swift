@@ -9,6 +9,8 @@ public struct BertModel: @unchecked Sendable {
     public let architecture: BertArchitecture
     public let prefix: String
     public let hasPooler: Bool
+    /// Recompute each encoder layer's activations in the backward pass instead of keeping them (`--use_recompute`).
+    public var recomputesLayers = false
     let parameters: ParameterStore
 
     /// Creates the parameters in `store`, initialised as HF does (normal(0, initializer_range), zero biases,
@@ -76,7 +78,11 @@ public struct BertModel: @unchecked Sendable {
 
         let mask = try inputs.attentionMask.map { try Graph.additiveMask(from: $0, batch: batch, sequence: length) }
         for layer in 0..<a.layers {
-            x = try encoderLayer(layer, x, mask: mask, batch: batch, graph: graph)
+            if recomputesLayers {
+                x = try graph.recompute(x) { graph, x in try self.encoderLayer(layer, x, mask: mask, batch: batch, graph: graph) }
+            } else {
+                x = try encoderLayer(layer, x, mask: mask, batch: batch, graph: graph)
+            }
         }
         guard hasPooler else { return (x, nil) }
         let first = try graph.gatherRows(x, indices: (0..<batch).map { Int32($0 * length) })

@@ -24,10 +24,7 @@ public final class AdamW: @unchecked Sendable {
     }
 
     /// Whether a parameter of this name is decayed.
-    public static func decays(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return !lower.contains("bias") && !lower.contains("norm")
-    }
+    public static func decays(_ name: String) -> Bool { takesWeightDecay(name) }
 
     /// One update of every parameter that has a gradient.
     public func update(_ parameters: ParameterStore, learningRate lr: Float) {
