@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"]),
-        .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels"]),
+        .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining"]),
     ]
 )
