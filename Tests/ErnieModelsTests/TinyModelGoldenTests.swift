@@ -147,3 +147,47 @@ import Testing
         }
     }
 }
+
+/// The engine models create exactly the parameters (names and shapes) of the checkpoint tables.
+@Suite struct ParameterTableAgreementTests {
+    @Test(arguments: [ModelType.bert, .ernie])
+    func everyHeadMatchesItsTable(modelType: ModelType) throws {
+        var config = try BertConfig.preset(named: "ernie-tiny-zh-test")
+        config.modelType = modelType
+        config.useTaskId = modelType == .ernie
+        config.setLabelCount(3)
+        let architecture = try BertArchitecture(config)
+        let prefix = modelType.parameterPrefix + "."
+        var random = RandomGenerator(seed: 1)
+        let base = ParameterStore()
+        _ = BertModel(architecture, prefix: "", pooler: true, store: base, random: &random)
+        let stores: [(ModelHead, ParameterStore)] = [
+            (.base, base),
+            (.pretraining, BertForPreTraining(architecture, prefix: prefix).parameters),
+            (.maskedLM, BertForMaskedLM(architecture, prefix: prefix).parameters),
+            (.sequenceClassification, BertForSequenceClassification(architecture, prefix: prefix, labels: 3).parameters),
+            (.tokenClassification, BertForTokenClassification(architecture, prefix: prefix, labels: 3).parameters),
+            (.questionAnswering, BertForQuestionAnswering(architecture, prefix: prefix).parameters),
+            (.multipleChoice, BertForMultipleChoice(architecture, prefix: prefix).parameters),
+        ]
+        for (head, store) in stores {
+            let table = ParameterTable(config: config, head: head)
+            #expect(Set(store.names) == Set(table.names), "\(modelType) \(head)")
+            for spec in table.parameters { #expect(store[spec.name]?.shape == spec.shape, "\(spec.name)") }
+        }
+    }
+
+    /// Save → load round trip through a Hugging Face directory.
+    @Test func saveAndLoadRoundTrip() throws {
+        let config = try BertConfig.preset(named: "ernie-tiny-zh-test")
+        let model = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".", seed: 5)
+        let table = ParameterTable(config: config, head: .pretraining)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-roundtrip-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try PretrainedWeights.save(model.parameters, table: table, to: directory, durable: false)
+        let other = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".", seed: 6)
+        let report = try PretrainedWeights.load(other.parameters, table: table, from: directory, strict: true)
+        #expect(report.missingKeys.isEmpty && report.unexpectedKeys.isEmpty)
+        for (name, tensor) in model.parameters.ordered { #expect(other.parameters[name]!.values == tensor.values, "\(name)") }
+    }
+}
