@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
-        .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"]),
+        .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"], exclude: ["Fixtures"]),
     ]
 )

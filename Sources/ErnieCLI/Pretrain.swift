@@ -1,0 +1,102 @@
+import ArgumentParser
+import ErnieModels
+import ErnieTraining
+import Foundation
+
+extension ModelType: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+/// `ernie pretrain`: PaddleNLP's run_pretrain.py flags, same spellings.
+struct Pretrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain",
+        abstract: "Pretrain an ERNIE/BERT model with MLM (+ SOP) on PaddleNLP-format token files.",
+        discussion: "Restarting with the same --output_dir resumes from output_dir/model_last and continues bit-identically.")
+
+    @Option(name: .customLong("model_type"), help: "ernie or bert (default: the model config's).") var modelType: ModelType?
+    @Option(name: .customLong("model_name_or_path"), help: "A Hugging Face model directory (config.json; weights are continued from) or a preset.")
+    var modelNameOrPath: String
+    @Option(name: .customLong("tokenizer_name_or_path"), help: "A folder with vocab.txt, or the vocab file (default: the model folder).")
+    var tokenizerNameOrPath: String?
+    @Option(name: .customLong("continue_training"), help: "Require weights in model_name_or_path and start from them.") var continueTraining = false
+    @Option(name: .customLong("input_dir"), help: "A prefix, a folder of *_idx.npz, or \"w1 prefix1 w2 prefix2 …\".") var inputDir: String
+    @Option(name: .customLong("output_dir"), help: "Where checkpoints, logs and the report go.") var outputDir: String
+    @Option(name: .customLong("split"), help: "Document split train,valid,test.") var split = "949,50,1"
+    @Option(name: .customLong("max_seq_len")) var maxSeqLen = 512
+    @Option(name: .customLong("micro_batch_size")) var microBatchSize = 8
+    @Option(name: .customLong("global_batch_size"), help: "Default: micro_batch_size × ranks; larger means gradient accumulation.") var globalBatchSize: Int?
+    @Option(name: .customLong("binary_head"), help: "Train the sentence-order head (true|false).") var binaryHead = true
+    @Option(name: .customLong("masked_lm_prob")) var maskedLMProb = 0.15
+    @Option(name: .customLong("short_seq_prob")) var shortSeqProb = 0.1
+    @Option(name: .customLong("max_ngrams")) var maxNgrams = 3
+    @Option(name: .customLong("favor_longer_ngram")) var favorLongerNgram = false
+    @Option(name: .customLong("max_lr")) var maxLR = 1e-4
+    @Option(name: .customLong("min_lr")) var minLR = 1e-5
+    @Option(name: .customLong("warmup_rate")) var warmupRate = 0.01
+    @Option(name: .customLong("decay_steps"), help: "Default: max_steps.") var decaySteps: Int?
+    @Option(name: .customLong("lr_scheduler"), help: "linear (PaddleNLP's annealing) or cosine.") var lrScheduler = "linear"
+    @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum.") var optimizer: OptimizerKind = .adamw
+    @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
+    @Option(name: .customLong("adam_beta1")) var adamBeta1 = 0.9
+    @Option(name: .customLong("adam_beta2")) var adamBeta2 = 0.999
+    @Option(name: .customLong("adam_epsilon")) var adamEpsilon = 1e-8
+    @Option(name: .customLong("grad_clip"), help: "Global gradient-norm limit (0: off).") var gradClip = 0.0
+    @Option(name: .customLong("max_steps")) var maxSteps = 500_000
+    @Option(name: .customLong("save_steps"), help: "Write output_dir/model_<step> every this many steps.") var saveSteps = 10_000
+    @Option(name: .customLong("checkpoint_steps"), help: "Write output_dir/model_last (resumable) every this many steps.") var checkpointSteps = 20_000
+    @Option(name: .customLong("logging_freq")) var loggingFreq = 1
+    @Option(name: .customLong("eval_freq")) var evalFreq = 500
+    @Option(name: .customLong("eval_iters")) var evalIters = 10
+    @Option(name: .customLong("seed")) var seed = 1234
+    @Option(name: .customLong("hidden_dropout_prob"), help: "Default: the model config's.") var hiddenDropoutProb: Double?
+    @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: the model config's.") var attentionProbsDropoutProb: Double?
+    @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX) with fp32 master weights (true|false).") var useAmp = false
+    @Option(name: .customLong("scale_loss"), help: "Initial dynamic loss scale with --use_amp.") var scaleLoss = 32768.0
+    @Option(name: .customLong("use_recompute"), help: "Recompute layer activations in the backward pass (true|false).") var useRecompute = false
+    @Option(name: .customLong("num_workers"), help: "Data prefetch threads.") var numWorkers = 1
+    @Option(name: .customLong("device"), help: "Accepted for PaddleNLP scripts; only cpu exists.") var device = "cpu"
+
+    func run() throws {
+        guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
+        var c = PretrainingConfiguration(modelNameOrPath: modelNameOrPath, inputDir: inputDir, outputDir: outputDir)
+        c.modelType = modelType ?? .ernie
+        c.tokenizerNameOrPath = tokenizerNameOrPath
+        c.continueTraining = continueTraining
+        c.split = split
+        c.maxSeqLen = maxSeqLen
+        c.microBatchSize = microBatchSize
+        c.globalBatchSize = globalBatchSize
+        c.binaryHead = binaryHead
+        c.maskedLMProb = maskedLMProb
+        c.shortSeqProb = shortSeqProb
+        c.maxNgrams = maxNgrams
+        c.favorLongerNgram = favorLongerNgram
+        c.maxLR = maxLR
+        c.minLR = minLR
+        c.warmupRate = warmupRate
+        c.decaySteps = decaySteps
+        c.lrScheduler = lrScheduler
+        c.optimizer = optimizer
+        c.weightDecay = weightDecay
+        c.adamBeta1 = adamBeta1
+        c.adamBeta2 = adamBeta2
+        c.adamEpsilon = adamEpsilon
+        c.gradClip = gradClip
+        c.maxSteps = maxSteps
+        c.saveSteps = saveSteps
+        c.checkpointSteps = checkpointSteps
+        c.loggingFreq = loggingFreq
+        c.evalFreq = evalFreq
+        c.evalIters = evalIters
+        c.seed = seed
+        c.hiddenDropoutProb = hiddenDropoutProb
+        c.attentionProbsDropoutProb = attentionProbsDropoutProb
+        c.useAmp = useAmp
+        c.scaleLoss = scaleLoss
+        c.useRecompute = useRecompute
+        c.numWorkers = numWorkers
+        let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir))
+        let trainer = try Pretrainer(c, modelType: modelType, monitor: logger)
+        try trainer.run()
+    }
+}

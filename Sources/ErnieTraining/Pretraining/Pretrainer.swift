@@ -1,0 +1,273 @@
+import ErnieData
+import ErnieEngine
+import ErnieModels
+import ErnieText
+import Foundation
+
+/// `ernie pretrain`: MLM (+ SOP) pretraining with gradient accumulation, clipping, schedules, periodic evaluation,
+/// Hugging Face checkpoints, and automatic, bit-identical resume from `output_dir/model_last`.
+public final class Pretrainer {
+    public let configuration: PretrainingConfiguration
+    public let modelConfig: BertConfig
+    public private(set) var model: BertForPreTraining
+    let table: ParameterTable
+    let optimizer: any Optimizer
+    var scaler: DynamicLossScaler?
+    let vocabularyFile: URL
+    let train: PretrainingDataset
+    let valid: PretrainingDataset?
+    let test: PretrainingDataset?
+    let accumulation: Int
+    let globalBatchSize: Int
+    let monitor: PretrainingMonitor
+    let outputDirectory: URL
+    /// Completed optimizer steps (the global step) and the samples they consumed.
+    public private(set) var step = 0
+    public private(set) var consumedSamples = 0
+    let resumedFrom: Int?
+    /// Data-parallel layout (1 rank until the MPI issue).
+    let rank = 0, worldSize = 1
+
+    public init(_ configuration: PretrainingConfiguration, modelType: ModelType? = nil, monitor: PretrainingMonitor) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.monitor = monitor
+        outputDirectory = URL(fileURLWithPath: configuration.outputDir)
+        accumulation = try configuration.accumulationSteps(worldSize: worldSize)
+        globalBatchSize = configuration.effectiveGlobalBatchSize(worldSize: worldSize)
+
+        let (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
+        modelConfig = config
+        vocabularyFile = try PretrainingSetup.vocabularyFile(configuration, modelDirectory: directory)
+        let vocabulary = try Vocabulary(contentsOf: vocabularyFile)
+        guard config.vocabularySize >= vocabulary.count else {
+            throw TrainingError.invalidConfiguration(
+                "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(vocabularyFile.path)")
+        }
+        guard configuration.maxSeqLen <= config.maxPositionEmbeddings else {
+            throw TrainingError.invalidConfiguration(
+                "max_seq_len \(configuration.maxSeqLen) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+
+        // Data first: a bad corpus should fail before any model memory is spent.
+        var settings = PretrainingDataSettings(masking: MaskingSettings(
+            maxSeqLen: configuration.maxSeqLen, maskedLMProb: configuration.maskedLMProb, maxNgrams: configuration.maxNgrams,
+            favorLongerNgram: configuration.favorLongerNgram, pairObjective: configuration.binaryHead ? .sentenceOrder : .none))
+        settings.shortSeqProb = configuration.shortSeqProb
+        settings.seed = Int32(truncatingIfNeeded: configuration.seed)
+        settings.split = configuration.split
+        let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir),
+                                       vocabulary: try MaskingVocabulary(vocabulary: vocabulary), settings: settings)
+        let counts = try PretrainingSampleCounts(
+            globalBatchSize: globalBatchSize, microBatchSize: configuration.microBatchSize, dataParallelSize: worldSize,
+            maxSteps: configuration.maxSteps, evalFreq: configuration.evalFreq, evalIters: configuration.evalIters)
+        guard let train = try data.dataset(.train, samples: counts.train) else {
+            throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
+        }
+        self.train = train
+        valid = configuration.evalIters > 0 ? try data.dataset(.valid, samples: counts.valid) : nil
+        test = configuration.evalIters > 0 ? try data.dataset(.test, samples: counts.test) : nil
+        for warning in train.warnings { monitor.note(warning) }
+
+        // The SOP head exists even with binary_head false (it then gets no gradient and stays as initialised), so
+        // every checkpoint is a complete *ForPreTraining that transformers loads without missing keys.
+        var model = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".",
+                                       seed: UInt64(configuration.seed))
+        model.bert.recomputesLayers = configuration.useRecompute
+        self.model = model
+        table = ParameterTable(config: config, head: .pretraining)
+        optimizer = Self.makeOptimizer(configuration)
+        scaler = configuration.useAmp ? DynamicLossScaler(initialScale: Float(configuration.scaleLoss)) : nil
+
+        AtomicDirectory.removeLeftovers(in: outputDirectory)
+        if let last = Self.lastCheckpoint(in: outputDirectory) {
+            let (state, moments) = try TrainerState.read(from: last)
+            guard state.globalBatchSize == globalBatchSize else {
+                throw TrainingError.incompatibleRun(
+                    "\(last.path) was trained with global_batch_size \(state.globalBatchSize), not \(globalBatchSize): use another --output_dir or the same batch size")
+            }
+            let saved = try BertConfig(jsonData: Data(state.modelConfig.utf8))
+            guard try BertArchitecture(saved) == BertArchitecture(config), saved.modelType == config.modelType else {
+                throw TrainingError.incompatibleRun("\(last.path) holds a different model than \(configuration.modelNameOrPath): use another --output_dir")
+            }
+            try PretrainedWeights.load(model.parameters, table: table, from: last, strict: true)
+            try optimizer.restore(step: state.optimizerStep, tensors: moments)
+            scaler = state.lossScaler
+            step = state.globalStep
+            consumedSamples = state.consumedSamples
+            resumedFrom = step
+        } else {
+            resumedFrom = nil
+            if let weights {
+                let report = try PretrainedWeights.load(model.parameters, table: table, from: weights)
+                if !report.missingKeys.isEmpty { monitor.note("initialised from scratch (not in \(weights.path)): \(report.missingKeys.joined(separator: ", "))") }
+                if !report.unexpectedKeys.isEmpty { monitor.note("unused weights in \(weights.path): \(report.unexpectedKeys.joined(separator: ", "))") }
+            }
+        }
+    }
+
+    static func makeOptimizer(_ c: PretrainingConfiguration) -> any Optimizer {
+        switch c.optimizer {
+        case .adamw: AdamW(beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
+        case .lamb: LAMB(beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
+        case .momentum: Momentum(momentum: Float(c.adamBeta1), weightDecay: Float(c.weightDecay))
+        }
+    }
+
+    /// `model_last`, or its backup when a kill came between the two renames of a checkpoint.
+    static func lastCheckpoint(in output: URL) -> URL? {
+        for name in ["model_last", "model_last_bak"] {
+            let directory = output.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainerState.fileName).path) { return directory }
+        }
+        return nil
+    }
+
+    /// The dropout stream of one micro-step: a function of (seed, step, micro-step) only, so a resumed run draws the
+    /// same masks as an uninterrupted one.
+    func random(step: Int, micro: Int) -> RandomGenerator {
+        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step) &* 4096 &+ UInt64(micro)))
+    }
+
+    var settingsTable: [(String, String)] {
+        let c = configuration
+        return [("model", c.modelNameOrPath), ("model_type", modelConfig.modelType.rawValue),
+                ("layers × hidden × heads", "\(modelConfig.layerCount) × \(modelConfig.hiddenSize) × \(modelConfig.attentionHeadCount)"),
+                ("parameters", "\(model.parameters.scalarCount)"), ("input_dir", c.inputDir),
+                ("train samples", "\(train.count)"), ("max_seq_len", "\(c.maxSeqLen)"),
+                ("micro / global batch", "\(c.microBatchSize) / \(globalBatchSize) (accumulation \(accumulation))"),
+                ("optimizer", "\(c.optimizer.rawValue), lr \(c.maxLR) → \(c.minLR), warmup \(c.warmupRate), \(c.lrScheduler)"),
+                ("max_steps", "\(c.maxSteps)"), ("binary_head", "\(c.binaryHead)"), ("masked_lm_prob", "\(c.maskedLMProb)"),
+                ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"), ("threads", "\(Threads.count)"),
+                ("seed", "\(c.seed)")]
+    }
+
+    /// Runs until max_steps; checkpoints as configured and at the end.
+    public func run() throws {
+        monitor.started(settings: settingsTable, resumedFromStep: resumedFrom)
+        let c = configuration
+        let sampler = try BatchSampler(sampleCount: train.count, consumedSamples: consumedSamples, microBatchSize: c.microBatchSize,
+                                       dataParallelRank: rank, dataParallelSize: worldSize)
+        let prefetcher = BatchPrefetcher(dataset: train, sampler: sampler, workers: c.numWorkers)
+        let startStep = step
+        var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, skipped: 0)
+        var sums = (loss: 0.0, lm: 0.0, sop: 0.0, count: 0)
+        var lastNorm = 0.0
+        while step < c.maxSteps {
+            let learningRate = c.schedule.rate(at: step)
+            let scale = scaler?.scale ?? 1
+            var stepLM = 0.0, stepSOP = 0.0
+            for micro in 0..<accumulation {
+                let batch = try prefetcher.batch((step - startStep) * accumulation + micro)
+                let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step, micro: micro))
+                let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
+                                        tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask)
+                let out = try model(inputs, maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
+                                    pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1, graph: graph)
+                stepLM += Double(out.mlmLoss!.values[0]) / Double(accumulation)
+                stepSOP += Double(out.pairLoss?.values[0] ?? 0) / Double(accumulation)
+                graph.backward(from: out.loss!, seed: scale / Float(accumulation))
+                window.tokens += batch.batchSize * batch.sequenceLength
+            }
+            if scale != 1 { scaleGradients(by: 1 / scale) }
+            let norm = c.gradClip > 0 ? clipGradientNorm(model.parameters, maxNorm: Float(c.gradClip)) : gradientNorm(model.parameters)
+            let finite = norm.isFinite && stepLM.isFinite && stepSOP.isFinite
+            let apply = scaler.map { _ in scaler!.update(finite: finite) } ?? finite
+            if apply {
+                optimizer.update(model.parameters, learningRate: Float(learningRate))
+                sums.loss += stepLM + stepSOP
+                sums.lm += stepLM
+                sums.sop += stepSOP
+                sums.count += 1
+                lastNorm = norm
+            } else {
+                window.skipped += 1
+                monitor.note("step \(step + 1): non-finite loss or gradient (loss \(stepLM + stepSOP), gradient norm \(norm)); update skipped")
+            }
+            model.parameters.zeroGradients()
+            step += 1
+            consumedSamples += globalBatchSize
+
+            if step % c.loggingFreq == 0 || step == c.maxSteps {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
+                let speed = Double(window.tokens) / max(seconds, 1e-9)
+                let stepsPerSecond = Double(c.loggingFreq) / max(seconds, 1e-9)
+                let n = Double(max(1, sums.count))
+                monitor.trained(TrainingRow(
+                    step: step, maxSteps: c.maxSteps, loss: sums.count > 0 ? sums.loss / n : .nan, lmLoss: sums.count > 0 ? sums.lm / n : .nan,
+                    sopLoss: c.binaryHead ? (sums.count > 0 ? sums.sop / n : .nan) : nil, learningRate: learningRate,
+                    tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: scaler.map { Double($0.scale) },
+                    consumedSamples: consumedSamples, etaSeconds: Double(c.maxSteps - step) / max(stepsPerSecond, 1e-9),
+                    skippedSteps: window.skipped))
+                window = (DispatchTime.now().uptimeNanoseconds, 0, 0)
+                sums = (0, 0, 0, 0)
+            }
+            if let valid, step % c.evalFreq == 0 {
+                monitor.evaluated(try evaluate(valid, split: "valid", batches: c.evalIters * accumulation,
+                                               first: (step / c.evalFreq - 1) * c.evalIters * accumulation))
+            }
+            if step % c.saveSteps == 0 || step == c.maxSteps { try saveModel() }
+            if step % c.checkpointSteps == 0 || step == c.maxSteps { try saveCheckpoint() }
+        }
+        if let test, resumedFrom ?? 0 < c.maxSteps || startStep < c.maxSteps {
+            monitor.evaluated(try evaluate(test, split: "test", batches: 10 * c.evalIters * accumulation, first: 0))
+        }
+        monitor.finished(step: step)
+    }
+
+    /// Mean losses over `batches` micro-batches of a held-out split, from micro-batch `first` on (wrapping around a
+    /// small split rather than looping forever on it).
+    func evaluate(_ dataset: PretrainingDataset, split: String, batches: Int, first: Int) throws -> EvaluationRow {
+        let c = configuration
+        let perBatch = c.microBatchSize * worldSize
+        let available = max(1, dataset.count / perBatch)
+        var lm = 0.0, sop = 0.0
+        for i in 0..<batches {
+            let block = (first + i) % available
+            let start = block * perBatch + rank * c.microBatchSize
+            let samples = try (start..<min(dataset.count, start + c.microBatchSize)).map { try dataset.sample(at: $0) }
+            let batch = PretrainingBatch(samples: samples)
+            let out = try model(BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
+                                           tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask),
+                                maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
+                                pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1,
+                                graph: .inference(precision: c.useAmp ? .bf16 : .fp32))
+            lm += Double(out.mlmLoss!.values[0])
+            sop += Double(out.pairLoss?.values[0] ?? 0)
+        }
+        let n = Double(max(1, batches))
+        return EvaluationRow(step: step, split: split, loss: (lm + sop) / n, lmLoss: lm / n,
+                             sopLoss: c.binaryHead ? sop / n : nil, perplexity: Foundation.exp(lm / n))
+    }
+
+    func scaleGradients(by factor: Float) {
+        for (_, tensor) in model.parameters.ordered {
+            guard let grad = tensor.grad else { continue }
+            let scaled = Tensor(uninitializedShape: grad.shape)
+            scaleForward(scaled.data, grad.data, count: grad.count, by: factor)
+            grad.data.update(from: scaled.data, count: grad.count)
+        }
+    }
+
+    /// `model_<step>/`: a Hugging Face directory transformers loads.
+    func saveModel() throws {
+        let destination = outputDirectory.appendingPathComponent("model_\(step)")
+        try AtomicDirectory.write(destination) { directory in
+            try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
+        }
+        monitor.saved(destination.path, step: step)
+    }
+
+    /// `model_last/`: the model plus everything a resume needs; the previous one is kept as `model_last_bak`.
+    func saveCheckpoint() throws {
+        let destination = outputDirectory.appendingPathComponent("model_last")
+        try AtomicDirectory.write(destination, backup: outputDirectory.appendingPathComponent("model_last_bak")) { directory in
+            try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
+            let state = TrainerState(globalStep: step, consumedSamples: consumedSamples, globalBatchSize: globalBatchSize,
+                                     optimizerStep: optimizer.step, optimizer: configuration.optimizer, lossScaler: scaler,
+                                     seed: configuration.seed, modelConfig: modelConfig.jsonString())
+            try state.write(to: directory, optimizerState: optimizer.stateTensors())
+        }
+        monitor.saved(destination.path, step: step)
+    }
+}

@@ -1,0 +1,121 @@
+import ErnieData
+import ErnieEngine
+import ErnieModels
+import Foundation
+
+/// Everything `ernie pretrain` takes, with PaddleNLP's run_pretrain.py names and defaults (see the CLI for flags).
+public struct PretrainingConfiguration: Sendable, Codable, Equatable {
+    public var modelType: ModelType = .ernie
+    /// A local Hugging Face directory (config.json; weights, when present, are continued from) or a preset name.
+    public var modelNameOrPath: String
+    /// A directory holding vocab.txt, or a vocab file; default: the model directory.
+    public var tokenizerNameOrPath: String?
+    public var continueTraining = false
+    public var inputDir: String
+    public var outputDir: String
+    public var split = "949,50,1"
+    public var maxSeqLen = 512
+    public var microBatchSize = 8
+    /// nil: micro_batch_size × data-parallel world size.
+    public var globalBatchSize: Int?
+    public var binaryHead = true
+    public var maskedLMProb = 0.15
+    public var shortSeqProb = 0.1
+    public var maxNgrams = 3
+    public var favorLongerNgram = false
+    public var maxLR = 1e-4
+    public var minLR = 1e-5
+    public var warmupRate = 0.01
+    /// nil: max_steps.
+    public var decaySteps: Int?
+    /// "linear" (PaddleNLP's LinearAnnealingWithWarmupDecay) or "cosine".
+    public var lrScheduler = "linear"
+    public var optimizer: OptimizerKind = .adamw
+    public var weightDecay = 0.01
+    public var adamBeta1 = 0.9
+    public var adamBeta2 = 0.999
+    public var adamEpsilon = 1e-8
+    /// Global-norm clipping; 0 disables.
+    public var gradClip = 0.0
+    public var maxSteps = 500_000
+    public var saveSteps = 10_000
+    public var checkpointSteps = 20_000
+    public var loggingFreq = 1
+    public var evalFreq = 500
+    public var evalIters = 10
+    public var seed = 1234
+    /// nil: the model config's value.
+    public var hiddenDropoutProb: Double?
+    public var attentionProbsDropoutProb: Double?
+    /// bf16 matmuls (fp32 master weights) with dynamic loss scaling from `scaleLoss`.
+    public var useAmp = false
+    public var scaleLoss = 32768.0
+    public var useRecompute = false
+    /// Data prefetch threads (0: build batches inline).
+    public var numWorkers = 1
+
+    public init(modelNameOrPath: String, inputDir: String, outputDir: String) {
+        self.modelNameOrPath = modelNameOrPath
+        self.inputDir = inputDir
+        self.outputDir = outputDir
+    }
+
+    /// Gradient accumulation steps: global / (micro × world).
+    public func accumulationSteps(worldSize: Int) throws -> Int {
+        let global = globalBatchSize ?? microBatchSize * worldSize
+        guard microBatchSize > 0, global > 0, global % (microBatchSize * worldSize) == 0 else {
+            throw TrainingError.invalidConfiguration(
+                "global_batch_size \(global) is not a multiple of micro_batch_size \(microBatchSize) × \(worldSize) data-parallel ranks")
+        }
+        return global / (microBatchSize * worldSize)
+    }
+
+    public func effectiveGlobalBatchSize(worldSize: Int) -> Int { globalBatchSize ?? microBatchSize * worldSize }
+
+    /// The learning-rate schedule: warmup = warmup_rate × max_steps, decay to min_lr at decay_steps.
+    public var schedule: LearningRateSchedule {
+        let warmup = Int(warmupRate * Double(maxSteps))
+        switch lrScheduler {
+        case "cosine": return .cosine(maxLR: maxLR, minLR: minLR, warmup: warmup, total: decaySteps ?? maxSteps)
+        default: return .linearAnnealing(maxLR: maxLR, minLR: minLR, warmup: warmup, decaySteps: decaySteps ?? maxSteps)
+        }
+    }
+
+    /// Contradictions and out-of-range values, before anything runs.
+    public func validate() throws {
+        func require(_ condition: Bool, _ message: String) throws {
+            if !condition { throw TrainingError.invalidConfiguration(message) }
+        }
+        try require(maxSeqLen >= 8, "max_seq_len \(maxSeqLen) is too small (at least 8)")
+        try require(maxSteps > 0, "max_steps must be positive")
+        try require(saveSteps > 0 && checkpointSteps > 0 && loggingFreq > 0 && evalFreq > 0, "save_steps, checkpoint_steps, logging_freq and eval_freq must be positive")
+        try require(evalIters >= 0, "eval_iters must not be negative")
+        try require(maxLR > 0 && minLR >= 0 && minLR <= maxLR, "need 0 ≤ min_lr ≤ max_lr and max_lr > 0 (got \(minLR), \(maxLR))")
+        try require((0...1).contains(warmupRate), "warmup_rate must be in [0, 1]")
+        try require(["linear", "cosine"].contains(lrScheduler), "lr_scheduler must be linear or cosine, not \(lrScheduler)")
+        try require((0..<1).contains(maskedLMProb) && maskedLMProb > 0, "masked_lm_prob must be in (0, 1)")
+        try require((0...1).contains(shortSeqProb), "short_seq_prob must be in [0, 1]")
+        try require(maxNgrams >= 1, "max_ngrams must be at least 1")
+        try require(gradClip >= 0, "grad_clip must not be negative")
+        for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb)] {
+            if let p { try require((0..<1).contains(p), "\(name) must be in [0, 1)") }
+        }
+        try require(scaleLoss >= 1, "scale_loss must be at least 1")
+        try require(numWorkers >= 0, "num_workers must not be negative")
+        if let decaySteps { try require(decaySteps > 0, "decay_steps must be positive") }
+    }
+}
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case invalidConfiguration(String)
+    case incompatibleRun(String)
+    case missingInput(String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let message): message
+        case .incompatibleRun(let message): message
+        case .missingInput(let message): message
+        }
+    }
+}
