@@ -1,3 +1,5 @@
+import Foundation
+
 /// Train/validation/test split by documents, PaddleNLP's `get_train_valid_test_split_` to the last bit:
 /// weights from `"949,50,1"` (or `/`-separated) normalised, `idx[k+1] = idx[k] + round_half_even(w_k × documents)`,
 /// then the overshoot `idx[3] − documents` subtracted from `idx[1…3]`.
@@ -34,11 +36,3 @@ public struct DocumentSplit: Sendable, Equatable {
     /// Documents of split `index` (0 train, 1 valid, 2 test).
     public func documents(ofSplit index: Int) -> Range<Int> { boundaries[index]..<max(boundaries[index], boundaries[index + 1]) }
 }
-
-extension String {
-    fileprivate func trimmingCharacters(in _: WhitespaceSet) -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}
-
-fileprivate enum WhitespaceSet { case whitespaces }

@@ -108,7 +108,7 @@ public struct NumpyHeader: Sendable, Equatable {
         }
         var shape = [Int]()
         for part in shapeRest[shapeRest.index(after: shapeRest.startIndex)..<close].split(separator: ",") {
-            let digits = part.trimmingCharacters(in: " L")
+            let digits = part.trimmingAll(of: " L")
             if digits.isEmpty { continue }
             guard let dimension = Int(digits), dimension >= 0 else {
                 throw DataError.malformed(path: name, reason: "bad shape in \(text.trimmingSpaces)")
@@ -128,10 +128,10 @@ public struct NumpyHeader: Sendable, Equatable {
 
 extension StringProtocol {
     fileprivate var trimmingSpaces: String {
-        String(self).trimmingCharacters(in: " \n")
+        trimmingAll(of: " \n")
     }
 
-    fileprivate func trimmingCharacters(in characters: String) -> String {
+    fileprivate func trimmingAll(of characters: String) -> String {
         let set = Set(characters)
         return String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }

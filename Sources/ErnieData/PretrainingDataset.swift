@@ -13,6 +13,9 @@ public struct PretrainingDataSettings: Sendable {
     public var useIndexCache = true
     /// Scan every token id once at open and fail early when the vocabulary does not cover it.
     public var validateTokenIds = true
+    /// Data-parallel ranks other than the builder set this: they wait (up to this many seconds) for the builder's
+    /// cached index maps instead of building their own (needs `useIndexCache` and a shared folder).
+    public var waitForIndexSeconds: Double? = nil
 
     public init(masking: MaskingSettings) { self.masking = masking }
 
@@ -91,7 +94,7 @@ public final class PretrainingData: Sendable {
             }
             let map = try SampleIndexMap.loadOrBuild(
                 corpus: corpus, documents: documents, splitName: split.name, settings: indexSettings, cachePrefix: cachePrefix,
-                warnings: &warnings)
+                waitSeconds: settings.waitForIndexSeconds, warnings: &warnings)
             parts.append(CorpusSplitDataset(corpus: corpus, documents: documents, indexMap: map, builder: builder, seed: settings.seed,
                                             statistics: statistics))
             partWeights.append(weights?[index] ?? 1)

@@ -109,11 +109,22 @@ public struct SampleIndexMap: Sendable {
     /// Loads the cached map for these settings when present, else builds it and writes the cache atomically
     /// (a folder that cannot be written leaves the map in memory, reported through `warnings`).
     /// - Parameter cachePrefix: where the cache file goes (PaddleNLP: the corpus prefix itself).
+    /// - Parameter waitSeconds: when set, this process does not build: it waits up to that long for another rank to
+    ///   publish the cache file (PaddleNLP: local rank 0 builds, the others poll).
     public static func loadOrBuild(
         corpus: TokenCorpus, documents: Range<Int>, splitName: String, settings: SampleIndexSettings,
-        cachePrefix: String?, warnings: inout [String]
+        cachePrefix: String?, waitSeconds: Double? = nil, warnings: inout [String]
     ) throws -> SampleIndexMap {
         let cachePath = cachePrefix.map { settings.cacheFileName(prefix: $0, splitName: splitName) }
+        if let cachePath, let waitSeconds {
+            let deadline = Date().addingTimeInterval(waitSeconds)
+            while !FileManager.default.fileExists(atPath: cachePath) {
+                guard Date() < deadline else {
+                    throw DataError.io(path: cachePath, reason: "not published by the building rank within \(Int(waitSeconds)) s")
+                }
+                usleep(100_000)
+            }
+        }
         if let cachePath, FileManager.default.fileExists(atPath: cachePath) {
             return try SampleIndexMap(contentsOf: cachePath)
         }

@@ -157,6 +157,37 @@ import Testing
         #expect(try second.sample(at: 3) == first.sample(at: 3))
     }
 
+    @Test func nonBuildingRanksWaitForTheCachedMap() throws {
+        let folder = TestPaths.temporaryFolder()
+        let prefix = folder.appendingPathComponent("c").path
+        try Self.writeCorpus(prefix, documents: 50, sentences: { _ in 3 })
+        var waiting = Self.settings()
+        waiting.useIndexCache = true
+        waiting.waitForIndexSeconds = 0.3
+        let vocabulary = try MaskingVocabulary(vocabulary: Self.vocabulary)
+        let follower = try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: waiting)
+        #expect(throws: DataError.self) { try follower.dataset(.train, samples: 20) }
+        var building = waiting
+        building.waitForIndexSeconds = nil
+        let builder = try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: building)
+        let built = try #require(try builder.dataset(.train, samples: 20))
+        let loaded = try #require(try follower.dataset(.train, samples: 20))
+        #expect(loaded.parts[0].indexMap.flattened() == built.parts[0].indexMap.flattened())
+    }
+
+    @Test func samplesFromManyThreadsAgree() throws {
+        let prefix = TestPaths.temporaryFolder().appendingPathComponent("c").path
+        try Self.writeCorpus(prefix, documents: 80, sentences: { 2 + $0 % 3 })
+        let data = try PretrainingData(inputs: .single(prefix: prefix), vocabulary: MaskingVocabulary(vocabulary: Self.vocabulary), settings: Self.settings())
+        let train = try #require(try data.dataset(.train, samples: 64))
+        let serial = try (0..<train.count).map { try train.sample(at: $0) }
+        let results = ResultBox(count: train.count)
+        DispatchQueue.concurrentPerform(iterations: train.count) { index in
+            results.set(index, try? train.sample(at: index))
+        }
+        #expect(results.values() == serial.map { Optional($0) })
+    }
+
     @Test func batchesAndSamplers() throws {
         let a = PretrainingSample(inputIds: [1, 5, 2], tokenTypeIds: [0, 0, 0], maskedPositions: [1], maskedLabels: [5], sentenceOrderLabel: 1)
         let b = PretrainingSample(inputIds: [1, 6, 7, 2], tokenTypeIds: [0, 0, 1, 1], maskedPositions: [1, 2], maskedLabels: [6, 7], sentenceOrderLabel: 0)
@@ -185,4 +216,16 @@ import Testing
             try PretrainingSampleCounts(globalBatchSize: 60, microBatchSize: 8, dataParallelSize: 2, maxSteps: 1, evalFreq: 1, evalIters: 1)
         }
     }
+}
+
+/// Thread-safe slots for concurrent results.
+final class ResultBox: @unchecked Sendable {
+    private var slots: [PretrainingSample?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: PretrainingSample?) { lock.withLock { slots[index] = value } }
+
+    func values() -> [PretrainingSample?] { lock.withLock { slots } }
 }
