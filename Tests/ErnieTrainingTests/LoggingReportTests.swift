@@ -96,6 +96,8 @@ import Testing
         #expect(single.lower < 7.5 && single.upper > 7.5 && single.ticks.count >= 3)
         let steps = AxisScale(minimum: 1, maximum: 5000)
         #expect(steps.labels == ["0", "1000", "2000", "3000", "4000", "5000"])
+        #expect(AxisScale(minimum: 1, maximum: 1, integral: true).labels == ["0", "1", "2"])
+        #expect(AxisScale(minimum: 1, maximum: 3, integral: true).labels == ["1", "2", "3"])
         let huge = AxisScale(minimum: 0, maximum: 3e6)
         #expect(huge.labels.last == "3e6")
     }
@@ -112,5 +114,49 @@ import Testing
         #expect(html.contains("From 33 rows of logs/metrics.jsonl"))
         // Atomic: no temporary file is left next to the report.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["logs", "report.html"])
+    }
+}
+
+extension LoggingReportTests {
+    /// A realistic 3000-step pretraining log (noisy losses, warmup then linear decay, a NaN loss, evaluations every 500
+    /// steps) and its report, written into $ERNIE_LOGS_REPORT_DIR when set so tools/logs_render_report.py can screenshot
+    /// it with headless Chromium.
+    @Test func writesASampleReport() throws {
+        let environment = ProcessInfo.processInfo.environment["ERNIE_LOGS_REPORT_DIR"]
+        let directory = try environment.map { URL(fileURLWithPath: $0) } ?? makeLoggingTestDirectory("sample-report")
+        defer { if environment == nil { try? FileManager.default.removeItem(at: directory) } }
+        let log = try MetricsLog(outputDirectory: directory)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func noise() -> Double {  // splitmix64 → uniform in [-0.5, 0.5)
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53) - 0.5
+        }
+        for step in 1...3000 {
+            let progress = Double(step)
+            let lm = 8.5 * exp(-progress / 350) + 2.6 + 0.9 * exp(-progress / 2500) + 0.35 * noise()
+            let sop = 0.55 * exp(-progress / 600) + 0.14 + 0.08 * noise()
+            let lr = 1e-4 * min(progress / 300, (3000 - progress) / 2700)
+            let speed = step == 1 ? 1800 : 4150 + 120 * noise()
+            let loss = step == 1234 ? Double.nan : lm + sop
+            try log.append(["step": MetricValue(step), "loss": MetricValue(Float(loss)), "lm_loss": MetricValue(Float(lm)),
+                            "sop_loss": MetricValue(Float(sop)), "lr": MetricValue(lr), "tokens_per_s": MetricValue(speed.rounded())])
+            if step % 500 == 0 {
+                let evalLoss = 8.5 * exp(-progress / 350) + 2.75 + 0.9 * exp(-progress / 2500)
+                try log.append(["step": MetricValue(step), "eval_loss": MetricValue(evalLoss), "eval_ppl": MetricValue(exp(evalLoss))])
+            }
+        }
+        let settings: [(String, String)] = [
+            ("model_name_or_path", "ernie-1.0-base-zh"), ("input_dir", "data/peoples_daily"), ("max_seq_len", "128"),
+            ("micro_batch_size", "32"), ("learning_rate", "1e-4"), ("warmup_steps", "300"), ("max_steps", "3000"),
+            ("weight_decay", "0.01"), ("max_grad_norm", "1.0"), ("binary_head", "true"), ("seed", "1234"),
+            ("output_dir", directory.path),
+        ]
+        try TrainingReport.write(outputDirectory: directory, settings: settings, title: "ernie pretrain · ernie-1.0-base-zh")
+        let html = try String(contentsOf: directory.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(Self.count("<svg", in: html) == 5)
+        #expect(Self.polyline(html, series: "eval_loss")?.actual == 6)
     }
 }

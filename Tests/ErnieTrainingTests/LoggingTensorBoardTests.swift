@@ -70,6 +70,9 @@ import Testing
         }
         #expect(try steps(first.fileURL) == [0, 1, 2, 3, 4])
         #expect(try steps(second.fileURL) == [0, 5])
+        // A new run replaces the earlier runs' event files.
+        let third = try TensorBoardWriter(logDirectory: directory, hostName: "h", clock: { 1_700_000_100 })
+        #expect(TensorBoardWriter.eventFiles(in: directory) == [third.fileURL])
     }
 
     /// Writes the event files tools/logs_check_tensorboard.py reads back with TensorBoard's own reader

@@ -10,15 +10,17 @@ struct AxisScale {
     let labels: [String]
 
     /// Covers `minimum…maximum` (finite) with about `targetTickCount` ticks. A single value gets a small span around it.
-    init(minimum: Double, maximum: Double, targetTickCount: Int = 6) {
+    /// `integral` (steps): ticks are whole numbers.
+    init(minimum: Double, maximum: Double, targetTickCount: Int = 6, integral: Bool = false) {
         precondition(minimum.isFinite && maximum.isFinite && minimum <= maximum, "axis range must be finite")
         var low = minimum, high = maximum
         if high - low <= abs(high) * 1e-12 {
-            let half = low == 0 ? 1 : abs(low) * 0.1
+            let half = integral || low == 0 ? 1 : abs(low) * 0.1
             low -= half
             high += half
         }
-        let step = Self.niceStep((high - low) / Double(max(1, targetTickCount - 1)))
+        var step = Self.niceStep((high - low) / Double(max(1, targetTickCount - 1)))
+        if integral { step = max(step, 1) }
         let first = (low / step).rounded(.down), last = (high / step).rounded(.up)
         // Multiply rather than accumulate, so 0.1 + 0.1 + 0.1 drift never shows up as 0.30000000000000004.
         ticks = stride(from: first, through: last, by: 1).map { $0 * step }

@@ -66,7 +66,8 @@ struct LinePlot {
             svg += "<text x=\"\(format(w / 2))\" y=\"\(format(h / 2))\" class=\"empty\" text-anchor=\"middle\">no data</text>\n"
             return svg + "</svg>"
         }
-        let xScale = AxisScale(minimum: all.map(\.x).min()!, maximum: all.map(\.x).max()!, targetTickCount: 6)
+        let xScale = AxisScale(minimum: all.map(\.x).min()!, maximum: all.map(\.x).max()!, targetTickCount: 6,
+                               integral: all.allSatisfy { $0.x == $0.x.rounded() })
         let yScale = AxisScale(minimum: all.map(\.y).min()!, maximum: all.map(\.y).max()!, targetTickCount: 6)
         func px(_ x: Double) -> Double { Self.left + xScale.fraction(x) * plotWidth }
         func py(_ y: Double) -> Double { Self.top + (1 - yScale.fraction(y)) * plotHeight }
@@ -121,12 +122,10 @@ struct LinePlot {
     }
 }
 
-/// A value in a table or tooltip: up to 5 significant digits, scientific when tiny or huge.
+/// A value in a table or tooltip: whole numbers as they are, others with 5 significant digits (`%g`: `1e-04`).
 func formatValue(_ value: Double) -> String {
     guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "∞" : "−∞") }
     if value == value.rounded(), abs(value) < 1e7 { return String(Int(value)) }
-    let magnitude = abs(value)
-    if magnitude >= 1e6 || magnitude < 1e-3 { return String(format: "%.3e", value) }
     return String(format: "%.5g", value)
 }
 

@@ -5,6 +5,7 @@ import Foundation
 ///
 /// Each row is one `write(2)` of a whole line, so a killed run keeps every row written before it died. Resuming from a
 /// checkpoint at step s drops rows with step > s (written after that checkpoint), so the resumed log has no duplicates.
+/// Not thread-safe: call from the training loop only (rank 0).
 public final class MetricsLog {
     /// `<output_dir>/logs/metrics.jsonl`.
     public let fileURL: URL

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Every event is one `write(2)` of a whole record, so a killed run loses nothing already written. Resuming from step s
 /// rewrites the directory's earlier event files without events of step > s (TensorBoard would otherwise plot both the
-/// abandoned and the resumed values for those steps).
+/// abandoned and the resumed values for those steps); a new run removes them, as `MetricsLog` replaces its file.
+/// Not thread-safe: call from the training loop only (rank 0).
 public final class TensorBoardWriter {
     /// The event file this writer appends to.
     public let fileURL: URL
@@ -16,7 +17,7 @@ public final class TensorBoardWriter {
     /// Creates a new event file in `logDirectory` (creating the directory) and writes its version record.
     /// - Parameters:
     ///   - resumingAfterStep: the checkpoint's step when resuming: older event files in the directory lose their
-    ///     events with a larger step. nil for a new run (older files are left alone).
+    ///     events with a larger step. nil for a new run: older `events.out.tfevents.*` files in the directory are removed.
     ///   - hostName: the file name's last part.
     ///   - clock: wall time in seconds since 1970 for each event (injectable for tests).
     public init(
@@ -27,7 +28,11 @@ public final class TensorBoardWriter {
     ) throws {
         self.clock = clock
         try LoggingFiles.createDirectory(logDirectory)
-        if let step = resumingAfterStep { try Self.dropEvents(after: Int64(step), in: logDirectory) }
+        if let step = resumingAfterStep {
+            try Self.dropEvents(after: Int64(step), in: logDirectory)
+        } else {
+            try Self.removeEventFiles(in: logDirectory)
+        }
         let wallTime = clock()
         let baseName = "events.out.tfevents.\(Int64(wallTime.rounded(.down))).\(hostName)"
         // Two writers started within the same second (a quick resume) get a numbered file; TensorBoard reads files in
@@ -79,11 +84,24 @@ public final class TensorBoardWriter {
         try LoggingFiles.write(TFRecord.frame(event), to: handle, path: fileURL)
     }
 
+    static func eventFiles(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasPrefix("events.out.tfevents.") }.sorted().map { directory.appendingPathComponent($0) }
+    }
+
+    static func removeEventFiles(in directory: URL) throws {
+        for url in eventFiles(in: directory) {
+            do {
+                try FileManager.default.removeItem(at: url)
+            } catch {
+                throw LoggingFileError(path: url.path, reason: "cannot remove the previous run's events (\(error.localizedDescription))")
+            }
+        }
+    }
+
     /// Rewrites each event file of `directory` holding events with step > `step` without them (and without a torn tail).
     static func dropEvents(after step: Int64, in directory: URL) throws {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for name in names.sorted() where name.contains("tfevents") && !name.hasPrefix(".") {
-            let url = directory.appendingPathComponent(name)
+        for url in eventFiles(in: directory) {
             let bytes = try LoggingFiles.read(url)
             var kept: [UInt8] = []
             for record in TFRecord.records(in: bytes) {

@@ -70,8 +70,7 @@ public enum TrainingReport {
             page += "<figure><figcaption>\(escapeHTML(plot.title))</figcaption>\n\(plot.svg())\n</figure>\n"
         }
         page += "</section>\n"
-        page += finalNumbers(series)
-        page += settingsTable(settings)
+        page += "<div class=\"tables\">\n" + finalNumbers(series) + settingsTable(settings) + "</div>\n"
         return page + "</main>\n</body>\n</html>\n"
     }
 
@@ -148,13 +147,13 @@ public enum TrainingReport {
     /// Final value (with its step), minimum and maximum of every metric, over finite values.
     private static func finalNumbers(_ series: [(key: String, points: [(x: Double, y: Double)])]) -> String {
         var table = "<section><h2>Final numbers</h2>\n<table class=\"numbers\">\n"
-        table += "<thead><tr><th>metric</th><th>final</th><th>at step</th><th>min</th><th>max</th><th>rows</th></tr></thead>\n<tbody>\n"
+        table += "<thead><tr><th>metric</th><th>final</th><th>at step</th><th>min</th><th>max</th><th>values</th></tr></thead>\n<tbody>\n"
         for (key, points) in series {
             let finite = points.filter { $0.y.isFinite }
             guard let last = finite.max(by: { $0.x < $1.x }) else { continue }
             let values = finite.map(\.y)
             table += "<tr><td>\(escapeHTML(key))</td><td>\(formatValue(last.y))</td><td>\(formatValue(last.x))</td>"
-                + "<td>\(formatValue(values.min()!))</td><td>\(formatValue(values.max()!))</td><td>\(points.count)</td></tr>\n"
+                + "<td>\(formatValue(values.min()!))</td><td>\(formatValue(values.max()!))</td><td>\(values.count)</td></tr>\n"
         }
         return table + "</tbody></table></section>\n"
     }
@@ -194,6 +193,7 @@ public enum TrainingReport {
     .empty { font-size: 13px; fill: #98a2b3; }
     .grid { stroke: #edf0f3; stroke-width: 1; }
     .axis { stroke: #8a93a3; stroke-width: 1; fill: none; }
+    .tables { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 0 28px; align-items: start; }
     table { border-collapse: collapse; background: #fff; border: 1px solid #e3e6eb; border-radius: 10px; overflow: hidden; }
     th, td { padding: 6px 14px; text-align: left; border-bottom: 1px solid #eef0f3; }
     tr:last-child th, tr:last-child td { border-bottom: none; }
