@@ -77,7 +77,8 @@ def tiny_config(family, head="pretraining", **overrides):
 
 
 def f32(x):
-    return x.detach().to(torch.float32).contiguous()
+    # clone: for a float32 parameter .to() returns the live tensor, which the AdamW steps below would then change.
+    return x.detach().to(torch.float32).clone().contiguous()
 
 
 def perturb_(model, seed):
