@@ -17,7 +17,7 @@ public struct TokenPieces: Sendable, Equatable {
     }
 
     @inline(__always)
-    mutating func append(_ id: Int32, _ start: Int32, _ end: Int32) {
+    public mutating func append(_ id: Int32, _ start: Int32, _ end: Int32) {
         ids.append(id)
         starts.append(start)
         ends.append(end)

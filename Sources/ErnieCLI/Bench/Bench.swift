@@ -6,7 +6,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: a table on stdout, or one JSON object per line with --json.",
-        subcommands: [])
+        subcommands: [BenchTokenize.self, BenchSegment.self])
 }
 
 /// Options every benchmark takes.
