@@ -48,7 +48,7 @@ let package = Package(
             ],
             swiftSettings: fastSwift),
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
-        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
+        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"], exclude: ["Fixtures"]),

@@ -6,5 +6,11 @@ struct Ernie: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ernie",
         abstract: "Pretrain, fine-tune, evaluate and serve BERT-family language models (ERNIE, BERT, …), Chinese first.",
-        subcommands: [Pretrain.self, Samples.self, Bench.self])
+        subcommands: [
+            Tokenize.self,
+            Segment.self,
+            Samples.self,
+            Pretrain.self,
+            Bench.self,
+        ])
 }

@@ -6,7 +6,14 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: a table on stdout, or one JSON object per line with --json.",
-        subcommands: [BenchGEMM.self, BenchKernels.self, BenchTrain.self, BenchInfer.self])
+        subcommands: [
+            BenchGEMM.self,
+            BenchKernels.self,
+            BenchTrain.self,
+            BenchInfer.self,
+            BenchTokenize.self,
+            BenchSegment.self,
+        ])
 }
 
 /// Options every benchmark takes.

