@@ -1,0 +1,101 @@
+import ArgumentParser
+import ErnieEngine
+import ErnieModels
+import ErnieText
+import Foundation
+
+/// `ernie encode`: feature extraction with a base model — `last_hidden_state.<i>` [seq, hidden] and
+/// `pooler_output.<i>` [hidden] for each input line, in one safetensors file.
+struct Encode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Hidden states of a BERT/ERNIE model for each input line (a JSON array of token ids, or text).")
+
+    @Option(name: .customLong("model_name_or_path"), help: "A Hugging Face model directory (config.json, model.safetensors, vocab.txt).")
+    var modelNameOrPath: String
+    @Option(name: .customLong("input"), help: "One input per line: a JSON array of token ids, or text (tokenized with [CLS] … [SEP]).")
+    var input: String
+    @Option(name: .customLong("output"), help: "The safetensors file to write.") var output: String
+    @Option(name: .customLong("max_seq_len"), help: "Text is truncated to this many tokens (default: max_position_embeddings).")
+    var maxSeqLen: Int?
+    @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
+    @Flag(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
+
+    func run() throws {
+        let directory = URL(fileURLWithPath: modelNameOrPath)
+        let config = try ModelCheckpoint.loadConfig(directory: directory)
+        var random = RandomGenerator(seed: 0)
+        let store = ParameterStore()
+        let model = BertModel(try BertArchitecture(config), prefix: "", pooler: true, store: store, random: &random)
+        let report = try PretrainedWeights.load(store, table: ParameterTable(config: config, head: .base), from: directory, strict: strict)
+        if !report.missingKeys.isEmpty { warn("not in the checkpoint (left at their initial values): \(report.missingKeys.joined(separator: ", "))") }
+        if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
+
+        let lines = try InputLines(path: input)
+        var tokenizer: BertTokenizer?
+        let limit = min(maxSeqLen ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
+        var tensors: [SafetensorsTensor] = []
+        for (index, line) in lines.enumerated() {
+            let ids: [Int32]
+            if line.text.first == "[", let array = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [NSNumber] {
+                ids = array.map { Int32(truncating: $0) }
+            } else {
+                if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
+                ids = try tokenizer!.encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)
+            }
+            guard !ids.isEmpty else { throw ValidationError("\(input):\(line.number): no tokens to encode") }
+            guard ids.count <= config.maxPositionEmbeddings else {
+                throw ValidationError("\(input):\(line.number): \(ids.count) tokens exceed max_position_embeddings \(config.maxPositionEmbeddings)")
+            }
+            for (position, id) in ids.enumerated() where id < 0 || Int(id) >= config.vocabularySize {
+                throw ValidationError("\(input):\(line.number): token id \(id) at position \(position) is outside the vocabulary (\(config.vocabularySize))")
+            }
+            let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype))
+            tensors.append(SafetensorsTensor(name: "last_hidden_state.\(index)", shape: [ids.count, config.hiddenSize], floats: sequence.values))
+            tensors.append(SafetensorsTensor(name: "pooler_output.\(index)", shape: [config.hiddenSize], floats: pooled!.values))
+        }
+        try SafetensorsWriter.write(tensors, to: URL(fileURLWithPath: output))
+        warn("encoded \(lines.count) lines into \(output)")
+    }
+}
+
+/// The lines of a UTF-8 text file with their 1-based numbers (a trailing newline adds no line).
+struct InputLines: RandomAccessCollection {
+    struct Line {
+        let number: Int
+        let text: String
+    }
+
+    let lines: [Line]
+
+    init(path: String) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+        var lines: [Line] = []
+        var number = 0
+        for raw in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            guard let text = String(validatingUTF8Bytes: raw) else { throw ValidationError("\(path):\(number): invalid UTF-8") }
+            lines.append(Line(number: number, text: text.hasSuffix("\r") ? String(text.dropLast()) : text))
+        }
+        if lines.last?.text == "" { lines.removeLast() }
+        self.lines = lines
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { lines.count }
+    subscript(position: Int) -> Line { lines[position] }
+}
+
+extension String {
+    init?(validatingUTF8Bytes bytes: Data.SubSequence) {
+        guard let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        self = text
+    }
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
