@@ -97,6 +97,7 @@ struct Pretrain: ParsableCommand {
         c.numWorkers = numWorkers
         let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir))
         let trainer = try Pretrainer(c, modelType: modelType, monitor: logger)
+        Interruption.install()
         try trainer.run()
     }
 }

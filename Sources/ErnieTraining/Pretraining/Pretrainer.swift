@@ -27,6 +27,8 @@ public final class Pretrainer {
     let resumedFrom: Int?
     /// Data-parallel layout (1 rank until the MPI issue).
     let rank = 0, worldSize = 1
+    /// Stop after this step as an interruption would: save `model_last` and return without the end-of-run work.
+    public var stopAfterStep: Int?
 
     public init(_ configuration: PretrainingConfiguration, modelType: ModelType? = nil, monitor: PretrainingMonitor) throws {
         try configuration.validate()
@@ -156,17 +158,24 @@ public final class Pretrainer {
         while step < c.maxSteps {
             let learningRate = c.schedule.rate(at: step)
             let scale = scaler?.scale ?? 1
+            let batches = try (0..<accumulation).map { try prefetcher.batch((step - startStep) * accumulation + $0) }
+            // The MLM loss of a step is the mean over all its masked tokens, so each micro-batch's mean is weighted by
+            // its share of them: accumulation then gives exactly the loss (and gradient) of one large batch, where
+            // PaddleNLP's loss / accumulation weighs micro-batches equally whatever their masked counts.
+            let maskedTotal = max(1, batches.reduce(0) { $0 + $1.maskedCount })
             var stepLM = 0.0, stepSOP = 0.0
-            for micro in 0..<accumulation {
-                let batch = try prefetcher.batch((step - startStep) * accumulation + micro)
+            for (micro, batch) in batches.enumerated() {
                 let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step, micro: micro))
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
                                         tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask)
                 let out = try model(inputs, maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
                                     pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1, graph: graph)
-                stepLM += Double(out.mlmLoss!.values[0]) / Double(accumulation)
+                let mlmWeight = Float(batch.maskedCount) / Float(maskedTotal)
+                var loss = graph.scale(out.mlmLoss!, by: mlmWeight)
+                if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: 1 / Float(accumulation))) }
+                stepLM += Double(out.mlmLoss!.values[0]) * Double(mlmWeight)
                 stepSOP += Double(out.pairLoss?.values[0] ?? 0) / Double(accumulation)
-                graph.backward(from: out.loss!, seed: scale / Float(accumulation))
+                graph.backward(from: loss, seed: scale)
                 window.tokens += batch.batchSize * batch.sequenceLength
             }
             if scale != 1 { scaleGradients(by: 1 / scale) }
@@ -208,8 +217,13 @@ public final class Pretrainer {
             }
             if step % c.saveSteps == 0 || step == c.maxSteps { try saveModel() }
             if step % c.checkpointSteps == 0 || step == c.maxSteps { try saveCheckpoint() }
+            if step < c.maxSteps && (step == stopAfterStep || Interruption.requested) {
+                if step % c.checkpointSteps != 0 { try saveCheckpoint() }
+                monitor.note("stopped after step \(step); run the same command again to resume from \(outputDirectory.path)/model_last")
+                return
+            }
         }
-        if let test, resumedFrom ?? 0 < c.maxSteps || startStep < c.maxSteps {
+        if let test, startStep < c.maxSteps {
             monitor.evaluated(try evaluate(test, split: "test", batches: 10 * c.evalIters * accumulation, first: 0))
         }
         monitor.finished(step: step)

@@ -1,0 +1,26 @@
+import Foundation
+import Synchronization
+
+/// Ctrl-C (SIGINT) or SIGTERM during training: the loop finishes its step, writes `model_last` and returns, so the
+/// run can be resumed. A second signal exits at once (checkpoints are atomic, so even that corrupts nothing).
+public enum Interruption {
+    private static let flag = Atomic<Bool>(false)
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    public static var requested: Bool { flag.load(ordering: .relaxed) }
+
+    /// Installs the handlers (once, from the main thread before training).
+    public static func install() {
+        guard sources.isEmpty else { return }
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                if flag.exchange(true, ordering: .relaxed) { exit(130) }
+                FileHandle.standardError.write(Data("\ninterrupted: finishing this step and saving model_last (again to quit now)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
