@@ -163,3 +163,73 @@ final class RecordingMonitor: PretrainingMonitor {
         #expect(throws: TrainingError.self) { try Pretrainer(bad, monitor: RecordingMonitor()) }
     }
 }
+
+/// The real thing: `ernie pretrain` killed with SIGKILL mid-run, restarted with the same command, ends with the
+/// same weights as an uninterrupted run, and its output directory is never left unusable.
+@Suite(.serialized) struct KillAndResumeTests {
+    static var binary: URL? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("ernie")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    func arguments(_ fixture: PretrainingFixture, output: String) -> [String] {
+        ["pretrain", "--model_name_or_path", fixture.model.path, "--tokenizer_name_or_path", fixture.vocabulary.path,
+         "--input_dir", fixture.prefix, "--output_dir", fixture.directory.appendingPathComponent(output).path,
+         "--max_seq_len", "32", "--micro_batch_size", "8", "--max_steps", "40", "--checkpoint_steps", "3",
+         "--save_steps", "1000", "--eval_freq", "1000", "--eval_iters", "1", "--max_lr", "1e-3", "--logging_freq", "1"]
+    }
+
+    func run(_ binary: URL, _ arguments: [String], killAfterStep: Int? = nil, output: URL) throws -> Int32 {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        if let killAfterStep {
+            let state = output.appendingPathComponent("model_last/trainer_state.json")
+            let deadline = Date().addingTimeInterval(300)
+            while process.isRunning && Date() < deadline {
+                if let data = try? Data(contentsOf: state),
+                   let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                   let step = json["global_step"] as? Int, step >= killAfterStep {
+                    usleep(UInt32.random(in: 0..<300_000))  // land somewhere inside a later step
+                    kill(process.processIdentifier, SIGKILL)
+                    break
+                }
+                usleep(20_000)
+            }
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test func killNineThenResume() throws {
+        guard let binary = Self.binary else {
+            print("skipped: the ernie binary is not next to the test runner (build it with scripts/build.sh)")
+            return
+        }
+        let fixture = try PretrainingFixture()
+        defer { fixture.remove() }
+        let straight = fixture.directory.appendingPathComponent("straight")
+        #expect(try run(binary, arguments(fixture, output: "straight"), output: straight) == 0)
+        let killed = fixture.directory.appendingPathComponent("killed")
+        let status = try run(binary, arguments(fixture, output: "killed"), killAfterStep: 6, output: killed)
+        #expect(status != 0, "the run was expected to be killed")
+        // After the kill, a usable checkpoint exists (model_last or its backup), and resuming completes.
+        #expect(Pretrainer.lastCheckpoint(in: killed) != nil)
+        #expect(try run(binary, arguments(fixture, output: "killed"), output: killed) == 0)
+        let a = try SafetensorsFile(contentsOf: straight.appendingPathComponent("model_40/model.safetensors"))
+        let b = try SafetensorsFile(contentsOf: killed.appendingPathComponent("model_40/model.safetensors"))
+        for name in a.names { #expect(try a.floats(named: name) == b.floats(named: name), "\(name)") }
+        // The resumed log has each step once, with the uninterrupted run's losses.
+        let straightRows = try MetricsLog.readRows(at: straight.appendingPathComponent("logs/metrics.jsonl")).filter { $0.number("loss") != nil }
+        let killedRows = try MetricsLog.readRows(at: killed.appendingPathComponent("logs/metrics.jsonl")).filter { $0.number("loss") != nil }
+        #expect(killedRows.map(\.step) == Array(1...40))
+        #expect(killedRows.map { $0.number("loss")! } == straightRows.map { $0.number("loss")! })
+    }
+}
