@@ -10,6 +10,7 @@ struct Ernie: AsyncParsableCommand {
             Tokenize.self,
             Segment.self,
             Samples.self,
+            Datasets.self,
             Encode.self,
             Pretrain.self,
             Bench.self,
