@@ -6,5 +6,5 @@ struct Ernie: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ernie",
         abstract: "Pretrain, fine-tune, evaluate and serve BERT-family language models (ERNIE, BERT, …), Chinese first.",
-        subcommands: [Bench.self, Tokenize.self, Segment.self])
+        subcommands: [Bench.self, Tokenize.self, Segment.self, Vocab.self])
 }
