@@ -98,12 +98,21 @@ public final class BertTokenizer: Sendable {
     }
 
     /// Reads `vocab.txt` and tokenizes like `BertTokenizerFast(vocab_file, do_lower_case=…)`.
+    /// - Parameter neverSplit: extra strings kept whole (matched in the raw text like the special tokens, not
+    ///   lower-cased); the vocabulary's id, or the unknown token's when it has none.
     public convenience init(vocabFile: URL, doLowerCase: Bool = true, stripAccents: Bool? = nil,
-                            tokenizeChineseChars: Bool = true) throws {
+                            tokenizeChineseChars: Bool = true, neverSplit: [String] = []) throws {
         let vocabulary = try Vocabulary(contentsOf: vocabFile)
+        var added = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
+            vocabulary[token].map { AddedToken(content: token, id: $0) }
+        }
+        for token in neverSplit where !added.contains(where: { $0.content == token }) {
+            added.append(AddedToken(content: token, id: vocabulary[token] ?? vocabulary.unkId!, special: false))
+        }
         try self.init(vocabulary: vocabulary,
                       normalizer: BertNormalizer(handleChineseChars: tokenizeChineseChars, stripAccents: stripAccents,
-                                                 lowercase: doLowerCase))
+                                                 lowercase: doLowerCase),
+                      addedTokens: added)
     }
 
     // MARK: - Tokens

@@ -79,3 +79,13 @@ import Testing
         #expect(tokenizer.preTokenize("Héllo, 世界 [MASK]!") == ["hello", ",", "世", "界", "[MASK]", "!"])
     }
 }
+
+@Suite struct AddedTokenTests {
+    @Test func neverSplitKeepsStringsWhole() throws {
+        guard TestSupport.exists(TestSupport.minilmVocab) else { return }
+        let tokenizer = try BertTokenizer(vocabFile: TestSupport.minilmVocab, neverSplit: ["hello", "<NEW>"])
+        #expect(tokenizer.tokenize("say hello-world <NEW>!") == ["say", "hello", "-", "world", "[UNK]", "!"])
+        #expect(tokenizer.decode(tokenizer.pieces(of: "[CLS] hello [SEP]").ids.map(Int.init), skipSpecialTokens: true)
+                == "hello")
+    }
+}
