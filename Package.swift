@@ -48,7 +48,7 @@ let package = Package(
             ],
             swiftSettings: fastSwift),
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
-        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"], exclude: ["Fixtures"]),
+        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieModels"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieTraining"]),
