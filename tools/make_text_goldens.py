@@ -305,11 +305,48 @@ SEGMENT_CASES = [
 ]
 
 
+# Our own user dictionary (jieba.load_userdict format: word [freq] [tag]; words may contain spaces) and a tiny main
+# dictionary (dict.txt format) for `--dict`.
+USER_DICT = """\ufeff云计算 5
+创新办 3 i
+凱特琳 nz
+台中
+杭研大厦 10 nt
+深度 学习 20 n
+江大桥 0
+"""
+SMALL_DICT = """北京 100 ns
+清华 50 nt
+清华大学 80 nt
+大学 60 n
+来到 40 v
+我 200 r
+我来 5 v
+"""
+
+
 def make_segment():
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
+    user_path = os.path.join(FIX, "segment", "user_dict.txt")
+    small_path = os.path.join(FIX, "segment", "small_dict.txt")
+    with open(user_path, "w", encoding="utf-8") as f:
+        f.write(USER_DICT)
+    with open(small_path, "w", encoding="utf-8") as f:
+        f.write(SMALL_DICT)
+    with_user = jieba.Tokenizer()
+    with_user.initialize()
+    with_user.load_userdict(user_path)
+    small = jieba.Tokenizer(dictionary=small_path)
+    small.initialize()
+    with open(os.path.join(FIX, "segment", "hand_dicts.jsonl"), "w") as f:
+        for case in SEGMENT_CASES + ["我们在云计算创新办讨论深度 学习和凱特琳的台中之行", "南京市长江大桥在杭研大厦附近"]:
+            f.write(json.dumps({"text": case, "user_hmm": with_user.lcut(case), "user_no_hmm": with_user.lcut(case, HMM=False),
+                                "small_hmm": small.lcut(case), "small_no_hmm": small.lcut(case, HMM=False),
+                                "user_freq": {w: with_user.FREQ.get(w) for w in ["云计算", "台中", "凱特琳", "深度 学习", "江大桥"]}},
+                               ensure_ascii=False) + "\n")
     with open(os.path.join(FIX, "segment", "cases.jsonl"), "w") as f:
         for case in SEGMENT_CASES:
             f.write(json.dumps(case, ensure_ascii=False) + "\n")
@@ -334,6 +371,8 @@ def make_segment():
 
 if __name__ == "__main__":
     parts = sys.argv[1:] or ["unicode", "tokenizer", "encode", "segment"]
+    if parts == ["segment_dicts"]:
+        parts = ["segment"]
     for part in parts:
         print("writing", part, file=sys.stderr)
         {"unicode": make_unicode, "tokenizer": make_tokenizer, "encode": make_encode, "segment": make_segment}[part]()

@@ -9,6 +9,7 @@ struct Ernie: AsyncParsableCommand {
         subcommands: [
             Tokenize.self,
             Segment.self,
+            Vocab.self,
             Samples.self,
             Datasets.self,
             Encode.self,

@@ -98,12 +98,21 @@ public final class BertTokenizer: Sendable {
     }
 
     /// Reads `vocab.txt` and tokenizes like `BertTokenizerFast(vocab_file, do_lower_case=…)`.
+    /// - Parameter neverSplit: extra strings kept whole (matched in the raw text like the special tokens, not
+    ///   lower-cased); the vocabulary's id, or the unknown token's when it has none.
     public convenience init(vocabFile: URL, doLowerCase: Bool = true, stripAccents: Bool? = nil,
-                            tokenizeChineseChars: Bool = true) throws {
+                            tokenizeChineseChars: Bool = true, neverSplit: [String] = []) throws {
         let vocabulary = try Vocabulary(contentsOf: vocabFile)
+        var added = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { token in
+            vocabulary[token].map { AddedToken(content: token, id: $0) }
+        }
+        for token in neverSplit where !added.contains(where: { $0.content == token }) {
+            added.append(AddedToken(content: token, id: vocabulary[token] ?? vocabulary.unkId!, special: false))
+        }
         try self.init(vocabulary: vocabulary,
                       normalizer: BertNormalizer(handleChineseChars: tokenizeChineseChars, stripAccents: stripAccents,
-                                                 lowercase: doLowerCase))
+                                                 lowercase: doLowerCase),
+                      addedTokens: added)
     }
 
     // MARK: - Tokens
@@ -154,7 +163,7 @@ public final class BertTokenizer: Sendable {
     }
 
     /// The longest added token starting at `index` (with its whitespace swallowed by left/right strip).
-    private func addedTokenMatch(in text: UnsafeBufferPointer<UInt32>, at index: Int) -> (id: Int, range: Range<Int>)? {
+    func addedTokenMatch(in text: UnsafeBufferPointer<UInt32>, at index: Int) -> (id: Int, range: Range<Int>)? {
         var best: (id: Int, range: Range<Int>)? = nil
         for (tokenIndex, scalars) in addedScalars.enumerated() where scalars[0] == text[index] {
             guard index + scalars.count <= text.count,
@@ -180,6 +189,17 @@ public final class BertTokenizer: Sendable {
     @inline(__always)
     private func appendNormalizedPieces(of text: UnsafeBufferPointer<UInt32>, range: Range<Int>,
                                         to pieces: inout TokenPieces, scratch: inout Scratch) {
+        var sink = WordPieceSink(tokenizer: self)
+        swap(&sink.pieces, &pieces)
+        normalizeAndSplit(text, range: range, into: &sink, scratch: &scratch)
+        swap(&sink.pieces, &pieces)
+    }
+
+    /// BertNormalizer + BertPreTokenizer on `text[range]`: hands each word (normalized scalars with the index of the
+    /// original scalar each came from) to `sink`.
+    @inline(__always)
+    func normalizeAndSplit<Sink: BertWordSink>(_ text: UnsafeBufferPointer<UInt32>, range: Range<Int>,
+                                               into sink: inout Sink, scratch: inout Scratch) {
         let clean = normalizer.cleanText, chinese = normalizer.handleChineseChars
         let lower = mode == .lowercase || mode == .lowercaseAndStripAccents
         let changeFlag: BertCharacterTable.Flags = switch mode {
@@ -202,53 +222,54 @@ public final class BertTokenizer: Sendable {
                 } else if kind & 1 != 0 {
                     continue
                 } else if kind & 2 != 0 {
-                    flushWord(&scratch, to: &pieces)
+                    flush(&scratch, into: &sink)
                 } else {
-                    flushWord(&scratch, to: &pieces)
-                    appendSingle(value, origin, to: &pieces)
+                    flush(&scratch, into: &sink)
+                    sink.single(value, origin: origin)
                 }
                 continue
             }
             let flags = table.flags(value)
             if clean && flags.contains(.removed) { continue }
             if flags.contains(.whitespace) {
-                flushWord(&scratch, to: &pieces)
+                flush(&scratch, into: &sink)
                 continue
             }
             if chinese && flags.contains(.chinese) {
-                flushWord(&scratch, to: &pieces)
+                flush(&scratch, into: &sink)
                 if !flags.contains(changeFlag) || changeFlag.isEmpty {
-                    appendSingle(value, origin, to: &pieces)
+                    sink.single(value, origin: origin)
                 } else {
-                    appendNormalized(value, origin, to: &scratch, pieces: &pieces)
-                    flushWord(&scratch, to: &pieces)
+                    appendNormalized(value, origin, to: &scratch, sink: &sink)
+                    flush(&scratch, into: &sink)
                 }
                 continue
             }
             if changeFlag.isEmpty || !flags.contains(changeFlag) {
                 if flags.contains(.punctuation) {
-                    flushWord(&scratch, to: &pieces)
-                    appendSingle(value, origin, to: &pieces)
+                    flush(&scratch, into: &sink)
+                    sink.single(value, origin: origin)
                 } else {
                     scratch.word.append(value)
                     scratch.origins.append(origin)
                 }
             } else {
-                appendNormalized(value, origin, to: &scratch, pieces: &pieces)
+                appendNormalized(value, origin, to: &scratch, sink: &sink)
             }
         }
-        flushWord(&scratch, to: &pieces)
+        flush(&scratch, into: &sink)
     }
 
     /// Appends the normalized scalars of one changed scalar, splitting off punctuation and whitespace they produce.
-    private func appendNormalized(_ value: UInt32, _ origin: Int32, to scratch: inout Scratch, pieces: inout TokenPieces) {
+    private func appendNormalized<Sink: BertWordSink>(_ value: UInt32, _ origin: Int32, to scratch: inout Scratch,
+                                                      sink: inout Sink) {
         for output in table.normalized(value, mode: mode) {
             let flags = table.flags(output)
             if flags.contains(.whitespace) {
-                flushWord(&scratch, to: &pieces)
+                flush(&scratch, into: &sink)
             } else if flags.contains(.punctuation) {
-                flushWord(&scratch, to: &pieces)
-                appendSingle(output, origin, to: &pieces)
+                flush(&scratch, into: &sink)
+                sink.single(output, origin: origin)
             } else {
                 scratch.word.append(output)
                 scratch.origins.append(origin)
@@ -256,47 +277,118 @@ public final class BertTokenizer: Sendable {
         }
     }
 
-    /// A one-scalar word (punctuation, CJK ideograph).
     @inline(__always)
-    private func appendSingle(_ value: UInt32, _ origin: Int32, to pieces: inout TokenPieces) {
-        var id = unknownId
-        if let node = trie.child(WordPieceTrie.wordRoot, value) {
-            let found = trie.tokenIds[Int(node)]
-            if found >= 0 { id = found }
+    private func flush<Sink: BertWordSink>(_ scratch: inout Scratch, into sink: inout Sink) {
+        guard !scratch.word.isEmpty else { return }
+        scratch.word.withUnsafeBufferPointer { word in
+            scratch.origins.withUnsafeBufferPointer { origins in sink.word(word, origins: origins) }
         }
-        pieces.append(id, origin, origin + 1)
+        scratch.word.removeAll(keepingCapacity: true)
+        scratch.origins.removeAll(keepingCapacity: true)
     }
 
-    /// WordPiece on the buffered word: greedy longest match, `[UNK]` for the whole word when a piece is missing or the
+    /// A one-scalar word (punctuation, CJK ideograph): a direct trie root lookup.
+    @inline(__always)
+    func singleTokenId(_ value: UInt32) -> Int32 {
+        if let node = trie.child(WordPieceTrie.wordRoot, value) {
+            let found = trie.tokenIds[Int(node)]
+            if found >= 0 { return found }
+        }
+        return unknownId
+    }
+
+    /// WordPiece on one word: greedy longest match, the unknown token for the whole word when a piece is missing or the
     /// word is longer than `maxInputCharsPerWord`.
     @inline(__always)
-    private func flushWord(_ scratch: inout Scratch, to pieces: inout TokenPieces) {
-        let count = scratch.word.count
-        guard count > 0 else { return }
-        defer {
-            scratch.word.removeAll(keepingCapacity: true)
-            scratch.origins.removeAll(keepingCapacity: true)
-        }
-        let first = scratch.origins[0], last = scratch.origins[count - 1] + 1
+    func appendWordPieces(_ word: UnsafeBufferPointer<UInt32>, origins: UnsafeBufferPointer<Int32>,
+                          to pieces: inout TokenPieces) {
+        let count = word.count
+        let first = origins[0], last = origins[count - 1] + 1
         if count > maxInputCharsPerWord {
             pieces.append(unknownId, first, last)
             return
         }
         let mark = pieces.count
-        let complete = scratch.word.withUnsafeBufferPointer { word -> Bool in
-            var start = 0
-            while start < count {
-                let root = start == 0 ? WordPieceTrie.wordRoot : WordPieceTrie.continuationRoot
-                guard let match = trie.longestMatch(word, from: start, root: root) else { return false }
-                pieces.append(match.id, scratch.origins[start], scratch.origins[match.end - 1] + 1)
-                start = match.end
+        var start = 0
+        while start < count {
+            let root = start == 0 ? WordPieceTrie.wordRoot : WordPieceTrie.continuationRoot
+            guard let match = trie.longestMatch(word, from: start, root: root) else {
+                pieces.truncate(to: mark)
+                pieces.append(unknownId, first, last)
+                return
             }
-            return true
+            pieces.append(match.id, origins[start], origins[match.end - 1] + 1)
+            start = match.end
         }
-        if !complete {
-            pieces.truncate(to: mark)
-            pieces.append(unknownId, first, last)
+    }
+}
+
+/// Receives the words of `BertTokenizer.normalizeAndSplit`.
+protocol BertWordSink {
+    /// A word of one scalar (punctuation, a CJK ideograph) that came from the original scalar at `origin`.
+    mutating func single(_ value: UInt32, origin: Int32)
+    /// A word of normalized scalars; `origins[i]` is the original index of `word[i]`.
+    mutating func word(_ word: UnsafeBufferPointer<UInt32>, origins: UnsafeBufferPointer<Int32>)
+}
+
+/// WordPiece-encodes the words into token pieces.
+struct WordPieceSink: BertWordSink {
+    let tokenizer: BertTokenizer
+    var pieces = TokenPieces()
+
+    init(tokenizer: BertTokenizer) { self.tokenizer = tokenizer }
+
+    @inline(__always)
+    mutating func single(_ value: UInt32, origin: Int32) {
+        pieces.append(tokenizer.singleTokenId(value), origin, origin + 1)
+    }
+
+    @inline(__always)
+    mutating func word(_ word: UnsafeBufferPointer<UInt32>, origins: UnsafeBufferPointer<Int32>) {
+        tokenizer.appendWordPieces(word, origins: origins, to: &pieces)
+    }
+}
+
+/// Collects the words as scalar arrays (pre-tokenization only).
+struct CollectingSink: BertWordSink {
+    var words: [[UInt32]] = []
+
+    mutating func single(_ value: UInt32, origin: Int32) { words.append([value]) }
+
+    mutating func word(_ word: UnsafeBufferPointer<UInt32>, origins: UnsafeBufferPointer<Int32>) {
+        words.append(Array(word))
+    }
+}
+
+extension BertTokenizer {
+    /// The normalized words of `text` before WordPiece (HF: `pre_tokenizer.pre_tokenize_str(normalizer.normalize_str(text))`,
+    /// with added tokens kept whole), e.g. `"Héllo, 世界"` → `["hello", ",", "世", "界"]`.
+    public func preTokenize(_ text: String) -> [String] {
+        preTokenizedScalars(text.unicodeScalars.map(\.value)).map {
+            String(String.UnicodeScalarView($0.compactMap(Unicode.Scalar.init)))
         }
+    }
+
+    /// `preTokenize` on scalar values.
+    public func preTokenizedScalars(_ scalars: [UInt32]) -> [[UInt32]] {
+        var sink = CollectingSink()
+        var scratch = Scratch()
+        scalars.withUnsafeBufferPointer { text in
+            var segmentStart = 0
+            var index = 0
+            while index < text.count {
+                if let match = addedTokens.isEmpty ? nil : addedTokenMatch(in: text, at: index) {
+                    normalizeAndSplit(text, range: segmentStart..<match.range.lowerBound, into: &sink, scratch: &scratch)
+                    sink.words.append(Array(text[match.range]))
+                    index = match.range.upperBound
+                    segmentStart = index
+                } else {
+                    index += 1
+                }
+            }
+            normalizeAndSplit(text, range: segmentStart..<text.count, into: &sink, scratch: &scratch)
+        }
+        return sink.words
     }
 }
 

@@ -49,7 +49,9 @@ struct BenchSegment: ParsableCommand {
                 fields: [("hmm", .string(hmm ? "true" : "false")), ("corpus", .string(corpus.name)), ("threads", .int(1)),
                          ("bytes", .int(corpus.bytes.count))],
                 value: Double(corpus.bytes.count) / result.seconds / 1e6, unit: "MB/s",
-                extra: [("words_per_s", .double(Double(words) / result.seconds)), ("passes", .int(result.passes))]))
+                extra: [("words_per_s", .double(Double(words) / result.seconds)),
+                        ("cpu_MB_s", .double(Double(corpus.bytes.count) / result.cpuSeconds / 1e6)),
+                        ("passes", .int(result.passes))]))
         }
     }
 }

@@ -32,22 +32,45 @@ public struct WordSpans: Sendable, Equatable {
 ///    `3.14%` kept whole); without it, consecutive single ASCII letters/digits are joined.
 struct JiebaCutter {
     let dictionary: JiebaDictionary
-    /// `log(freq) - log(total)` per trie node; empty = compute on the fly (while a dictionary is being built).
-    let logProbabilities: [Double]
     let logTotal: Double
     let hmm: JiebaHMMModel?
+    /// Route table: the dictionary trie with each edge carrying its child's `log(freq) - log(total)` (`-infinity` for a
+    /// bare prefix), so that a DAG step touches one cache line. Empty while a dictionary is being built (`suggest_freq`),
+    /// where the slower `dictionary.child` + `log` path is used.
+    let routeTable: RouteTable
+    let precomputed: Bool
 
-    init(dictionary: JiebaDictionary, logProbabilities: [Double], hmm: JiebaHMMModel?) {
-        self.dictionary = dictionary
-        self.logProbabilities = logProbabilities
-        self.logTotal = log(Double(dictionary.total))
-        self.hmm = hmm
+    struct RouteEdge {
+        var key: UInt64
+        var logProbability: Double
+        var child: Int32
     }
 
-    /// `log(freq) - log(total)` for every node, as jieba's `calc` evaluates it.
-    static func logProbabilities(of dictionary: JiebaDictionary) -> [Double] {
+    struct RouteTable {
+        var rootChildren: [Int32]
+        var rootLog: [Double]
+        var edges: [RouteEdge]
+        var mask: Int
+    }
+
+    init(dictionary: JiebaDictionary, precomputed: Bool, hmm: JiebaHMMModel?) {
+        self.dictionary = dictionary
+        self.logTotal = log(Double(dictionary.total))
+        self.hmm = hmm
+        self.precomputed = precomputed
+        self.routeTable = precomputed ? Self.routeTable(of: dictionary) : RouteTable(rootChildren: [], rootLog: [], edges: [], mask: 0)
+    }
+
+    /// `log(freq) - log(total)` for every word node, as jieba's `calc` evaluates it; `-infinity` marks bare prefixes
+    /// (not words, never on a route).
+    static func routeTable(of dictionary: JiebaDictionary) -> RouteTable {
         let logTotal = log(Double(dictionary.total))
-        return dictionary.frequencies.map { log(Double($0 == 0 ? 1 : $0)) - logTotal }
+        let logs = dictionary.frequencies.map { $0 > 0 ? log(Double($0)) - logTotal : -Double.infinity }
+        let rootLog = dictionary.rootChildren.map { $0 == 0 ? -Double.infinity : logs[Int($0)] }
+        let edges = dictionary.edges.map { edge in
+            RouteEdge(key: edge.key, logProbability: edge.key == 0 ? 0 : logs[Int(edge.child)], child: edge.child)
+        }
+        return RouteTable(rootChildren: dictionary.rootChildren, rootLog: rootLog, edges: edges, mask: dictionary.mask)
     }
 
     struct Scratch {
@@ -97,11 +120,27 @@ struct JiebaCutter {
         }
     }
 
+    /// One trie step: the child of `node` for `scalar` and its route log probability (`-infinity` for a prefix).
     @inline(__always)
-    private func logProbability(_ node: Int32) -> Double {
-        if !logProbabilities.isEmpty { return logProbabilities[Int(node)] }
-        let frequency = dictionary.frequencies[Int(node)]
-        return log(Double(frequency == 0 ? 1 : frequency)) - logTotal
+    private func step(_ node: Int32, _ scalar: UInt32) -> (child: Int32, logProbability: Double)? {
+        if precomputed {
+            if node == 0 && scalar < 0x10000 {
+                let child = routeTable.rootChildren[Int(scalar)]
+                return child == 0 ? nil : (child, routeTable.rootLog[Int(scalar)])
+            }
+            let key = (UInt64(node) << 21 | UInt64(scalar)) &+ 1
+            let mask = routeTable.mask
+            var index = JiebaDictionary.slot(key, mask)
+            while true {
+                let edge = routeTable.edges[index]
+                if edge.key == key { return (edge.child, edge.logProbability) }
+                if edge.key == 0 { return nil }
+                index = (index + 1) & mask
+            }
+        }
+        guard let child = dictionary.child(node, scalar) else { return nil }
+        let frequency = dictionary.frequencies[Int(child)]
+        return (child, frequency > 0 ? log(Double(frequency)) - logTotal : -Double.infinity)
     }
 
     /// jieba's `get_DAG` + `calc` + `__cut_DAG` / `__cut_DAG_NO_HMM` on one block.
@@ -113,32 +152,35 @@ struct JiebaCutter {
             scratch.routeLog = [Double](repeating: 0, count: length + 1)
             scratch.routeEnd = [Int32](repeating: 0, count: length + 1)
         }
-        scratch.routeLog[length] = 0
-        let frequencies = dictionary.frequencies
         let unknownLog = 0.0 - logTotal  // log(FREQ.get(char) or 1) for a character that is not a word
-        for position in stride(from: length - 1, through: 0, by: -1) {
-            var best = -Double.infinity
-            var bestEnd = -1
-            var node: Int32 = 0
-            var cursor = position
-            while cursor < length, let next = dictionary.child(node, text[start + cursor]) {
-                node = next
-                if frequencies[Int(next)] > 0 {
-                    let candidate = logProbability(next) + scratch.routeLog[cursor + 1]
-                    // max over (probability, end) tuples: a tie goes to the larger end.
-                    if candidate >= best {
-                        best = candidate
-                        bestEnd = cursor
+        scratch.routeLog.withUnsafeMutableBufferPointer { routeLog in
+            scratch.routeEnd.withUnsafeMutableBufferPointer { routeEnd in
+                routeLog[length] = 0
+                for position in stride(from: length - 1, through: 0, by: -1) {
+                    var best = -Double.infinity
+                    var bestEnd = -1
+                    var node: Int32 = 0
+                    var cursor = position
+                    while cursor < length, let (next, wordLog) = step(node, text[start + cursor]) {
+                        node = next
+                        if wordLog != -Double.infinity {
+                            let candidate = wordLog + routeLog[cursor + 1]
+                            // max over (probability, end) tuples: a tie goes to the larger end.
+                            if candidate >= best {
+                                best = candidate
+                                bestEnd = cursor
+                            }
+                        }
+                        cursor += 1
                     }
+                    if bestEnd < 0 {
+                        best = unknownLog + routeLog[position + 1]
+                        bestEnd = position
+                    }
+                    routeLog[position] = best
+                    routeEnd[position] = Int32(bestEnd)
                 }
-                cursor += 1
             }
-            if bestEnd < 0 {
-                best = unknownLog + scratch.routeLog[position + 1]
-                bestEnd = position
-            }
-            scratch.routeLog[position] = best
-            scratch.routeEnd[position] = Int32(bestEnd)
         }
         var position = 0
         var pending = -1  // start of the buffered run of single characters

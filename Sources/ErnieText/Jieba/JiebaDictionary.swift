@@ -8,11 +8,16 @@ import Foundation
 /// (`word [freq] [tag]`) are added as `jieba.load_userdict` does, including its frequency suggestion.
 public struct JiebaDictionary: Sendable {
     /// Children of the root for BMP scalars (node index, 0 = none).
-    private var rootChildren: [Int32]
-    /// Other edges: open addressing on `(node << 21 | scalar) + 1`, 0 = empty slot.
-    private var keys: [UInt64]
-    private var values: [Int32]
-    private var mask: Int
+    private(set) var rootChildren: [Int32]
+    /// Other edges: open addressing on `(node << 21 | scalar) + 1` (0 = empty slot), key and child side by side so
+    /// that a probe touches one cache line.
+    private(set) var edges: [Edge]
+    private(set) var mask: Int
+
+    struct Edge: Sendable {
+        var key: UInt64 = 0
+        var child: Int32 = 0
+    }
     /// Frequency per node (0 for a bare prefix); node 0 is the root.
     private(set) var frequencies: [Int]
     /// Sum of all word frequencies (jieba's `total`).
@@ -28,8 +33,7 @@ public struct JiebaDictionary: Sendable {
     /// An empty dictionary.
     public init() {
         rootChildren = [Int32](repeating: 0, count: 0x10000)
-        keys = [UInt64](repeating: 0, count: 1 << 10)
-        values = [Int32](repeating: 0, count: 1 << 10)
+        edges = [Edge](repeating: Edge(), count: 1 << 10)
         mask = (1 << 10) - 1
         frequencies = [0]
         total = 0
@@ -86,9 +90,9 @@ public struct JiebaDictionary: Sendable {
         let key = (UInt64(node) << 21 | UInt64(scalar)) &+ 1
         var index = Self.slot(key, mask)
         while true {
-            let found = keys[index]
-            if found == key { return values[index] }
-            if found == 0 { return nil }
+            let edge = edges[index]
+            if edge.key == key { return edge.child }
+            if edge.key == 0 { return nil }
             index = (index + 1) & mask
         }
     }
@@ -112,9 +116,9 @@ public struct JiebaDictionary: Sendable {
     // MARK: - Building
 
     private mutating func reserve(nodes: Int) {
-        var capacity = keys.count
+        var capacity = edges.count
         while capacity < nodes * 2 { capacity <<= 1 }
-        if capacity > keys.count { rehash(capacity: capacity) }
+        if capacity > edges.count { rehash(capacity: capacity) }
         frequencies.reserveCapacity(nodes)
     }
 
@@ -137,7 +141,7 @@ public struct JiebaDictionary: Sendable {
     }
 
     @inline(__always)
-    private static func slot(_ key: UInt64, _ mask: Int) -> Int {
+    static func slot(_ key: UInt64, _ mask: Int) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
@@ -146,24 +150,21 @@ public struct JiebaDictionary: Sendable {
             rootChildren[Int(scalar)] = next
             return
         }
-        if frequencies.count * 2 > keys.count { rehash(capacity: keys.count * 2) }
+        if frequencies.count * 2 > edges.count { rehash(capacity: edges.count * 2) }
         let key = (UInt64(node) << 21 | UInt64(scalar)) &+ 1
         var index = Self.slot(key, mask)
-        while keys[index] != 0 { index = (index + 1) & mask }
-        keys[index] = key
-        values[index] = next
+        while edges[index].key != 0 { index = (index + 1) & mask }
+        edges[index] = Edge(key: key, child: next)
     }
 
     private mutating func rehash(capacity: Int) {
-        let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: 0, count: capacity)
-        values = [Int32](repeating: 0, count: capacity)
+        let old = edges
+        edges = [Edge](repeating: Edge(), count: capacity)
         mask = capacity - 1
-        for (key, value) in zip(oldKeys, oldValues) where key != 0 {
-            var index = Self.slot(key, mask)
-            while keys[index] != 0 { index = (index + 1) & mask }
-            keys[index] = key
-            values[index] = value
+        for edge in old where edge.key != 0 {
+            var index = Self.slot(edge.key, mask)
+            while edges[index].key != 0 { index = (index + 1) & mask }
+            edges[index] = edge
         }
     }
 
@@ -182,7 +183,7 @@ public struct JiebaDictionary: Sendable {
 
     /// jieba's `suggest_freq(word, tune=False)`.
     func suggestedFrequency(for scalars: [UInt32]) -> Int {
-        let cutter = JiebaCutter(dictionary: self, logProbabilities: [], hmm: nil)
+        let cutter = JiebaCutter(dictionary: self, precomputed: false, hmm: nil)
         var spans = WordSpans()
         var scratch = JiebaCutter.Scratch()
         scalars.withUnsafeBufferPointer { cutter.cut($0, useHMM: false, into: &spans, scratch: &scratch) }

@@ -24,8 +24,7 @@ public final class JiebaSegmenter: Sendable {
         let model = hmm ? try hmmModel ?? JiebaResources.defaultHMMModel() : nil
         self.dictionary = dictionary
         self.hmm = hmm
-        let logProbabilities = JiebaCutter.logProbabilities(of: dictionary)
-        self.cutter = JiebaCutter(dictionary: dictionary, logProbabilities: logProbabilities, hmm: model)
+        self.cutter = JiebaCutter(dictionary: dictionary, precomputed: true, hmm: model)
     }
 
     /// Scratch buffers for `appendWords`.
