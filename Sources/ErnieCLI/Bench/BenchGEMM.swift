@@ -17,6 +17,9 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Seconds to measure each case.")
     var seconds = 1.0
 
+    @Option(name: .customLong("transpose_b"), help: "B stored as [N, K] (a Linear layer's weight, the default) or [K, N].")
+    var transposeB = true
+
     func run() throws {
         var printer = BenchPrinter(json: output.json)
         for shape in shapes.split(separator: ",") {
@@ -25,18 +28,19 @@ struct BenchGEMM: ParsableCommand {
                 throw ValidationError("shape \(shape) is not MxNxK")
             }
             let (m, n, k) = (dims[0], dims[1], dims[2])
-            let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: [n, k], repeating: 0.25)
+            let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: transposeB ? [n, k] : [k, n], repeating: 0.25)
+            let ldb = transposeB ? k : n
             let c = Tensor(shape: [m, n])
             for dtype in dtypes.split(separator: ",") {
                 let run: () -> Void
                 switch dtype {
                 case "f32":
-                    run = { gemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: k, c: c.data, ldc: n) }
+                    run = { gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: c.data, ldc: n) }
                 case "bf16":
                     let a16 = BFloat16Buffer(count: a.count), b16 = BFloat16Buffer(count: b.count)
                     a16.update(from: a.data)
                     b16.update(from: b.data)
-                    run = { gemmBF16(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a16.pointer, lda: k, b: b16.pointer, ldb: k, c: c.data, ldc: n) }
+                    run = { gemmBF16(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a16.pointer, lda: k, b: b16.pointer, ldb: ldb, c: c.data, ldc: n) }
                 default:
                     throw ValidationError("unknown dtype \(dtype) (use f32 or bf16)")
                 }
