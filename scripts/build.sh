@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Release build of ernie and its tests with one set of flags, so the test run and the CLI share one build.
+# Release build of the ernie binary, with the flags the test command uses, so both share one build folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release -Xswiftc -enable-testing --build-tests "$@"
+swift build -c release -Xswiftc -enable-testing --product ernie "$@"

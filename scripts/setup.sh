@@ -17,4 +17,5 @@ if ((${#missing[@]})); then
 fi
 
 scripts/fetch-data.sh
-scripts/build.sh
+# The test command builds through `swift test`; building here as well would compile everything twice.
+[ "${ERNIE_SKIP_BUILD:-0}" = 1 ] || scripts/build.sh
