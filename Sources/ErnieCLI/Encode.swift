@@ -35,6 +35,7 @@ struct Encode: ParsableCommand {
         var tokenizer: BertTokenizer?
         let limit = min(maxSeqLen ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
         var tensors: [SafetensorsTensor] = []
+        let weightCache = BFloat16WeightCache()
         for (index, line) in lines.enumerated() {
             let ids: [Int32]
             if line.text.first == "[", let array = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [NSNumber] {
@@ -50,7 +51,7 @@ struct Encode: ParsableCommand {
             for (position, id) in ids.enumerated() where id < 0 || Int(id) >= config.vocabularySize {
                 throw ValidationError("\(input):\(line.number): token id \(id) at position \(position) is outside the vocabulary (\(config.vocabularySize))")
             }
-            let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype))
+            let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype, weightCache: weightCache))
             tensors.append(SafetensorsTensor(name: "last_hidden_state.\(index)", shape: [ids.count, config.hiddenSize], floats: sequence.values))
             tensors.append(SafetensorsTensor(name: "pooler_output.\(index)", shape: [config.hiddenSize], floats: pooled!.values))
         }

@@ -35,3 +35,10 @@ int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, f
 /// The oneDNN implementation the bf16 GEMM of that shape runs (e.g. "brg:avx512_core_amx_bf16"), for reports.
 const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k);
 #endif
+
+#ifndef ERNIE_CSHIMS_CONVERT_H
+#define ERNIE_CSHIMS_CONVERT_H
+/// Rounds count floats to bfloat16 (round to nearest even; NaN stays NaN), with AVX512-BF16's vcvtneps2bf16 when the
+/// CPU has it. Single-threaded: callers split large arrays.
+void ernie_f32_to_bf16(const float *source, uint16_t *destination, int64_t count);
+#endif

@@ -82,12 +82,13 @@ struct BenchInfer: ParsableCommand {
         let store = ParameterStore()
         let encoder = BertModel(try model.architecture(dropout: 0), prefix: "", pooler: true, store: store, random: &random)
         var printer = BenchPrinter(json: output.json)
+        let weightCache = BFloat16WeightCache()
         for batch in Set([1, model.batch]).sorted() {
             var options = model
             options.batch = batch
             let inputs = BertInputs(batch: batch, sequence: model.seq, inputIds: options.randomIds(&random))
             let perCall = try measureSteps(model.steps) {
-                _ = try encoder(inputs, graph: Graph.inference(precision: model.dtype))
+                _ = try encoder(inputs, graph: Graph.inference(precision: model.dtype, weightCache: weightCache))
             }
             var fields = options.caseFields
             fields.insert(("mode", .string(batch == 1 ? "latency" : "throughput")), at: 0)

@@ -19,7 +19,7 @@ extension Graph {
                  a: x.data, lda: inFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: y.data, ldc: outFeatures)
         case .bf16:
             gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                     a: bfloat16(x), lda: inFeatures, b: bfloat16(weight), ldb: inFeatures,
+                     a: bfloat16(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
                      beta: beta, c: y.data, ldc: outFeatures)
         }
         guard needsGradient(x, weight, bias) else { return y }
@@ -34,7 +34,7 @@ extension Graph {
                          a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: 1, c: dx.data, ldc: inFeatures)
                 case .bf16:
                     gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16(weight), ldb: inFeatures,
+                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
                              beta: 1, c: dx.data, ldc: inFeatures)
                 }
             }

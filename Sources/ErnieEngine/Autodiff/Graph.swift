@@ -17,20 +17,25 @@ public final class Graph {
     /// Dropout masks draw from this stream; its counter advances by the elements each dropout covers.
     public internal(set) var random: RandomGenerator
 
+    /// bf16 weight copies shared by many graphs (inference converts each weight once, not per forward pass).
+    public let weightCache: BFloat16WeightCache?
+
     private var backwardSteps: [() -> Void] = []
     private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
 
     public init(training: Bool, recordsGradients: Bool? = nil, precision: MatmulPrecision = .fp32,
-                random: RandomGenerator = RandomGenerator(seed: 0)) {
+                random: RandomGenerator = RandomGenerator(seed: 0), weightCache: BFloat16WeightCache? = nil) {
         self.isTraining = training
         self.recordsGradients = recordsGradients ?? training
         self.precision = precision
         self.random = random
+        self.weightCache = weightCache
     }
 
-    /// An inference graph: no dropout, nothing recorded.
-    public static func inference(precision: MatmulPrecision = .fp32) -> Graph {
-        Graph(training: false, recordsGradients: false, precision: precision)
+    /// An inference graph: no dropout, nothing recorded. Pass one `weightCache` to every bf16 inference graph of a
+    /// model whose weights do not change.
+    public static func inference(precision: MatmulPrecision = .fp32, weightCache: BFloat16WeightCache? = nil) -> Graph {
+        Graph(training: false, recordsGradients: false, precision: precision, weightCache: weightCache)
     }
 
     /// Whether an op with these inputs needs a backward step.
@@ -79,6 +84,11 @@ public final class Graph {
         return grad
     }
 
+    /// A bfloat16 copy of a weight: from the shared cache when there is one, else made once per graph.
+    func bfloat16Weight(_ tensor: Tensor) -> UnsafePointer<UInt16> {
+        weightCache?.bfloat16(tensor) ?? bfloat16(tensor)
+    }
+
     /// A bfloat16 copy of `tensor`, made once per graph (weights are converted once per step, not per use).
     func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
         precondition(tensor.isContiguous)
@@ -89,4 +99,23 @@ public final class Graph {
         bfloat16Copies[key] = (tensor, buffer)  // holding the tensor keeps its identifier unique while cached
         return UnsafePointer(buffer.pointer)
     }
+}
+
+/// bf16 copies of weights kept across graphs. Call `invalidate()` after the weights change.
+public final class BFloat16WeightCache: @unchecked Sendable {
+    private var copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
+
+    public init() {}
+
+    public func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
+        precondition(tensor.isContiguous)
+        let key = ObjectIdentifier(tensor)
+        if let cached = copies[key] { return UnsafePointer(cached.buffer.pointer) }
+        let buffer = BFloat16Buffer(count: tensor.count)
+        buffer.update(from: tensor.data)
+        copies[key] = (tensor, buffer)
+        return UnsafePointer(buffer.pointer)
+    }
+
+    public func invalidate() { copies.removeAll() }
 }

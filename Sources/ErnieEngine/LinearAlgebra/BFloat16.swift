@@ -1,3 +1,5 @@
+import CShims
+
 /// bfloat16 as raw `UInt16` bits: the top half of a float32, rounded to nearest even.
 public enum BFloat16 {
     @inline(__always)
@@ -10,21 +12,10 @@ public enum BFloat16 {
     @inline(__always)
     public static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
-    /// Rounds `count` floats to bfloat16 (vectorised, in parallel).
+    /// Rounds `count` floats to bfloat16 (AVX512-BF16 when the CPU has it; in parallel).
     public static func convert(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<UInt16>, count: Int) {
         parallelFor(count, grain: 1 << 16) { range in
-            var i = range.lowerBound
-            while i + 16 <= range.upperBound {
-                let bits = UnsafeRawPointer(source + i).loadUnaligned(as: SIMD16<UInt32>.self)
-                let rounded = (bits &+ 0x7FFF &+ ((bits &>> 16) & 1)) &>> 16
-                UnsafeMutableRawPointer(destination + i).storeBytes(
-                    of: SIMD16<UInt16>(truncatingIfNeeded: rounded), as: SIMD16<UInt16>.self)
-                i += 16
-            }
-            while i < range.upperBound {
-                destination[i] = bits(source[i])
-                i += 1
-            }
+            ernie_f32_to_bf16(source + range.lowerBound, destination + range.lowerBound, Int64(range.count))
         }
     }
 

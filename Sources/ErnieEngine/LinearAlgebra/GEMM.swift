@@ -24,6 +24,7 @@ public func gemm(
         scaleInPlace(c, rows: m, columns: n, ld: ldc, by: beta)
         return
     }
+    Threads.configure()
     let status = dnnl_sgemm(
         transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
         a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
@@ -41,6 +42,7 @@ public func gemmBF16(
         scaleInPlace(c, rows: m, columns: n, ld: ldc, by: beta)
         return
     }
+    Threads.configure()
     let status = ernie_gemm_bf16(
         transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
         a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))

@@ -70,11 +70,24 @@ public struct RandomGenerator: Sendable, Codable, Equatable {
         }
     }
 
-    /// Fills `tensor` with N(mean, std²) samples.
+    /// Fills `tensor` with N(mean, std²) samples: Box–Muller on pairs of outputs (2j, 2j+1) of the reserved block,
+    /// both the cosine and the sine branch used, in parallel (the values do not depend on the thread count).
     public mutating func fillNormal(_ tensor: Tensor, mean: Float = 0, std: Float) {
         precondition(tensor.isContiguous)
-        let data = tensor.data
-        for i in 0..<tensor.count { data[i] = mean + std * Float(normal()) }
+        let data = tensor.data, count = tensor.count
+        let pairs = (count + 1) / 2
+        let seed = self.seed, first = reserve(2 * pairs)
+        parallelFor(pairs, grain: 4096) { range in
+            for pair in range {
+                let index = first &+ UInt64(2 * pair)
+                let u1 = 1 - Double(Self.bits(seed: seed, index: index) >> 11) * 0x1p-53  // (0, 1]: log stays finite
+                let u2 = Double(Self.bits(seed: seed, index: index &+ 1) >> 11) * 0x1p-53
+                let radius = (-2 * Foundation.log(u1)).squareRoot()
+                let angle = 2 * Double.pi * u2
+                data[2 * pair] = mean + std * Float(radius * Foundation.cos(angle))
+                if 2 * pair + 1 < count { data[2 * pair + 1] = mean + std * Float(radius * Foundation.sin(angle)) }
+            }
+        }
     }
 
     /// Fills `tensor` with uniform samples in [low, high).

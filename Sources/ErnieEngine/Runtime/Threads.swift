@@ -13,6 +13,10 @@ public enum Threads {
         return count
     }()
 
+    /// Applies `ERNIE_NUM_THREADS` before the first parallel work (oneDNN reads the budget on its first call).
+    @inline(__always)
+    public static func configure() { _ = configured }
+
     /// The current thread budget.
     public static var count: Int {
         _ = configured
