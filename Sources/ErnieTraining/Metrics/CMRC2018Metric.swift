@@ -85,7 +85,7 @@ public enum CMRC2018 {
                 isolate([c])
             case ",":
                 if let next, next.properties.numericType == .decimal { spaced.append(c) } else { isolate([c]) }
-            case "\"", "'" where c == "\"" || next == "'":
+            case _ where c == "\"" || (c == "'" && next == "'"):
                 // `"` and `''` are quotes; NLTK opens one at the very start or after a literal space, an opening
                 // bracket or a starting quote (`''` not at the very start), and closes it elsewhere.
                 let opening = i == 0 ? c == "\"" : " ([{<«“‘„".unicodeScalars.contains(text[i - 1])

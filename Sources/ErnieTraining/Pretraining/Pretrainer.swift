@@ -38,10 +38,12 @@ public final class Pretrainer {
         accumulation = try configuration.accumulationSteps(worldSize: worldSize)
         globalBatchSize = configuration.effectiveGlobalBatchSize(worldSize: worldSize)
 
-        let (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
-        modelConfig = config
+        var (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
         vocabularyFile = try PretrainingSetup.vocabularyFile(configuration, modelDirectory: directory)
         let vocabulary = try Vocabulary(contentsOf: vocabularyFile)
+        // A preset is a shape, not a model: its vocabulary is the tokenizer's.
+        if directory == nil { config.vocabularySize = vocabulary.count }
+        modelConfig = config
         guard config.vocabularySize >= vocabulary.count else {
             throw TrainingError.invalidConfiguration(
                 "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(vocabularyFile.path)")
