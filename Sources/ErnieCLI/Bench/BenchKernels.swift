@@ -44,11 +44,27 @@ struct BenchKernels: ParsableCommand {
         ]
         var printer = BenchPrinter(json: output.json)
         for item in cases {
-            let perCall = measure(seconds: seconds, item.run)
+            let cpuBefore = processCPUSeconds()
+            var calls = 0
+            let perCall = measure(seconds: seconds) {
+                item.run()
+                calls += 1
+            }
+            // CPU seconds per call per thread: what the kernel costs when it has the cores to itself (on a shared
+            // machine wall time also counts the time other processes held them).
+            let cpuPerCall = (processCPUSeconds() - cpuBefore) / Double(calls) / Double(Threads.count)
             printer.print(BenchRecord(
                 bench: "kernels",
                 fields: [("kernel", .string(item.name)), ("shape", .string("\(rows)x\(columns)")), ("threads", .int(Threads.count))],
-                value: item.bytes / perCall / 1e9, unit: "GB/s"))
+                value: item.bytes / perCall / 1e9, unit: "GB/s",
+                extra: [("cpu_GB_s", .double(item.bytes / cpuPerCall / 1e9))]))
         }
     }
+}
+
+/// CPU time of the whole process (all threads), in seconds.
+func processCPUSeconds() -> Double {
+    var usage = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &usage)
+    return Double(usage.tv_sec) + Double(usage.tv_nsec) / 1e9
 }

@@ -59,7 +59,7 @@ public func sumAll(_ x: UnsafePointer<Float>, count: Int) -> Double {
             lanes += UnsafeRawPointer(x + j).loadUnaligned(as: FloatLanes.self)
             j += 16
         }
-        var partial = Double(lanes.sum())
+        var partial = Double(laneSum(lanes))
         while j < end {
             partial += Double(x[j])
             j += 1
@@ -83,7 +83,7 @@ public func sumOfSquares(_ x: UnsafePointer<Float>, count: Int) -> Double {
             lanes += v * v
             j += 16
         }
-        var partial = Double(lanes.sum())
+        var partial = Double(laneSum(lanes))
         while j < end {
             partial += Double(x[j]) * Double(x[j])
             j += 1

@@ -18,7 +18,7 @@ public func layerNormForward(
                 sum += UnsafeRawPointer(x + i).loadUnaligned(as: FloatLanes.self)
                 i += 16
             }
-            var total = sum.sum()
+            var total = laneSum(sum)
             for j in full..<columns { total += x[j] }
             let mu = total / Float(columns)
             // Two passes (centred squares) rather than E[x²] − μ²: no cancellation on rows with a large mean.
@@ -29,7 +29,7 @@ public func layerNormForward(
                 squares += centred * centred
                 i += 16
             }
-            var squareTotal = squares.sum()
+            var squareTotal = laneSum(squares)
             for j in full..<columns { squareTotal += (x[j] - mu) * (x[j] - mu) }
             let r = 1 / (squareTotal / Float(columns) + eps).squareRoot()
             i = 0
@@ -75,8 +75,8 @@ public func layerNormBackward(
                     storeLanes(loadLanes(db + i, available) + g, db + i, available)
                     i += 16
                 }
-                let meanDnorm = sumDnorm.sum() / Float(columns)
-                let meanDnormNorm = sumDnormNorm.sum() / Float(columns)
+                let meanDnorm = laneSum(sumDnorm) / Float(columns)
+                let meanDnormNorm = laneSum(sumDnormNorm) / Float(columns)
                 i = 0
                 while i < columns {
                     let available = columns - i

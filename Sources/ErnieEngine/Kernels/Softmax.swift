@@ -22,7 +22,7 @@ func softmaxRowInPlace(_ row: UnsafeMutablePointer<Float>, _ columns: Int) -> Fl
         storeLanes(e, row + full, columns - full)
         for j in 0..<(columns - full) { tail += e[j] }
     }
-    let total = sum.sum() + tail
+    let total = laneSum(sum) + tail
     let inverse = 1 / total
     i = 0
     while i < columns {
@@ -41,7 +41,7 @@ func rowMaximum(_ row: UnsafePointer<Float>, _ columns: Int) -> Float {
         maximum = pointwiseMax(maximum, loadLanes(row + i, columns - i, fill: -.infinity))
         i += 16
     }
-    return maximum.max()
+    return laneMaximum(maximum)
 }
 
 /// log Σ exp(row) without writing the row.
@@ -55,7 +55,7 @@ func rowLogSumExp(_ row: UnsafePointer<Float>, _ columns: Int) -> Float {
         sum += vectorExp(UnsafeRawPointer(row + i).loadUnaligned(as: FloatLanes.self) - maximum)
         i += 16
     }
-    var total = sum.sum()
+    var total = laneSum(sum)
     if full < columns {
         let e = vectorExp(loadLanes(row + full, columns - full) - maximum)
         for j in 0..<(columns - full) { total += e[j] }
@@ -76,7 +76,7 @@ func softmaxRowBackward(
         dot += loadLanes(dprobs + i, available) * loadLanes(probs + i, available)
         i += 16
     }
-    let total = dot.sum()
+    let total = laneSum(dot)
     i = 0
     while i < columns {
         let available = columns - i

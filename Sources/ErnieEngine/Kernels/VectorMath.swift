@@ -66,8 +66,26 @@ func withSign(of x: FloatLanes, _ y: FloatLanes) -> FloatLanes {
 /// y where `selector` ≥ 0 (or +0), else 0 — a sign-bit mask, since SIMDMask selection is slower here.
 @inline(__always)
 func zeroWhereNegative(_ selector: FloatLanes, _ y: FloatLanes) -> FloatLanes {
-    let negative = unsafeBitCast(selector, to: SIMD16<Int32>.self) &>> 31
-    return floatLanes(bits: bits(y) & SIMD16<UInt32>(truncatingIfNeeded: ~negative))
+    let negative = unsafeBitCast(unsafeBitCast(selector, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
+    return floatLanes(bits: bits(y) & ~negative)
+}
+
+/// Σ of the lanes by halving (Swift's generic `sum()` is an out-of-line call per use).
+@inline(__always)
+func laneSum(_ v: FloatLanes) -> Float {
+    let eight = v.lowHalf + v.highHalf
+    let four = eight.lowHalf + eight.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1]
+}
+
+/// The largest lane, by halving.
+@inline(__always)
+func laneMaximum(_ v: FloatLanes) -> Float {
+    let eight = pointwiseMax(v.lowHalf, v.highHalf)
+    let four = pointwiseMax(eight.lowHalf, eight.highHalf)
+    let two = pointwiseMax(four.lowHalf, four.highHalf)
+    return max(two[0], two[1])
 }
 
 /// Loads 16 floats, or fewer (padding with `fill`) at the end of a row.
