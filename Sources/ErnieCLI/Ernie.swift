@@ -11,6 +11,7 @@ struct Ernie: AsyncParsableCommand {
             Segment.self,
             Samples.self,
             Encode.self,
+            Prepare.self,
             Pretrain.self,
             Bench.self,
         ])
