@@ -13,6 +13,7 @@ struct Ernie: AsyncParsableCommand {
             Samples.self,
             Datasets.self,
             Encode.self,
+            Prepare.self,
             Pretrain.self,
             Bench.self,
         ])

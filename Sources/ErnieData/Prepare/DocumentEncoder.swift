@@ -1,0 +1,217 @@
+import ErnieText
+
+/// Token ids of one document, as `create_pretraining_data.py`'s `Converter.encode` computes them:
+///
+/// 0. tokens as PaddleNLP's `BasicTokenizer` makes them, which also splits on symbols (`PaddleSymbolSplitter`);
+/// 1. sentences: the document's lines (`--split_sentences --chinese`) or the whole document, each `strip()`ped;
+/// 2. per sentence, with whole-word segmentation: `words = jieba.cut(sentence)`, `tokens = tokenize(sentence)`
+///    (the words joined are the sentence), then from the first token: a token holding a character of
+///    U+4E00…U+9FA5 starts the longest window of 6…2 tokens whose joined text is one of the sentence's words, and
+///    the window's other tokens become `"##" + token`; any other token stays as it is;
+/// 3. sentences without tokens are dropped.
+///
+/// One encoder per thread (it owns scratch buffers); the tables are shared.
+public struct DocumentEncoder {
+    public let tables: WholeWordTables
+    let splitOnLines: Bool
+    private var pieces = TokenPieces()
+    private var tokenizerScratch = BertTokenizer.Scratch()
+    private var spans = WordSpans()
+    private var segmenterScratch = JiebaSegmenter.Scratch()
+    private var words = WordTable()
+    private var windowHashes = [UInt64](repeating: 0, count: 8)
+    private var windowLengths = [Int](repeating: 0, count: 8)
+    private var spacedSentence = [UInt32]()
+
+    public init(tables: WholeWordTables, splitSentencesOnLines: Bool) {
+        self.tables = tables
+        splitOnLines = splitSentencesOnLines
+    }
+
+    /// Appends the ids of `text[range]`'s sentences to `ids` and their lengths to `sentenceLengths`.
+    /// - Returns: the number of sentences appended.
+    public mutating func encode(_ text: UnsafeBufferPointer<UInt32>, range: Range<Int>, ids: inout [Int32],
+                                sentenceLengths: inout [Int32]) -> Int {
+        var sentences = 0
+        var lineStart = range.lowerBound
+        while lineStart <= range.upperBound {
+            var lineEnd = range.upperBound
+            if splitOnLines {
+                lineEnd = lineStart
+                while lineEnd < range.upperBound && text[lineEnd] != 0x0A { lineEnd += 1 }
+            }
+            let sentence = PythonWhitespace.strip(text, lineStart..<lineEnd)
+            if !sentence.isEmpty {
+                let before = ids.count
+                encodeSentence(UnsafeBufferPointer(rebasing: text[sentence]), into: &ids)
+                if ids.count > before {
+                    sentenceLengths.append(Int32(ids.count - before))
+                    sentences += 1
+                }
+            }
+            lineStart = lineEnd + 1
+        }
+        return sentences
+    }
+
+    /// The ids of one stripped sentence.
+    mutating func encodeSentence(_ sentence: UnsafeBufferPointer<UInt32>, into ids: inout [Int32]) {
+        pieces.removeAll()
+        if tables.symbolSplitter.spaced(sentence, into: &spacedSentence) {
+            spacedSentence.withUnsafeBufferPointer {
+                tables.tokenizer.appendPieces(of: $0, to: &pieces, scratch: &tokenizerScratch)
+            }
+        } else {
+            tables.tokenizer.appendPieces(of: sentence, to: &pieces, scratch: &tokenizerScratch)
+        }
+        guard let segmenter = tables.segmenter else {
+            ids.append(contentsOf: pieces.ids)
+            return
+        }
+        spans.removeAll()
+        segmenter.appendWords(of: sentence, to: &spans, scratch: &segmenterScratch)
+        words.reset(capacity: spans.count)
+        for index in 0..<spans.count {
+            let start = Int(spans.starts[index]), end = Int(spans.ends[index])
+            // Only words of 2+ scalars holding a U+4E00…U+9FA5 character can equal a window that starts with one.
+            guard end - start >= 2 else { continue }
+            var chinese = false
+            for position in start..<end where sentence[position] >= 0x4E00 && sentence[position] <= 0x9FA5 {
+                chinese = true
+                break
+            }
+            if chinese { words.insert(sentence, start..<end) }
+        }
+        tables.tokenScalars.withUnsafeBufferPointer { tokenScalars in
+            tables.tokenStarts.withUnsafeBufferPointer { tokenStarts in
+                pieces.ids.withUnsafeBufferPointer { tokens in
+                    appendWholeWordIds(tokens, sentence, tokenScalars, tokenStarts, into: &ids)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private mutating func appendWholeWordIds(_ tokens: UnsafeBufferPointer<Int32>, _ sentence: UnsafeBufferPointer<UInt32>,
+                                             _ tokenScalars: UnsafeBufferPointer<UInt32>,
+                                             _ tokenStarts: UnsafeBufferPointer<Int32>, into ids: inout [Int32]) {
+        let count = tokens.count
+        let maxLength = tables.maxWordLength
+        var index = 0
+        while index < count {
+            let first = Int(tokens[index])
+            guard tables.containsChinese[first], !words.isEmpty else {
+                ids.append(Int32(first))
+                index += 1
+                continue
+            }
+            // Hashes of the joined text of windows of 1…maxLength tokens.
+            let longest = min(maxLength, count - index)
+            var hasher = FNV1aScalars()
+            var joinedLength = 0
+            for length in 1...longest {
+                let id = Int(tokens[index + length - 1])
+                for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
+                joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
+                windowHashes[length] = hasher.value
+                windowLengths[length] = joinedLength
+            }
+            var matched = 1
+            var length = longest
+            while length >= 2 {
+                if words.contains(hash: windowHashes[length], length: windowLengths[length], sentence: sentence,
+                                  matching: { word in
+                                      var position = word.lowerBound
+                                      for offset in 0..<length {
+                                          let id = Int(tokens[index + offset])
+                                          for scalar in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) {
+                                              if sentence[position] != tokenScalars[scalar] { return false }
+                                              position += 1
+                                          }
+                                      }
+                                      return true
+                                  }) {
+                    matched = length
+                    break
+                }
+                length -= 1
+            }
+            ids.append(Int32(first))
+            for offset in 1..<matched { ids.append(tables.continuationIds[Int(tokens[index + offset])]) }
+            index += matched
+        }
+    }
+}
+
+/// 64-bit FNV-1a over Unicode scalar values (4 bytes each).
+struct FNV1aScalars {
+    var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    @inline(__always)
+    mutating func combine(_ scalar: UInt32) {
+        value = (value ^ UInt64(scalar)) &* 0x0000_0100_0000_01B3
+    }
+
+    static func hash(_ scalars: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> UInt64 {
+        var hasher = FNV1aScalars()
+        for position in range { hasher.combine(scalars[position]) }
+        return hasher.value
+    }
+}
+
+/// The distinct words of one sentence (as ranges of its scalars), in an open-addressing hash table reused across
+/// sentences.
+struct WordTable {
+    private var hashes: [UInt64] = []
+    private var starts: [Int32] = []
+    private var ends: [Int32] = []  // ends[slot] == -1: empty slot
+    private var mask = 0
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func reset(capacity: Int) {
+        var size = 16
+        while size < 2 * capacity { size <<= 1 }
+        if hashes.count != size {
+            hashes = [UInt64](repeating: 0, count: size)
+            starts = [Int32](repeating: 0, count: size)
+            ends = [Int32](repeating: -1, count: size)
+        } else if count > 0 {
+            for slot in 0..<size { ends[slot] = -1 }
+        }
+        mask = size - 1
+        count = 0
+    }
+
+    mutating func insert(_ sentence: UnsafeBufferPointer<UInt32>, _ word: Range<Int>) {
+        let hash = FNV1aScalars.hash(sentence, word)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while ends[slot] >= 0 {
+            if hashes[slot] == hash && Int(ends[slot] - starts[slot]) == word.count
+                && (0..<word.count).allSatisfy({ sentence[Int(starts[slot]) + $0] == sentence[word.lowerBound + $0] }) {
+                return
+            }
+            slot = (slot + 1) & mask
+        }
+        hashes[slot] = hash
+        starts[slot] = Int32(word.lowerBound)
+        ends[slot] = Int32(word.upperBound)
+        count += 1
+    }
+
+    /// Whether a word with this hash and length satisfies `matching` (which compares its scalars).
+    @inline(__always)
+    func contains(hash: UInt64, length: Int, sentence: UnsafeBufferPointer<UInt32>,
+                  matching: (Range<Int>) -> Bool) -> Bool {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while ends[slot] >= 0 {
+            if hashes[slot] == hash && Int(ends[slot] - starts[slot]) == length
+                && matching(Int(starts[slot])..<Int(ends[slot])) {
+                return true
+            }
+            slot = (slot + 1) & mask
+        }
+        return false
+    }
+}
