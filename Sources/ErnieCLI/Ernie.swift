@@ -12,6 +12,7 @@ struct Ernie: AsyncParsableCommand {
             Samples.self,
             Encode.self,
             Pretrain.self,
+            Datasets.self,
             Bench.self,
         ])
 }
