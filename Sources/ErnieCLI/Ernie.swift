@@ -13,6 +13,8 @@ struct Ernie: AsyncParsableCommand {
             Encode.self,
             Pretrain.self,
             Datasets.self,
+            Finetune.self,
+            Predict.self,
             Bench.self,
         ])
 }
