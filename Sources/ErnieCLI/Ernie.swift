@@ -15,6 +15,9 @@ struct Ernie: AsyncParsableCommand {
             Encode.self,
             Prepare.self,
             Pretrain.self,
+            Datasets.self,
+            Finetune.self,
+            Predict.self,
             Bench.self,
         ])
 }

@@ -1,0 +1,123 @@
+import ArgumentParser
+import ErnieModels
+import ErnieTraining
+import Foundation
+
+extension FineTuningTask: ExpressibleByArgument {}
+extension ProblemType: ExpressibleByArgument {}
+
+/// `ernie finetune`: Hugging Face Trainer / PaddleNLP flags, same spellings.
+struct Finetune: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Fine-tune a BERT/ERNIE directory for classification, NER, extractive QA or multiple choice on local files.",
+        discussion: """
+        Data: seq-cls reads CLUE-style JSON lines ({"sentence": …} or {"sentence1": …, "sentence2": …}, "label") or TSV \
+        (label<TAB>text_a[<TAB>text_b], or with a header such as XNLI's); token-cls reads CoNLL "token label" lines \
+        (what `ernie datasets peoples-daily-ner` writes) or JSON lines with tokens/labels; qa reads SQuAD v1.1 / CMRC 2018 \
+        JSON; multiple-choice reads C3 JSON or JSON lines with context/question/choices/label.
+        Outputs in --output_dir: the final model (HF layout), best_model/, eval_results.json, eval_predictions.jsonl, \
+        test_results.json, logs/metrics.jsonl, TensorBoard events in logs/, report.html.
+        """)
+
+    @Option(name: .customLong("task_name"), help: "seq-cls, token-cls, qa or multiple-choice.") var taskName: FineTuningTask
+    @Option(name: .customLong("model_name_or_path"), help: "A Hugging Face directory (config.json, vocab.txt, model.safetensors), e.g. an `ernie pretrain` output_dir/model_<step>.")
+    var modelNameOrPath: String
+    @Option(name: .customLong("output_dir")) var outputDir: String
+    @Option(name: .customLong("train_file")) var trainFile: String?
+    @Option(name: .customLong("validation_file")) var validationFile: String?
+    @Option(name: .customLong("test_file")) var testFile: String?
+    @Option(name: .customLong("label_list"), help: "A file with one label per line (class-id order). Default: config.json's labels, else the training data's, sorted.")
+    var labelList: String?
+    @Option(name: .customLong("problem_type"), help: "single_label_classification, multi_label_classification or regression (default: inferred from the labels).")
+    var problemType: ProblemType?
+    @Flag(name: .customLong("do_train")) var doTrain = false
+    @Flag(name: .customLong("do_eval")) var doEval = false
+    @Flag(name: .customLong("do_predict")) var doPredict = false
+    @Option(name: .customLong("num_train_epochs")) var numTrainEpochs = 3.0
+    @Option(name: .customLong("max_steps"), help: "When > 0, overrides num_train_epochs.") var maxSteps = -1
+    @Option(name: .customLong("learning_rate")) var learningRate = 5e-5
+    @Option(name: .customLong("warmup_ratio")) var warmupRatio = 0.0
+    @Option(name: .customLong("warmup_steps"), help: "When > 0, overrides warmup_ratio.") var warmupSteps = 0
+    @Option(name: .customLong("weight_decay")) var weightDecay = 0.0
+    @Option(name: .customLong("adam_beta1")) var adamBeta1 = 0.9
+    @Option(name: .customLong("adam_beta2")) var adamBeta2 = 0.999
+    @Option(name: .customLong("adam_epsilon")) var adamEpsilon = 1e-8
+    @Option(name: .customLong("max_grad_norm"), help: "Global gradient-norm limit (0: off).") var maxGradNorm = 1.0
+    @Option(name: .customLong("layerwise_decay"), help: "Learning-rate factor per layer below the top (1: off).") var layerwiseDecay = 1.0
+    @Option(name: .customLong("per_device_train_batch_size")) var trainBatchSize = 8
+    @Option(name: .customLong("per_device_eval_batch_size")) var evalBatchSize = 8
+    @Option(name: .customLong("max_seq_length")) var maxSeqLength = 128
+    @Option(name: .customLong("eval_steps"), help: "Evaluate every this many steps (default: every epoch).") var evalSteps: Int?
+    @Option(name: .customLong("save_steps"), help: "Write checkpoint-<step> every this many steps (default: never).") var saveSteps: Int?
+    @Option(name: .customLong("logging_steps")) var loggingSteps = 10
+    @Option(name: .customLong("metric_for_best_model"), help: "e.g. accuracy, f1, loss (default: the task's main metric).") var metricForBestModel: String?
+    @Option(name: .customLong("greater_is_better"), help: "true|false (default: false for losses).") var greaterIsBetter: Bool?
+    @Flag(name: .customLong("load_best_model_at_end")) var loadBestModelAtEnd = false
+    @Option(name: .customLong("save_total_limit")) var saveTotalLimit: Int?
+    @Option(name: .customLong("early_stopping_patience"), help: "Stop after this many evaluations without improvement.") var earlyStoppingPatience: Int?
+    @Option(name: .customLong("seed")) var seed = 42
+    @Option(name: .customLong("max_train_samples")) var maxTrainSamples: Int?
+    @Option(name: .customLong("max_eval_samples")) var maxEvalSamples: Int?
+    @Option(name: .customLong("max_predict_samples")) var maxPredictSamples: Int?
+    @Flag(name: .customLong("use_crf"), help: "token-cls: a CRF layer over the tag scores, Viterbi decoding.") var useCrf = false
+    @Option(name: .customLong("doc_stride")) var docStride = 128
+    @Option(name: .customLong("max_query_length")) var maxQueryLength = 64
+    @Option(name: .customLong("n_best_size")) var nBestSize = 20
+    @Option(name: .customLong("max_answer_length")) var maxAnswerLength = 30
+    @Option(name: .customLong("qa_metric"), help: "squad or cmrc2018 (default: cmrc2018 for mostly-Chinese contexts).") var qaMetric: String?
+    @Option(name: .customLong("hidden_dropout_prob"), help: "Default: config.json's.") var hiddenDropoutProb: Double?
+    @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
+    @Option(name: .customLong("classifier_dropout"), help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
+    @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX) with fp32 master weights.") var useAmp = false
+
+    func run() throws {
+        var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: outputDir)
+        c.trainFile = trainFile
+        c.validationFile = validationFile
+        c.testFile = testFile
+        c.labelList = labelList
+        c.problemType = problemType
+        c.doTrain = doTrain
+        c.doEval = doEval
+        c.doPredict = doPredict
+        c.numTrainEpochs = numTrainEpochs
+        c.maxSteps = maxSteps > 0 ? maxSteps : nil
+        c.learningRate = learningRate
+        c.warmupRatio = warmupRatio
+        c.warmupSteps = warmupSteps > 0 ? warmupSteps : nil
+        c.weightDecay = weightDecay
+        c.adamBeta1 = adamBeta1
+        c.adamBeta2 = adamBeta2
+        c.adamEpsilon = adamEpsilon
+        c.maxGradNorm = maxGradNorm
+        c.layerwiseDecay = layerwiseDecay
+        c.perDeviceTrainBatchSize = trainBatchSize
+        c.perDeviceEvalBatchSize = evalBatchSize
+        c.maxSeqLength = maxSeqLength
+        c.evalSteps = evalSteps
+        c.saveSteps = saveSteps
+        c.loggingSteps = loggingSteps
+        c.metricForBestModel = metricForBestModel
+        c.greaterIsBetter = greaterIsBetter
+        c.loadBestModelAtEnd = loadBestModelAtEnd
+        c.saveTotalLimit = saveTotalLimit
+        c.earlyStoppingPatience = earlyStoppingPatience
+        c.seed = seed
+        c.maxTrainSamples = maxTrainSamples
+        c.maxEvalSamples = maxEvalSamples
+        c.maxPredictSamples = maxPredictSamples
+        c.useCrf = useCrf
+        c.docStride = docStride
+        c.maxQueryLength = maxQueryLength
+        c.nBestSize = nBestSize
+        c.maxAnswerLength = maxAnswerLength
+        c.qaMetric = qaMetric
+        c.hiddenDropoutProb = hiddenDropoutProb
+        c.attentionProbsDropoutProb = attentionProbsDropoutProb
+        c.classifierDropout = classifierDropout
+        c.useAmp = useAmp
+        let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir))
+        try FineTuner(c, logger: logger).run()
+    }
+}

@@ -1,0 +1,316 @@
+import ErnieEngine
+import ErnieModels
+import ErnieText
+import Foundation
+
+/// `ernie finetune`: HF Trainer-style fine-tuning of a BERT/ERNIE directory on local files, with evaluation, best-model
+/// selection, early stopping, checkpoints and predictions.
+///
+/// Output directory: the final model (the best one with `load_best_model_at_end`) in HF layout, `best_model/`,
+/// `checkpoint-<step>/` (with `save_steps`), `eval_results.json`, `eval_predictions.jsonl`, `test_results.json`,
+/// `logs/metrics.jsonl`, TensorBoard events in `logs/`, and `report.html`.
+public final class FineTuner {
+    public let configuration: FineTuningConfiguration
+    public let model: FineTuningModel
+    public let labels: LabelSpace?
+    public let tokenizer: BertTokenizer
+    let logger: FineTuningLogger
+    let modelDirectory: URL
+    let outputDirectory: URL
+    let choiceCount: Int
+    let train: (examples: TaskExamples, features: [EncodedFeature])?
+    let validation: (examples: TaskExamples, features: [EncodedFeature])?
+    let test: (examples: TaskExamples, features: [EncodedFeature])?
+    /// Per split: skipped and truncated inputs.
+    public let issues: [String: DataIssues]
+    public private(set) var step = 0
+    /// The best evaluation so far: (step, metric value).
+    public private(set) var best: (step: Int, value: Double)?
+    public private(set) var loadReport: StateDictLoadReport?
+
+    public init(_ configuration: FineTuningConfiguration, logger: FineTuningLogger) throws {
+        try configuration.validate()
+        let c = configuration
+        self.configuration = configuration
+        self.logger = logger
+        outputDirectory = URL(fileURLWithPath: c.outputDir)
+        let modelDirectory = URL(fileURLWithPath: c.modelNameOrPath)
+        self.modelDirectory = modelDirectory
+        guard FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent("config.json").path) else {
+            throw TrainingError.missingInput("\(c.modelNameOrPath) has no config.json: give a Hugging Face model directory (e.g. an `ernie pretrain` output_dir/model_<step>)")
+        }
+        var config = try ModelCheckpoint.loadConfig(directory: modelDirectory)
+        let tokenizer = try BertTokenizer(directory: modelDirectory)
+        self.tokenizer = tokenizer
+        let savedHead = config.architectures?.first.flatMap { ModelHead.parse(architecture: $0)?.1 }
+        let sameHead = savedHead == c.taskName.head
+
+        // Data first: a bad file should fail before any model memory is spent.
+        var issues: [String: DataIssues] = [:]
+        func read(_ path: String?, _ split: String, limit: Int?) throws -> TaskExamples? {
+            guard let path else { return nil }
+            let found = DataIssues()
+            issues[split] = found
+            let examples = try TaskExamples.read(c.taskName, path: path, issues: found).prefix(limit)
+            guard examples.count > 0 else { throw DatasetError(file: path, "no usable examples (\(found.summary.joined(separator: "; ")))") }
+            return examples
+        }
+        let trainExamples = c.doTrain ? try read(c.trainFile, "train", limit: c.maxTrainSamples) : nil
+        let validationExamples = c.doEval ? try read(c.validationFile, "eval", limit: c.maxEvalSamples) : nil
+        let testExamples = c.doPredict ? try read(c.testFile, "test", limit: c.maxPredictSamples) : nil
+
+        // Labels and the head's shape.
+        var labels: LabelSpace?
+        switch c.taskName {
+        case .sequenceClassification, .tokenClassification:
+            let source = trainExamples ?? validationExamples ?? testExamples!
+            let problem: ProblemType = c.taskName == .tokenClassification ? .singleLabelClassification
+                : c.problemType ?? source.inferredProblem ?? (sameHead ? config.problemType : nil) ?? .singleLabelClassification
+            labels = try LabelSpace.resolve(file: c.labelList, config: config, configIsHeadOfThisTask: sameHead,
+                                            dataLabels: (trainExamples ?? validationExamples)?.labelNames ?? [], problem: problem)
+            let names = labels!.labels
+            config.labelsById = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0, $1) })
+            config.idsByLabel = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            if c.taskName == .sequenceClassification { config.problemType = problem }
+        case .questionAnswering, .multipleChoice:
+            break
+        }
+        self.labels = labels
+        let choiceCount = [trainExamples, validationExamples, testExamples].compactMap { $0?.maxChoices }.max() ?? 0
+        self.choiceCount = choiceCount
+        if let p = c.hiddenDropoutProb { config.hiddenDropoutProbability = p }
+        if let p = c.attentionProbsDropoutProb { config.attentionDropoutProbability = p }
+        if let p = c.classifierDropout { config.classifierDropout = p }
+        guard c.maxSeqLength <= config.maxPositionEmbeddings else {
+            throw TrainingError.invalidConfiguration("max_seq_length \(c.maxSeqLength) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+
+        model = try FineTuningModel(task: c.taskName, config: config, useCrf: c.useCrf, seed: UInt64(c.seed))
+        let hasWeights = [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName]
+            .contains { FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent($0).path) }
+        if hasWeights {
+            let report = try model.load(from: modelDirectory)
+            loadReport = report
+            if !report.uninitializedParameters.isEmpty {
+                logger.note("newly initialised (not in \(c.modelNameOrPath)): \(report.uninitializedParameters.joined(separator: ", "))")
+            }
+            if !report.unexpectedKeys.isEmpty { logger.note("unused weights in \(c.modelNameOrPath): \(report.unexpectedKeys.joined(separator: ", "))") }
+            for mismatch in report.mismatchedKeys { logger.note("re-initialised (shape differs): \(mismatch)") }
+        } else {
+            logger.note("\(c.modelNameOrPath) has no model.safetensors: training from a random initialisation")
+        }
+
+        func encode(_ examples: TaskExamples?, _ split: String, requireLabels: Bool) throws -> (TaskExamples, [EncodedFeature])? {
+            guard let examples else { return nil }
+            let encoder = FeatureEncoder(tokenizer: tokenizer, maxSeqLength: c.maxSeqLength, issues: issues[split]!)
+            let features = try examples.features(encoder, labels: labels, configuration: c, choiceCount: choiceCount, requireLabels: requireLabels)
+            guard !features.isEmpty else {
+                throw TrainingError.missingInput("the \(split) file has no usable examples: \(issues[split]!.summary.joined(separator: "; "))")
+            }
+            return (examples, features)
+        }
+        train = try encode(trainExamples, "train", requireLabels: true)
+        // Evaluation keeps QA examples whose answer is not found (they score 0), as the official scripts do.
+        validation = try encode(validationExamples, "eval", requireLabels: c.taskName != .questionAnswering)
+        test = try encode(testExamples, "test", requireLabels: false)
+        self.issues = issues
+        for (split, found) in issues.sorted(by: { $0.key < $1.key }) where !found.isEmpty {
+            for line in found.summary { logger.note("\(split): \(line)") }
+        }
+    }
+
+    var padId: Int32 { Int32(tokenizer.vocabulary[tokenizer.paddingToken] ?? 0) }
+
+    var evaluator: FineTuningEvaluator { FineTuningEvaluator(model: model, labels: labels, configuration: configuration, padId: padId) }
+
+    /// Steps per epoch, total optimizer steps, warmup steps (HF Trainer's arithmetic).
+    public var schedule: (stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int) {
+        let c = configuration
+        let perEpoch = max(1, ((train?.features.count ?? 0) + c.perDeviceTrainBatchSize - 1) / c.perDeviceTrainBatchSize)
+        let total = (c.maxSteps ?? 0) > 0 ? c.maxSteps! : max(1, Int((c.numTrainEpochs * Double(perEpoch)).rounded(.up)))
+        let warmup = (c.warmupSteps ?? 0) > 0 ? c.warmupSteps! : Int((c.warmupRatio * Double(total)).rounded(.up))
+        return (perEpoch, total, warmup)
+    }
+
+    var settingsTable: [(String, String)] {
+        let c = configuration, s = schedule, config = model.config
+        var rows: [(String, String)] = [
+            ("task_name", c.taskName.rawValue), ("model", c.modelNameOrPath), ("model_type", config.modelType.rawValue),
+            ("layers × hidden × heads", "\(config.layerCount) × \(config.hiddenSize) × \(config.attentionHeadCount)"),
+            ("parameters", "\(model.allParameters.reduce(0) { $0 + $1.tensor.count })"),
+        ]
+        if let labels { rows.append(("labels", "\(labels.count) (\(labels.problem.rawValue)): \(labels.labels.prefix(12).joined(separator: ", "))")) }
+        if c.useCrf { rows.append(("crf", "on")) }
+        for (name, split) in [("train", train), ("eval", validation), ("test", test)] {
+            if let split { rows.append(("\(name) examples / features", "\(split.examples.count) / \(split.features.count)")) }
+        }
+        rows += [("max_seq_length", "\(c.maxSeqLength)"), ("batch (train / eval)", "\(c.perDeviceTrainBatchSize) / \(c.perDeviceEvalBatchSize)"),
+                 ("steps", "\(s.totalSteps) (\(s.stepsPerEpoch) per epoch), warmup \(s.warmupSteps)"),
+                 ("optimizer", "adamw, lr \(c.learningRate), weight_decay \(c.weightDecay), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"),
+                 ("dropout (hidden / attention / classifier)",
+                  "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
+                 ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"), ("threads", "\(Threads.count)"), ("seed", "\(c.seed)")]
+        return rows
+    }
+
+    /// Trains (with `do_train`), evaluates (`do_eval`) and predicts (`do_predict`); returns the final evaluation.
+    @discardableResult
+    public func run() throws -> EvaluationResult? {
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        AtomicDirectory.removeLeftovers(in: outputDirectory)
+        logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps)
+        if train != nil { try trainLoop() }
+        var final: EvaluationResult?
+        if let validation {
+            let result = try evaluator.run(validation.examples, features: validation.features, batchSize: configuration.perDeviceEvalBatchSize)
+            final = result
+            try writeEvaluation(result)
+        }
+        if let test { try writePredictions(try evaluator.run(test.examples, features: test.features, batchSize: configuration.perDeviceEvalBatchSize)) }
+        logger.finished()
+        return final
+    }
+
+    /// The dropout stream of one step: a function of (seed, step) only.
+    func random(step: Int) -> RandomGenerator {
+        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step)))
+    }
+
+    func trainLoop() throws {
+        let c = configuration, (perEpoch, totalSteps, warmup) = schedule
+        let features = train!.features
+        let rate = LearningRateSchedule.linear(maxLR: c.learningRate, warmup: warmup, total: totalSteps)
+        let optimizer = FineTuningOptimizer(
+            entries: FineTuningOptimizer.entries(model.allParameters, layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay),
+            beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
+        optimizer.zeroGradients()
+        var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, loss: 0.0, steps: 0, norm: 0.0)
+        var evaluationsWithoutImprovement = 0
+        var lastEvaluated = -1
+        var epoch = 0
+        training: while step < totalSteps {
+            var order = Array(features.indices)
+            seededShuffle(&order, seed: UInt64(c.seed) &+ UInt64(epoch))
+            for batchStart in stride(from: 0, to: order.count, by: c.perDeviceTrainBatchSize) {
+                let batch = FeatureBatch(order[batchStart..<min(order.count, batchStart + c.perDeviceTrainBatchSize)].map { features[$0] }, padId: padId)
+                let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step))
+                let out = try model(batch, graph: graph, withLoss: true)
+                let loss = Double(out.loss!.values[0])
+                graph.backward(from: out.loss!)
+                let norm = optimizer.clipGradients(maxNorm: c.maxGradNorm)
+                if loss.isFinite && norm.isFinite {
+                    optimizer.update(learningRate: rate.rate(at: step))
+                } else {
+                    logger.note("step \(step + 1): non-finite loss or gradient (loss \(loss), gradient norm \(norm)); update skipped")
+                }
+                optimizer.zeroGradients()
+                step += 1
+                window.tokens += batch.tokenCount
+                window.loss += loss
+                window.steps += 1
+                window.norm = norm
+                let epochProgress = Double(step) / Double(perEpoch)
+                if step % c.loggingSteps == 0 || step == totalSteps {
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
+                    logger.trained(step: step, loss: window.loss / Double(window.steps), learningRate: rate.rate(at: step - 1),
+                                   gradientNorm: window.norm, epoch: epochProgress, tokensPerSecond: Double(window.tokens) / max(seconds, 1e-9))
+                    window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
+                }
+                let endOfEpoch = batchStart + c.perDeviceTrainBatchSize >= order.count
+                let evaluateNow = c.evalSteps.map { $0 > 0 && step % $0 == 0 } ?? endOfEpoch
+                if validation != nil && (evaluateNow || step == totalSteps) && lastEvaluated != step {
+                    lastEvaluated = step
+                    if try evaluateAndTrack(epoch: epochProgress) { evaluationsWithoutImprovement = 0 } else { evaluationsWithoutImprovement += 1 }
+                    if let patience = c.earlyStoppingPatience, patience > 0, evaluationsWithoutImprovement >= patience {
+                        logger.note("early stopping at step \(step): \(patience) evaluations without a better eval_\(c.bestMetric)")
+                        break training
+                    }
+                }
+                if let every = c.saveSteps, every > 0, step % every == 0 { try saveCheckpoint() }
+                if step >= totalSteps { break training }
+            }
+            epoch += 1
+        }
+        if c.loadBestModelAtEnd, best != nil {
+            try model.load(from: outputDirectory.appendingPathComponent("best_model"))
+            logger.note("loaded the best model (step \(best!.step), eval_\(c.bestMetric) \(best!.value))")
+        }
+        try AtomicDirectory.write(outputDirectory.appendingPathComponent(".final")) { directory in
+            try model.save(to: directory, tokenizerDirectory: modelDirectory)
+        }
+        try moveFinalModel()
+    }
+
+    /// Evaluates on the validation split, logs it, and keeps `best_model/` when the metric improved.
+    func evaluateAndTrack(epoch: Double) throws -> Bool {
+        let validation = validation!
+        let result = try evaluator.run(validation.examples, features: validation.features, batchSize: configuration.perDeviceEvalBatchSize)
+        logger.evaluated(step: step, epoch: epoch, metrics: result.metrics)
+        let name = configuration.bestMetric
+        guard let value = result.metric(name) else {
+            throw TrainingError.invalidConfiguration("metric_for_best_model \(name) is not computed for \(configuration.taskName.rawValue); available: \(result.metrics.map(\.name).joined(separator: ", "))")
+        }
+        let improved = best.map { configuration.bestMetricIncreases ? value > $0.value : value < $0.value } ?? true
+        if improved {
+            best = (step, value)
+            try AtomicDirectory.write(outputDirectory.appendingPathComponent("best_model")) { directory in
+                try model.save(to: directory, tokenizerDirectory: modelDirectory)
+            }
+        }
+        return improved
+    }
+
+    /// `checkpoint-<step>/`, keeping at most `save_total_limit` of them (oldest removed first).
+    func saveCheckpoint() throws {
+        try AtomicDirectory.write(outputDirectory.appendingPathComponent("checkpoint-\(step)")) { directory in
+            try model.save(to: directory, tokenizerDirectory: modelDirectory)
+        }
+        guard let limit = configuration.saveTotalLimit, limit > 0 else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
+        let steps = names.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted()
+        for old in steps.dropLast(limit) {
+            try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent("checkpoint-\(old)"))
+        }
+    }
+
+    /// The final model's files go to the output directory itself (HF `trainer.save_model()`).
+    func moveFinalModel() throws {
+        let staging = outputDirectory.appendingPathComponent(".final")
+        let manager = FileManager.default
+        for name in try manager.contentsOfDirectory(atPath: staging.path) {
+            let destination = outputDirectory.appendingPathComponent(name)
+            try? manager.removeItem(at: destination)
+            try manager.moveItem(at: staging.appendingPathComponent(name), to: destination)
+        }
+        try manager.removeItem(at: staging)
+    }
+
+    func writeEvaluation(_ result: EvaluationResult) throws {
+        var fields = result.metrics.map { ("eval_" + $0.name, jsonNumber($0.value)) }
+        fields.append(("eval_samples", "\(validation!.examples.count)"))
+        if train != nil { fields += [("epoch", jsonNumber(Double(step) / Double(schedule.stepsPerEpoch))), ("global_step", "\(step)")] }
+        if let best { fields += [("best_step", "\(best.step)"), ("best_eval_\(configuration.bestMetric)", jsonNumber(best.value))] }
+        try writeJSON(object(fields), to: "eval_results.json")
+        try writeJSON(result.predictions.joined(separator: "\n") + "\n", to: "eval_predictions.jsonl")
+        if let answers = result.answers {
+            try writeJSON(object(answers.keys.sorted().map { (jsonQuoted($0), jsonQuoted(answers[$0]!)) }, quoteKeys: false), to: "eval_answers.json")
+        }
+        logger.note("eval_results.json: " + result.metrics.map { String(format: "eval_%@ %.4f", $0.name, $0.value) }.joined(separator: ", "))
+    }
+
+    func writePredictions(_ result: EvaluationResult) throws {
+        try writeJSON("[\n" + result.predictions.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n", to: "test_results.json")
+        if !result.metrics.isEmpty {
+            try writeJSON(object(result.metrics.map { ("test_" + $0.name, jsonNumber($0.value)) }), to: "test_metrics.json")
+        }
+        logger.note("test_results.json: \(result.predictions.count) predictions")
+    }
+
+    func object(_ fields: [(String, String)], quoteKeys: Bool = true) -> String {
+        "{\n" + fields.map { "  " + (quoteKeys ? jsonQuoted($0.0) : $0.0) + ": " + $0.1 }.joined(separator: ",\n") + "\n}\n"
+    }
+
+    func writeJSON(_ text: String, to name: String) throws {
+        try Data(text.utf8).write(to: outputDirectory.appendingPathComponent(name), options: .atomic)
+    }
+}
