@@ -15,7 +15,6 @@ struct Ernie: AsyncParsableCommand {
             Encode.self,
             Prepare.self,
             Pretrain.self,
-            Datasets.self,
             Finetune.self,
             Predict.self,
             Bench.self,
