@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CACHE=.cache
+# A dangling or self-referencing symlink in place of the cache (a mistaken `ln -s`) is replaced by a real folder.
+if [ -L "$CACHE" ] && ! [ -d "$CACHE/" ]; then rm -f "$CACHE"; fi
 mkdir -p "$CACHE/wheels"
 
 fetch() { # fetch NAME==VERSION DIRNAME
