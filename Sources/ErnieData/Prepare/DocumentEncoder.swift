@@ -105,21 +105,23 @@ public struct DocumentEncoder {
                 index += 1
                 continue
             }
-            // Hashes of the joined text of windows of 1…maxLength tokens.
-            let longest = min(maxLength, count - index)
+            // Hashes of the joined text of windows of 1…maxLength tokens, as long as some word is that long.
+            var longest = 0
             var hasher = FNV1aScalars()
             var joinedLength = 0
-            for length in 1...longest {
+            for length in 1...min(maxLength, count - index) {
                 let id = Int(tokens[index + length - 1])
-                for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
                 joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
+                if joinedLength > words.longestWord { break }
+                for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
                 windowHashes[length] = hasher.value
                 windowLengths[length] = joinedLength
+                longest = length
             }
             var matched = 1
             var length = longest
             while length >= 2 {
-                if words.contains(hash: windowHashes[length], length: windowLengths[length], sentence: sentence,
+                if words.hasWord(ofLength: windowLengths[length]) && words.contains(hash: windowHashes[length], length: windowLengths[length], sentence: sentence,
                                   matching: { word in
                                       var position = word.lowerBound
                                       for offset in 0..<length {
@@ -167,8 +169,14 @@ struct WordTable {
     private var ends: [Int32] = []  // ends[slot] == -1: empty slot
     private var mask = 0
     private(set) var count = 0
+    /// Bit `n` set: some word has `n` scalars (63 for longer ones); and the longest word's length.
+    private var lengths: UInt64 = 0
+    private(set) var longestWord = 0
 
     var isEmpty: Bool { count == 0 }
+
+    @inline(__always)
+    func hasWord(ofLength length: Int) -> Bool { lengths & (1 << UInt64(min(length, 63))) != 0 }
 
     mutating func reset(capacity: Int) {
         var size = 16
@@ -182,6 +190,8 @@ struct WordTable {
         }
         mask = size - 1
         count = 0
+        lengths = 0
+        longestWord = 0
     }
 
     mutating func insert(_ sentence: UnsafeBufferPointer<UInt32>, _ word: Range<Int>) {
@@ -198,6 +208,8 @@ struct WordTable {
         starts[slot] = Int32(word.lowerBound)
         ends[slot] = Int32(word.upperBound)
         count += 1
+        lengths |= 1 << UInt64(min(word.count, 63))
+        longestWord = max(longestWord, word.count)
     }
 
     /// Whether a word with this hash and length satisfies `matching` (which compares its scalars).
