@@ -66,4 +66,48 @@ import Testing
         #expect(try fileBytes(direct + "_ids.npy") == fileBytes(viaText + "_ids.npy"))
         #expect(try fileBytes(direct + "_idx.npz") == fileBytes(viaText + "_idx.npz"))
     }
+
+    /// `writePlainCorpus` (tagged paragraphs + review lines) read as text gives the same files as reading the tagged
+    /// file with `peoples_daily_tagged` and the reviews with `lines`, one after the other.
+    @Test func plainCorpusRouteEqualsDirectFormats() throws {
+        guard let segmenter = PrepareTests.segmenter() else { return }
+        let folder = TestPaths.temporaryFolder()
+        let tagged = folder.appendingPathComponent("tagged.txt"), reviews = folder.appendingPathComponent("reviews.txt")
+        try "今天/t  天气/n  很/d  好/a  。/w  我们/r  去/v  [北京/ns  公园/n]ns  散步/v  。/w\n短/a  。/w\n\n"
+            .write(to: tagged, atomically: true, encoding: .utf8)
+        try "这本书很好看，推荐大家买。  作者写得真好！！\n\n   \n质量一般，送货太慢了; 不会再买\n"
+            .write(to: reviews, atomically: true, encoding: .utf8)
+        let plain = folder.appendingPathComponent("plain.txt")
+        let summary = try PeoplesDailyTagged.writePlainCorpus(tagged: [tagged.path], reviews: [reviews.path], to: plain.path)
+        #expect(summary.paragraphs == 2 && summary.reviews == 2)
+        #expect(try String(contentsOf: plain, encoding: .utf8) == "今天天气很好。\n我们去北京公园散步。\n\n短。\n\n"
+                    + "这本书很好看，推荐大家买。\n作者写得真好！\n\n质量一般，送货太慢了;\n不会再买\n\n")
+        let tables = try WholeWordTables(
+            tokenizer: BertTokenizer(vocabFile: PrepareTests.fixtures.appendingPathComponent("hand_vocab.txt")),
+            segmenter: segmenter, source: "hand_vocab.txt")
+        var options = PrepareTests.wholeWordOptions
+        let viaText = folder.appendingPathComponent("text").path
+        let statistics = try CorpusPreparer(inputPaths: [plain.path], outputPrefix: viaText, tables: tables, options: options).run()
+        #expect(statistics.documents == 3 && statistics.read.shortDocuments == 1)
+        // Direct: the tagged file, then the reviews (two runs, concatenated through TokenCorpus).
+        var direct = [[Int32]]()
+        for (path, format) in [(tagged.path, PrepareOptions.InputFormat.peoplesDailyTagged), (reviews.path, .lines)] {
+            options.inputFormat = format
+            let prefix = folder.appendingPathComponent("direct-\(format.rawValue)").path
+            _ = try CorpusPreparer(inputPaths: [path], outputPrefix: prefix, tables: tables, options: options).run()
+            let corpus = try TokenCorpus(prefix: prefix)
+            for sentence in 0..<corpus.sentenceCount {
+                var ids = [Int32]()
+                corpus.appendTokens(ofSentence: sentence, to: &ids)
+                direct.append(ids)
+            }
+        }
+        let text = try TokenCorpus(prefix: viaText)
+        #expect(text.sentenceCount == direct.count)
+        for sentence in 0..<min(text.sentenceCount, direct.count) {
+            var ids = [Int32]()
+            text.appendTokens(ofSentence: sentence, to: &ids)
+            #expect(ids == direct[sentence])
+        }
+    }
 }

@@ -71,10 +71,10 @@ final class CorpusReader {
                 try reader.forEachLine(universalNewlines: false) { line, bytes, _ in
                     try readJSONLine(path: file.path, line: line, bytes: bytes, emit: emit)
                 }
-            case .text, .peoplesDailyTagged:
-                let tagged = file.kind == .peoplesDailyTagged
+            case .text, .peoplesDailyTagged, .lines:
                 try reader.forEachLine(universalNewlines: true) { line, bytes, terminated in
-                    try readTextLine(path: file.path, line: line, bytes: bytes, terminated: terminated, tagged: tagged, emit: emit)
+                    try readTextLine(path: file.path, line: line, bytes: bytes, terminated: terminated, kind: file.kind,
+                                     emit: emit)
                 }
                 try endTextDocument(emit: emit)
             }
@@ -133,13 +133,15 @@ final class CorpusReader {
 
     private var jsonText = [UInt32]()
 
-    private func readTextLine(path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>, terminated: Bool, tagged: Bool,
-                              emit: (DocumentBatch) throws -> Void) throws {
+    private func readTextLine(path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>, terminated: Bool,
+                              kind: CorpusFile.Kind, emit: (DocumentBatch) throws -> Void) throws {
         guard try decode(bytes, path: path, line: line) else { return }
-        if tagged {
-            // Each tagged line is a paragraph: a document of its own.
-            let text = PeoplesDailyTagged.documentText(taggedLine: String(decoding: lineScalars),
-                                                             breakSentences: options.breakTaggedSentences)
+        if kind != .text {
+            // Each line is a paragraph: a document of its own.
+            let line = String(decoding: lineScalars)
+            let text = kind == .lines
+                ? PeoplesDailyTagged.documentText(line: line, breakSentences: options.breakTaggedSentences)
+                : PeoplesDailyTagged.documentText(taggedLine: line, breakSentences: options.breakTaggedSentences)
             batch.scalars.append(contentsOf: text.unicodeScalars.map(\.value))
             documentUTF8 += text.utf8.count
             try endTextDocument(emit: emit)
