@@ -19,8 +19,6 @@ public struct DocumentEncoder {
     private var spans = WordSpans()
     private var segmenterScratch = JiebaSegmenter.Scratch()
     private var words = WordTable()
-    private var windowHashes = [UInt64](repeating: 0, count: 8)
-    private var windowLengths = [Int](repeating: 0, count: 8)
     private var spacedSentence = [UInt32]()
 
     public init(tables: WholeWordTables, splitSentencesOnLines: Bool) {
@@ -84,62 +82,91 @@ public struct DocumentEncoder {
         }
         tables.tokenScalars.withUnsafeBufferPointer { tokenScalars in
             tables.tokenStarts.withUnsafeBufferPointer { tokenStarts in
-                pieces.ids.withUnsafeBufferPointer { tokens in
-                    appendWholeWordIds(tokens, sentence, tokenScalars, tokenStarts, into: &ids)
+                tables.containsChinese.withUnsafeBufferPointer { containsChinese in
+                    tables.continuationIds.withUnsafeBufferPointer { continuationIds in
+                        pieces.ids.withUnsafeBufferPointer { tokens in
+                            let vocabulary = VocabularyView(tokenScalars: tokenScalars, tokenStarts: tokenStarts,
+                                                            containsChinese: containsChinese, continuationIds: continuationIds)
+                            Self.appendWholeWordIds(tokens, sentence, vocabulary, words, maxLength: tables.maxWordLength,
+                                                    into: &ids)
+                        }
+                    }
                 }
             }
         }
     }
 
+    /// The per-id tables as buffers, for the hot loop.
+    struct VocabularyView {
+        let tokenScalars: UnsafeBufferPointer<UInt32>
+        let tokenStarts: UnsafeBufferPointer<Int32>
+        let containsChinese: UnsafeBufferPointer<Bool>
+        let continuationIds: UnsafeBufferPointer<Int32>
+    }
+
     @inline(__always)
-    private mutating func appendWholeWordIds(_ tokens: UnsafeBufferPointer<Int32>, _ sentence: UnsafeBufferPointer<UInt32>,
-                                             _ tokenScalars: UnsafeBufferPointer<UInt32>,
-                                             _ tokenStarts: UnsafeBufferPointer<Int32>, into ids: inout [Int32]) {
+    private static func appendWholeWordIds(_ tokens: UnsafeBufferPointer<Int32>, _ sentence: UnsafeBufferPointer<UInt32>,
+                                           _ vocabulary: VocabularyView, _ words: WordTable, maxLength: Int,
+                                           into ids: inout [Int32]) {
         let count = tokens.count
-        let maxLength = tables.maxWordLength
+        let tokenStarts = vocabulary.tokenStarts, tokenScalars = vocabulary.tokenScalars
+        // Hash and joined length of the windows of 1…maxLength tokens at the current token.
+        var windowHashes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var windowLengths: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+        precondition(maxLength < 8)
         var index = 0
         while index < count {
             let first = Int(tokens[index])
-            guard tables.containsChinese[first], !words.isEmpty else {
+            guard vocabulary.containsChinese[first], !words.isEmpty else {
                 ids.append(Int32(first))
                 index += 1
                 continue
             }
-            // Hashes of the joined text of windows of 1…maxLength tokens, as long as some word is that long.
             var longest = 0
             var hasher = FNV1aScalars()
             var joinedLength = 0
-            for length in 1...min(maxLength, count - index) {
-                let id = Int(tokens[index + length - 1])
-                joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
-                if joinedLength > words.longestWord { break }
-                for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
-                windowHashes[length] = hasher.value
-                windowLengths[length] = joinedLength
-                longest = length
+            withUnsafeMutableBytes(of: &windowHashes) { hashesRaw in
+                withUnsafeMutableBytes(of: &windowLengths) { lengthsRaw in
+                    let hashes = hashesRaw.bindMemory(to: UInt64.self), lengths = lengthsRaw.bindMemory(to: Int.self)
+                    for length in 1...min(maxLength, count - index) {
+                        let id = Int(tokens[index + length - 1])
+                        joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
+                        if joinedLength > words.longestWord { break }
+                        for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
+                        hashes[length] = hasher.value
+                        lengths[length] = joinedLength
+                        longest = length
+                    }
+                }
             }
             var matched = 1
             var length = longest
             while length >= 2 {
-                if words.hasWord(ofLength: windowLengths[length]) && words.contains(hash: windowHashes[length], length: windowLengths[length], sentence: sentence,
-                                  matching: { word in
-                                      var position = word.lowerBound
-                                      for offset in 0..<length {
-                                          let id = Int(tokens[index + offset])
-                                          for scalar in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) {
-                                              if sentence[position] != tokenScalars[scalar] { return false }
-                                              position += 1
-                                          }
-                                      }
-                                      return true
-                                  }) {
+                let (hash, joined) = withUnsafeBytes(of: windowHashes) { hashes in
+                    withUnsafeBytes(of: windowLengths) { lengths in
+                        (hashes.load(fromByteOffset: 8 * length, as: UInt64.self),
+                         lengths.load(fromByteOffset: MemoryLayout<Int>.stride * length, as: Int.self))
+                    }
+                }
+                if words.hasWord(ofLength: joined)
+                    && words.contains(hash: hash, length: joined, sentence: sentence, matching: { word in
+                        var position = word.lowerBound
+                        for offset in 0..<length {
+                            let id = Int(tokens[index + offset])
+                            for scalar in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) {
+                                if sentence[position] != tokenScalars[scalar] { return false }
+                                position += 1
+                            }
+                        }
+                        return true
+                    }) {
                     matched = length
                     break
                 }
                 length -= 1
             }
             ids.append(Int32(first))
-            for offset in 1..<matched { ids.append(tables.continuationIds[Int(tokens[index + offset])]) }
+            for offset in 1..<matched { ids.append(vocabulary.continuationIds[Int(tokens[index + offset])]) }
             index += matched
         }
     }
