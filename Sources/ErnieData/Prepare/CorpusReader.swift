@@ -46,6 +46,7 @@ final class CorpusReader {
     private var documentStart = 0
     private var lineScalars = [UInt32]()
     private var jsonParser: JSONLineParser
+    private var jsonText = [UInt32]()
     private var documentUTF8 = 0
     /// Reported problems beyond this many are only counted.
     private let reportLimit = 100
@@ -130,8 +131,6 @@ final class CorpusReader {
         statistics.documents += 1
         try emitIfFull(emit)
     }
-
-    private var jsonText = [UInt32]()
 
     private func readTextLine(path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>, terminated: Bool,
                               kind: CorpusFile.Kind, emit: (DocumentBatch) throws -> Void) throws {
