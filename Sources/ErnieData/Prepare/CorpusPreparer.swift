@@ -18,6 +18,8 @@ public struct CorpusPreparer {
     public let outputPrefix: String
     public let tables: WholeWordTables
     public let options: PrepareOptions
+    /// Scalars of text per batch handed to a worker (tests make it small to exercise ordering).
+    var batchScalars = 1 << 18
 
     /// - Throws: `PrepareError.options` for flags that do not go together.
     public init(inputPaths: [String], outputPrefix: String, tables: WholeWordTables, options: PrepareOptions) throws {
@@ -62,7 +64,7 @@ public struct CorpusPreparer {
         }
         let writer = try TokenFileWriter(outputPrefix: outputPrefix, vocabularySize: tables.vocabularySize,
                                          format: options.outputFormat)
-        let reader = CorpusReader(files: discovered.files, options: options, report: report)
+        let reader = CorpusReader(files: discovered.files, options: options, batchScalars: batchScalars, report: report)
         let tables = self.tables
         let splitOnLines = options.splitSentences && options.chinese
         let pool = OrderedWorkers<DocumentBatch, EncodedBatch>(

@@ -46,6 +46,7 @@ final class CorpusReader {
     private var documentStart = 0
     private var lineScalars = [UInt32]()
     private var jsonParser: JSONLineParser
+    private var jsonText = [UInt32]()
     private var documentUTF8 = 0
     /// Reported problems beyond this many are only counted.
     private let reportLimit = 100
@@ -71,10 +72,10 @@ final class CorpusReader {
                 try reader.forEachLine(universalNewlines: false) { line, bytes, _ in
                     try readJSONLine(path: file.path, line: line, bytes: bytes, emit: emit)
                 }
-            case .text, .peoplesDailyTagged:
-                let tagged = file.kind == .peoplesDailyTagged
+            case .text, .peoplesDailyTagged, .lines:
                 try reader.forEachLine(universalNewlines: true) { line, bytes, terminated in
-                    try readTextLine(path: file.path, line: line, bytes: bytes, terminated: terminated, tagged: tagged, emit: emit)
+                    try readTextLine(path: file.path, line: line, bytes: bytes, terminated: terminated, kind: file.kind,
+                                     emit: emit)
                 }
                 try endTextDocument(emit: emit)
             }
@@ -131,15 +132,15 @@ final class CorpusReader {
         try emitIfFull(emit)
     }
 
-    private var jsonText = [UInt32]()
-
-    private func readTextLine(path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>, terminated: Bool, tagged: Bool,
-                              emit: (DocumentBatch) throws -> Void) throws {
+    private func readTextLine(path: String, line: Int, bytes: UnsafeBufferPointer<UInt8>, terminated: Bool,
+                              kind: CorpusFile.Kind, emit: (DocumentBatch) throws -> Void) throws {
         guard try decode(bytes, path: path, line: line) else { return }
-        if tagged {
-            // Each tagged line is a paragraph: a document of its own.
-            let text = PeoplesDailyTagged.documentText(taggedLine: String(decoding: lineScalars),
-                                                             breakSentences: options.breakTaggedSentences)
+        if kind != .text {
+            // Each line is a paragraph: a document of its own.
+            let line = String(decoding: lineScalars)
+            let text = kind == .lines
+                ? PeoplesDailyTagged.documentText(line: line, breakSentences: options.breakTaggedSentences)
+                : PeoplesDailyTagged.documentText(taggedLine: line, breakSentences: options.breakTaggedSentences)
             batch.scalars.append(contentsOf: text.unicodeScalars.map(\.value))
             documentUTF8 += text.utf8.count
             try endTextDocument(emit: emit)

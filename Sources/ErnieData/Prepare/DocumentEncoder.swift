@@ -19,8 +19,6 @@ public struct DocumentEncoder {
     private var spans = WordSpans()
     private var segmenterScratch = JiebaSegmenter.Scratch()
     private var words = WordTable()
-    private var windowHashes = [UInt64](repeating: 0, count: 8)
-    private var windowLengths = [Int](repeating: 0, count: 8)
     private var spacedSentence = [UInt32]()
 
     public init(tables: WholeWordTables, splitSentencesOnLines: Bool) {
@@ -84,134 +82,92 @@ public struct DocumentEncoder {
         }
         tables.tokenScalars.withUnsafeBufferPointer { tokenScalars in
             tables.tokenStarts.withUnsafeBufferPointer { tokenStarts in
-                pieces.ids.withUnsafeBufferPointer { tokens in
-                    appendWholeWordIds(tokens, sentence, tokenScalars, tokenStarts, into: &ids)
+                tables.containsChinese.withUnsafeBufferPointer { containsChinese in
+                    tables.continuationIds.withUnsafeBufferPointer { continuationIds in
+                        pieces.ids.withUnsafeBufferPointer { tokens in
+                            let vocabulary = VocabularyView(tokenScalars: tokenScalars, tokenStarts: tokenStarts,
+                                                            containsChinese: containsChinese, continuationIds: continuationIds)
+                            Self.appendWholeWordIds(tokens, sentence, vocabulary, words, maxLength: tables.maxWordLength,
+                                                    into: &ids)
+                        }
+                    }
                 }
             }
         }
     }
 
+    /// The per-id tables as buffers, for the hot loop.
+    struct VocabularyView {
+        let tokenScalars: UnsafeBufferPointer<UInt32>
+        let tokenStarts: UnsafeBufferPointer<Int32>
+        let containsChinese: UnsafeBufferPointer<Bool>
+        let continuationIds: UnsafeBufferPointer<Int32>
+    }
+
     @inline(__always)
-    private mutating func appendWholeWordIds(_ tokens: UnsafeBufferPointer<Int32>, _ sentence: UnsafeBufferPointer<UInt32>,
-                                             _ tokenScalars: UnsafeBufferPointer<UInt32>,
-                                             _ tokenStarts: UnsafeBufferPointer<Int32>, into ids: inout [Int32]) {
+    private static func appendWholeWordIds(_ tokens: UnsafeBufferPointer<Int32>, _ sentence: UnsafeBufferPointer<UInt32>,
+                                           _ vocabulary: VocabularyView, _ words: WordTable, maxLength: Int,
+                                           into ids: inout [Int32]) {
         let count = tokens.count
-        let maxLength = tables.maxWordLength
+        let tokenStarts = vocabulary.tokenStarts, tokenScalars = vocabulary.tokenScalars
+        // Hash and joined length of the windows of 1…maxLength tokens at the current token.
+        var windowHashes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        var windowLengths: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+        precondition(maxLength < 8)
         var index = 0
         while index < count {
             let first = Int(tokens[index])
-            guard tables.containsChinese[first], !words.isEmpty else {
+            guard vocabulary.containsChinese[first], !words.isEmpty else {
                 ids.append(Int32(first))
                 index += 1
                 continue
             }
-            // Hashes of the joined text of windows of 1…maxLength tokens.
-            let longest = min(maxLength, count - index)
+            var longest = 0
             var hasher = FNV1aScalars()
             var joinedLength = 0
-            for length in 1...longest {
-                let id = Int(tokens[index + length - 1])
-                for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
-                joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
-                windowHashes[length] = hasher.value
-                windowLengths[length] = joinedLength
+            withUnsafeMutableBytes(of: &windowHashes) { hashesRaw in
+                withUnsafeMutableBytes(of: &windowLengths) { lengthsRaw in
+                    let hashes = hashesRaw.bindMemory(to: UInt64.self), lengths = lengthsRaw.bindMemory(to: Int.self)
+                    for length in 1...min(maxLength, count - index) {
+                        let id = Int(tokens[index + length - 1])
+                        joinedLength += Int(tokenStarts[id + 1] - tokenStarts[id])
+                        if joinedLength > words.longestWord { break }
+                        for position in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) { hasher.combine(tokenScalars[position]) }
+                        hashes[length] = hasher.value
+                        lengths[length] = joinedLength
+                        longest = length
+                    }
+                }
             }
             var matched = 1
             var length = longest
             while length >= 2 {
-                if words.contains(hash: windowHashes[length], length: windowLengths[length], sentence: sentence,
-                                  matching: { word in
-                                      var position = word.lowerBound
-                                      for offset in 0..<length {
-                                          let id = Int(tokens[index + offset])
-                                          for scalar in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) {
-                                              if sentence[position] != tokenScalars[scalar] { return false }
-                                              position += 1
-                                          }
-                                      }
-                                      return true
-                                  }) {
+                let (hash, joined) = withUnsafeBytes(of: windowHashes) { hashes in
+                    withUnsafeBytes(of: windowLengths) { lengths in
+                        (hashes.load(fromByteOffset: 8 * length, as: UInt64.self),
+                         lengths.load(fromByteOffset: MemoryLayout<Int>.stride * length, as: Int.self))
+                    }
+                }
+                if words.hasWord(ofLength: joined)
+                    && words.contains(hash: hash, length: joined, sentence: sentence, matching: { word in
+                        var position = word.lowerBound
+                        for offset in 0..<length {
+                            let id = Int(tokens[index + offset])
+                            for scalar in Int(tokenStarts[id])..<Int(tokenStarts[id + 1]) {
+                                if sentence[position] != tokenScalars[scalar] { return false }
+                                position += 1
+                            }
+                        }
+                        return true
+                    }) {
                     matched = length
                     break
                 }
                 length -= 1
             }
             ids.append(Int32(first))
-            for offset in 1..<matched { ids.append(tables.continuationIds[Int(tokens[index + offset])]) }
+            for offset in 1..<matched { ids.append(vocabulary.continuationIds[Int(tokens[index + offset])]) }
             index += matched
         }
-    }
-}
-
-/// 64-bit FNV-1a over Unicode scalar values (4 bytes each).
-struct FNV1aScalars {
-    var value: UInt64 = 0xCBF2_9CE4_8422_2325
-
-    @inline(__always)
-    mutating func combine(_ scalar: UInt32) {
-        value = (value ^ UInt64(scalar)) &* 0x0000_0100_0000_01B3
-    }
-
-    static func hash(_ scalars: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> UInt64 {
-        var hasher = FNV1aScalars()
-        for position in range { hasher.combine(scalars[position]) }
-        return hasher.value
-    }
-}
-
-/// The distinct words of one sentence (as ranges of its scalars), in an open-addressing hash table reused across
-/// sentences.
-struct WordTable {
-    private var hashes: [UInt64] = []
-    private var starts: [Int32] = []
-    private var ends: [Int32] = []  // ends[slot] == -1: empty slot
-    private var mask = 0
-    private(set) var count = 0
-
-    var isEmpty: Bool { count == 0 }
-
-    mutating func reset(capacity: Int) {
-        var size = 16
-        while size < 2 * capacity { size <<= 1 }
-        if hashes.count != size {
-            hashes = [UInt64](repeating: 0, count: size)
-            starts = [Int32](repeating: 0, count: size)
-            ends = [Int32](repeating: -1, count: size)
-        } else if count > 0 {
-            for slot in 0..<size { ends[slot] = -1 }
-        }
-        mask = size - 1
-        count = 0
-    }
-
-    mutating func insert(_ sentence: UnsafeBufferPointer<UInt32>, _ word: Range<Int>) {
-        let hash = FNV1aScalars.hash(sentence, word)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while ends[slot] >= 0 {
-            if hashes[slot] == hash && Int(ends[slot] - starts[slot]) == word.count
-                && (0..<word.count).allSatisfy({ sentence[Int(starts[slot]) + $0] == sentence[word.lowerBound + $0] }) {
-                return
-            }
-            slot = (slot + 1) & mask
-        }
-        hashes[slot] = hash
-        starts[slot] = Int32(word.lowerBound)
-        ends[slot] = Int32(word.upperBound)
-        count += 1
-    }
-
-    /// Whether a word with this hash and length satisfies `matching` (which compares its scalars).
-    @inline(__always)
-    func contains(hash: UInt64, length: Int, sentence: UnsafeBufferPointer<UInt32>,
-                  matching: (Range<Int>) -> Bool) -> Bool {
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while ends[slot] >= 0 {
-            if hashes[slot] == hash && Int(ends[slot] - starts[slot]) == length
-                && matching(Int(starts[slot])..<Int(ends[slot])) {
-                return true
-            }
-            slot = (slot + 1) & mask
-        }
-        return false
     }
 }

@@ -83,6 +83,14 @@ public enum PeoplesDailyTagged {
         return lines.map { $0 + "\n" }.joined()
     }
 
+    /// The document text of one plain line (a review): its sentences (or the whole line), each followed by `\n`;
+    /// empty when the line is blank.
+    public static func documentText<S: StringProtocol>(line: S, breakSentences: Bool = true) -> String {
+        let text = String(line).trimmingCharacters(in: .whitespaces)
+        let lines = breakSentences ? sentenceLines(text) : [text].filter { !$0.isEmpty }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
     /// What `writePlainCorpus` wrote.
     public struct PlainCorpusSummary: Sendable, Equatable {
         public var paragraphs = 0
@@ -118,10 +126,9 @@ public enum PeoplesDailyTagged {
         }
         for path in reviewPaths {
             for line in try lines(of: path) {
-                let text = String(line).trimmingCharacters(in: .whitespaces)
-                let sentences = breakSentences ? sentenceLines(text) : [text].filter { !$0.isEmpty }
-                guard !sentences.isEmpty else { continue }
-                try writer.write(Array((sentences.map { $0 + "\n" }.joined() + "\n").utf8))
+                let document = documentText(line: line, breakSentences: breakSentences)
+                guard !document.isEmpty else { continue }
+                try writer.write(Array((document + "\n").utf8))
                 summary.reviews += 1
             }
         }

