@@ -112,7 +112,7 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         }
         try require(docStride >= 0 && maxQueryLength > 0 && nBestSize > 0 && maxAnswerLength > 0,
                     "doc_stride must be ≥ 0; max_query_length, n_best_size and max_answer_length positive")
-        try require(docStride < maxSeqLength / 2, "doc_stride \(docStride) must be less than half of max_seq_length \(maxSeqLength)")
+        try require(taskName != .questionAnswering || docStride < maxSeqLength / 2, "doc_stride \(docStride) must be less than half of max_seq_length \(maxSeqLength)")
         if let qaMetric { try require(["squad", "cmrc2018"].contains(qaMetric), "qa_metric must be squad or cmrc2018, not \(qaMetric)") }
         for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb),
                           ("classifier_dropout", classifierDropout)] {
