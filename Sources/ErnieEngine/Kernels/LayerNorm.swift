@@ -33,12 +33,14 @@ public func layerNormForward(
             for j in full..<columns { squareTotal += (x[j] - mu) * (x[j] - mu) }
             let r = 1 / (squareTotal / Float(columns) + eps).squareRoot()
             i = 0
-            while i < columns {
-                let available = columns - i
-                let normed = (loadLanes(x + i, available) - mu) * r
-                storeLanes(normed * loadLanes(weight + i, available) + loadLanes(bias + i, available), y + i, available)
+            while i < full {
+                let normed = (UnsafeRawPointer(x + i).loadUnaligned(as: FloatLanes.self) - mu) * r
+                let scaled = normed * UnsafeRawPointer(weight + i).loadUnaligned(as: FloatLanes.self)
+                    + UnsafeRawPointer(bias + i).loadUnaligned(as: FloatLanes.self)
+                UnsafeMutableRawPointer(y + i).storeBytes(of: scaled, as: FloatLanes.self)
                 i += 16
             }
+            for j in full..<columns { y[j] = (x[j] - mu) * r * weight[j] + bias[j] }
             mean[row] = mu
             rstd[row] = r
         }
