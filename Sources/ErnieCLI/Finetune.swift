@@ -70,6 +70,7 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
     @Option(name: .customLong("classifier_dropout"), help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
     @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX) with fp32 master weights.") var useAmp = false
+    @Flag(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
 
     func run() throws {
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: outputDir)
@@ -117,6 +118,7 @@ struct Finetune: ParsableCommand {
         c.attentionProbsDropoutProb = attentionProbsDropoutProb
         c.classifierDropout = classifierDropout
         c.useAmp = useAmp
+        c.groupByLength = groupByLength
         let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir))
         try FineTuner(c, logger: logger).run()
     }

@@ -99,6 +99,7 @@ import Testing
                                    dev: dataDirectory.appendingPathComponent("dev.txt"), test: dataDirectory.appendingPathComponent("test.txt"))
         c.maxSteps = 12
         c.useCrf = useCrf
+        c.groupByLength = useCrf
         c.labelList = dataDirectory.appendingPathComponent("labels.txt").path
         c.earlyStoppingPatience = 3
         let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))

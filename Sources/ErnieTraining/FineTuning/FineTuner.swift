@@ -189,8 +189,7 @@ public final class FineTuner {
         var lastEvaluated = -1
         var epoch = 0
         training: while step < totalSteps {
-            var order = Array(features.indices)
-            seededShuffle(&order, seed: UInt64(c.seed) &+ UInt64(epoch))
+            let order = trainingOrder(epoch: epoch)
             for batchStart in stride(from: 0, to: order.count, by: c.perDeviceTrainBatchSize) {
                 let batch = FeatureBatch(order[batchStart..<min(order.count, batchStart + c.perDeviceTrainBatchSize)].map { features[$0] }, padId: padId)
                 let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step))
@@ -239,6 +238,21 @@ public final class FineTuner {
             try model.save(to: directory, tokenizerDirectory: modelDirectory)
         }
         try moveFinalModel()
+    }
+
+    /// The feature order of one epoch: a seeded shuffle; with `group_by_length`, HF's LengthGroupedSampler idea:
+    /// mega-batches of 50 batches, each sorted by length (longest first), so a batch pads little.
+    func trainingOrder(epoch: Int) -> [Int] {
+        let features = train!.features
+        var order = Array(features.indices)
+        seededShuffle(&order, seed: UInt64(configuration.seed) &+ UInt64(epoch))
+        guard configuration.groupByLength else { return order }
+        let size = 50 * configuration.perDeviceTrainBatchSize
+        return stride(from: 0, to: order.count, by: size).flatMap { start in
+            order[start..<min(order.count, start + size)].sorted {
+                features[$0].rows[0].inputIds.count > features[$1].rows[0].inputIds.count
+            }
+        }
     }
 
     /// Evaluates on the validation split, logs it, and keeps `best_model/` when the metric improved.

@@ -72,6 +72,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     public var classifierDropout: Double?
     /// bf16 matmuls (AMX) with fp32 master weights.
     public var useAmp = false
+    /// HF's `group_by_length`: batches of similar lengths (less padding), from shuffled mega-batches of 50 batches.
+    public var groupByLength = false
 
     public init(taskName: FineTuningTask, modelNameOrPath: String, outputDir: String) {
         self.taskName = taskName
