@@ -11,10 +11,12 @@ struct Prepare: ParsableCommand {
         discussion: """
             Inputs: files or folders (walked recursively, files sorted) of .txt and .jsonl, plain or .gz (read through \
             /bin/gzip -dc). A .txt file is read as trans_to_json.py does: a blank line ends a document, a document keeps \
-            its line breaks, documents of at most 10 characters are dropped. A .jsonl file holds one {"text": …} per line.
+            its line breaks, documents of at most 10 characters are dropped. A .jsonl file holds one {"text": …} per line. \
+            Documents keep their input order (trans_to_json.py shuffles unless --no-shuffle).
 
             With --split_sentences --chinese each line of a document is a sentence; with --cn_whole_word_segment the \
-            non-initial characters of jieba's words get PaddleNLP's ##<CJK> ids. Output: <prefix>_ids.npy (uint16 below \
+            non-initial characters of jieba's words get PaddleNLP's ##<CJK> ids. Tokens are PaddleNLP's ErnieTokenizer's \
+            (WordPiece that also splits on symbols such as ℃). Output: <prefix>_ids.npy (uint16 below \
             65535 vocabulary entries, else int32) and <prefix>_idx.npz, byte-identical to create_pretraining_data.py's; \
             or <prefix>.bin/.idx with --output_format megatron. Malformed lines (bad UTF-8 or JSON) are reported as \
             file:line and skipped (--strict stops instead).

@@ -19,7 +19,7 @@ public struct CorpusPreparer {
     public let tables: WholeWordTables
     public let options: PrepareOptions
     /// Scalars of text per batch handed to a worker (tests make it small to exercise ordering).
-    var batchScalars = 1 << 18
+    var batchScalars = 1 << 16
 
     /// - Throws: `PrepareError.options` for flags that do not go together.
     public init(inputPaths: [String], outputPrefix: String, tables: WholeWordTables, options: PrepareOptions) throws {
@@ -68,7 +68,7 @@ public struct CorpusPreparer {
         let tables = self.tables
         let splitOnLines = options.splitSentences && options.chinese
         let pool = OrderedWorkers<DocumentBatch, EncodedBatch>(
-            threads: options.workers, capacity: 2 * options.workers + 2
+            threads: options.workers, capacity: 4 * options.workers + 2
         ) { _ in
             var encoder = DocumentEncoder(tables: tables, splitSentencesOnLines: splitOnLines)
             return { batch in EncodedBatch(encoding: batch, with: &encoder) }
