@@ -92,7 +92,7 @@ import Testing
             let gzip = Process()
             gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
             gzip.arguments = ["-c", source.path]
-            FileManager.default.createFile(atPath: compressed.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: compressed.path, contents: nil)
             gzip.standardOutput = try FileHandle(forWritingTo: compressed)
             try gzip.run()
             gzip.waitUntilExit()
