@@ -8,7 +8,9 @@ int ernie_mpi_init(void) {
     int ready = 0;
     MPI_Initialized(&ready);
     if (ready) return 0;
-    return MPI_Init(NULL, NULL);
+    // SERIALIZED: the training loop may run on any thread (Swift's concurrency), one call at a time.
+    int provided = 0;
+    return MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided);
 }
 
 int ernie_mpi_rank(void) {

@@ -19,8 +19,12 @@ static int cache_count = 0;
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static dnnl_engine_t engine = NULL;
 
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static void create_engine(void) { dnnl_engine_create(&engine, dnnl_cpu, 0); }
+
+// One engine for the process, made once even when the first GEMMs start on several threads at a time.
 static dnnl_engine_t cpu_engine(void) {
-    if (!engine) dnnl_engine_create(&engine, dnnl_cpu, 0);
+    pthread_once(&engine_once, create_engine);
     return engine;
 }
 
@@ -126,4 +130,81 @@ const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k) {
     }
     pthread_mutex_unlock(&cache_lock);
     return name;
+}
+
+// Pre-packed weights: B reordered once into the blocked layout the AMX kernel reads (the plain-layout primitive
+// repacks B inside every call). The primitive is made for one m, so a packed matrix serves products with that m.
+struct ernie_packed_bf16 {
+    int64_t m, n, k;
+    dnnl_primitive_t primitive;
+    dnnl_memory_desc_t a_md, c_md, packed_md;
+    dnnl_memory_t packed;
+};
+
+ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k, const uint16_t *b, int64_t ldb,
+                                   int *status) {
+    ernie_packed_bf16 *p = calloc(1, sizeof *p);
+    dnnl_memory_desc_t plain_md, any_md;
+    dnnl_memory_t plain = NULL;
+    dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    dnnl_stream_t stream = NULL;
+    dnnl_dims_t dims = {k, n};
+    p->m = m;
+    p->n = n;
+    p->k = k;
+    matrix_md(&p->a_md, m, k, k, 'N', dnnl_bf16);
+    matrix_md(&p->c_md, m, n, n, 'N', dnnl_f32);
+    matrix_md(&plain_md, k, n, ldb, transb, dnnl_bf16);
+    dnnl_matmul_desc_t desc;
+    int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, dnnl_bf16, dnnl_format_tag_any);
+    if (!rc) rc = dnnl_matmul_desc_init(&desc, &p->a_md, &any_md, NULL, &p->c_md);
+    if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, NULL, cpu_engine(), NULL);
+    if (!rc) p->packed_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (!rc) rc = dnnl_primitive_create(&p->primitive, pd);
+    if (!rc) rc = dnnl_memory_create(&p->packed, &p->packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
+    if (!rc) rc = dnnl_memory_create(&plain, &plain_md, cpu_engine(), (void *)b);
+    if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, &plain_md, cpu_engine(), &p->packed_md, cpu_engine(), NULL);
+    if (!rc) rc = dnnl_primitive_create(&reorder, reorder_pd);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, p->packed}};
+        rc = dnnl_primitive_execute(reorder, stream, 2, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (reorder) dnnl_primitive_destroy(reorder);
+    if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
+    if (plain) dnnl_memory_destroy(plain);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    *status = rc;
+    if (rc) {
+        ernie_packed_bf16_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c) {
+    dnnl_memory_t am = NULL, cm = NULL;
+    dnnl_stream_t stream = NULL;
+    int rc = dnnl_memory_create(&am, &b->a_md, cpu_engine(), (void *)a);
+    if (!rc) rc = dnnl_memory_create(&cm, &b->c_md, cpu_engine(), c);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b->packed}, {DNNL_ARG_DST, cm}};
+        rc = dnnl_primitive_execute(b->primitive, stream, 3, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (am) dnnl_memory_destroy(am);
+    if (cm) dnnl_memory_destroy(cm);
+    return rc;
+}
+
+void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
+    if (!p) return;
+    if (p->packed) dnnl_memory_destroy(p->packed);
+    if (p->primitive) dnnl_primitive_destroy(p->primitive);
+    free(p);
 }

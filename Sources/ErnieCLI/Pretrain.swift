@@ -55,6 +55,11 @@ struct Pretrain: ParsableCommand {
     @Option(name: .customLong("use_recompute"), help: "Recompute layer activations in the backward pass (true|false).") var useRecompute = false
     @Option(name: .customLong("num_workers"), help: "Data prefetch threads.") var numWorkers = 1
     @Option(name: .customLong("device"), help: "Accepted for PaddleNLP scripts; only cpu exists.") var device = "cpu"
+    @Option(name: .customLong("use_sharding"), help: "Shard the optimizer state across the mpirun ranks (ZeRO-1; true|false).")
+    var useSharding: Bool?
+    @Option(name: .customLong("sharding_degree"), help: "Ranks sharing one copy of the optimizer state (default: all with --use_sharding).")
+    var shardingDegree: Int?
+    @Option(name: .customLong("dp_degree"), help: "Data-parallel groups (default: ranks / sharding_degree).") var dpDegree: Int?
 
     func run() throws {
         guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
@@ -95,9 +100,15 @@ struct Pretrain: ParsableCommand {
         c.scaleLoss = scaleLoss
         c.useRecompute = useRecompute
         c.numWorkers = numWorkers
-        let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir))
-        let trainer = try Pretrainer(c, modelType: modelType, monitor: logger)
-        Interruption.install()
-        try trainer.run()
+        c.useSharding = useSharding
+        c.shardingDegree = shardingDegree
+        c.dpDegree = dpDegree
+        try DataParallelLaunch.run { group in
+            // Rank 0 alone reports and writes; the others only compute.
+            let monitor: PretrainingMonitor = group.rank == 0 ? RunLogger(outputDirectory: URL(fileURLWithPath: outputDir)) : SilentMonitor()
+            let trainer = try Pretrainer(c, modelType: modelType, monitor: monitor, group: group)
+            Interruption.install()
+            try trainer.run()
+        }
     }
 }

@@ -38,6 +38,30 @@ import Testing
         #expect(maxAbsDifference(c.values, expected.values) < 1e-4)
     }
 
+    /// Pre-packed B: the same products as the naive GEMM of the rounded inputs, whichever way B is stored, and
+    /// reusable for many products.
+    @Test(arguments: [false, true])
+    func packedBF16GemmMatchesNaiveOnRoundedInputs(transposeB: Bool) {
+        let (m, n, k) = (40, 72, 136)
+        let b = randomTensor(transposeB ? [n, k] : [k, n], seed: 8)
+        let b16 = BFloat16Buffer(count: b.count)
+        b16.update(from: b.data)
+        for i in 0..<b.count { b.data[i] = BFloat16.float(b16.pointer[i]) }
+        let ldb = transposeB ? k : n
+        let packed = PackedBFloat16Matrix(transposeB: transposeB, m: m, n: n, k: k, b: b16.pointer, ldb: ldb)
+        for seed in [9, 10] as [UInt64] {
+            let a = randomTensor([m, k], seed: seed)
+            let a16 = BFloat16Buffer(count: a.count)
+            a16.update(from: a.data)
+            for i in 0..<a.count { a.data[i] = BFloat16.float(a16.pointer[i]) }
+            let c = randomTensor([m, n], seed: 11), expected = Tensor(shape: [m, n])
+            packed.multiply(a16.pointer, into: c.data)
+            gemmNaive(transposeA: false, transposeB: transposeB, m: m, n: n, k: k,
+                      a: a.data, lda: k, b: b.data, ldb: ldb, c: expected.data, ldc: n)
+            #expect(maxAbsDifference(c.values, expected.values) < 1e-4, "seed \(seed)")
+        }
+    }
+
     /// The bf16 path end to end on float32 data: stated tolerance 1% of the output scale (bf16 keeps 8 mantissa bits).
     @Test func bf16LinearWithinTolerance() throws {
         let x = randomTensor([32, 256], seed: 7), w = randomTensor([64, 256], seed: 8), b = randomTensor([64], seed: 9)

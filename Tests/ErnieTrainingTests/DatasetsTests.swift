@@ -126,3 +126,30 @@ private func datasetError(_ body: () throws -> Void) -> DatasetError? {
         }
     }
 }
+
+@Suite struct SnowNLPCorpusTests {
+    /// Paragraphs become documents of sentence lines; with a minimum, consecutive ones join until it is reached,
+    /// and newspaper text never shares a document with reviews.
+    @Test func documentsOfParagraphsOrOfAMinimumLength() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-corpus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tagged = directory.appendingPathComponent("199801.txt"), reviews = directory.appendingPathComponent("reviews.json")
+        try "今天/t  下雨/v  。/w  明天/t  晴/a  。/w\n\n北京/ns  很/d  大/a  。/w\n上海/ns  也/d  大/a  。/w\n"
+            .write(to: tagged, atomically: true, encoding: .utf8)
+        try "{\"sentence\": \"很好用\", \"label\": \"positive\"}\n{\"sentence\": \"太差了。不买了\", \"label\": \"negative\"}\n".write(to: reviews, atomically: true, encoding: .utf8)
+        func documents(minimum: Int) throws -> [[String]] {
+            let output = directory.appendingPathComponent("corpus-\(minimum).txt")
+            let summary = try SnowNLPCorpus.write(peoplesDaily: tagged.path, reviews: [reviews.path], to: output.path,
+                                                  minimumDocumentCharacters: minimum)
+            let text = try String(contentsOf: output, encoding: .utf8)
+            let found = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map { $0.split(separator: "\n").map(String.init) }
+            #expect(summary.documents == found.count)
+            #expect(summary.sentences == 7 && summary.characters == 29)
+            return found
+        }
+        #expect(try documents(minimum: 0) == [["今天下雨。", "明天晴。"], ["北京很大。"], ["上海也大。"], ["很好用"], ["太差了。", "不买了"]])
+        #expect(try documents(minimum: 10) == [["今天下雨。", "明天晴。", "北京很大。"], ["上海也大。"], ["很好用", "太差了。", "不买了"]])
+        #expect(try documents(minimum: 100) == [["今天下雨。", "明天晴。", "北京很大。", "上海也大。"], ["很好用", "太差了。", "不买了"]])
+    }
+}

@@ -32,6 +32,15 @@ int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, f
                     const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
                     float beta, float *c, int64_t ldc);
 
+/// A bf16 matrix B (op(B) is k x n) reordered once into the blocked layout of oneDNN's AMX matmul for products with
+/// m rows: the plain-layout GEMM repacks B in every call. NULL on failure (status: the dnnl_status_t).
+typedef struct ernie_packed_bf16 ernie_packed_bf16;
+ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k, const uint16_t *b, int64_t ldb,
+                                   int *status);
+/// Row-major C[m,n] = A[m,k] · B with A bf16 (lda = k), C float32 (ldc = n) overwritten. Returns a dnnl_status_t.
+int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c);
+void ernie_packed_bf16_free(ernie_packed_bf16 *p);
+
 /// The oneDNN implementation the bf16 GEMM of that shape runs (e.g. "brg:avx512_core_amx_bf16"), for reports.
 const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k);
 #endif

@@ -11,8 +11,8 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Shapes as MxNxK, comma-separated.")
     var shapes = "4096x768x768,4096x3072x768,4096x768x3072"
 
-    @Option(help: "Data types: f32, bf16 (comma-separated).")
-    var dtypes = "f32,bf16"
+    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once for the AMX kernel; comma-separated).")
+    var dtypes = "f32,bf16,bf16-packed"
 
     @Option(help: "Seconds to measure each case.")
     var seconds = 1.0
@@ -41,8 +41,14 @@ struct BenchGEMM: ParsableCommand {
                     a16.update(from: a.data)
                     b16.update(from: b.data)
                     run = { gemmBF16(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a16.pointer, lda: k, b: b16.pointer, ldb: ldb, c: c.data, ldc: n) }
+                case "bf16-packed":
+                    let a16 = BFloat16Buffer(count: a.count), b16 = BFloat16Buffer(count: b.count)
+                    a16.update(from: a.data)
+                    b16.update(from: b.data)
+                    let packed = PackedBFloat16Matrix(transposeB: transposeB, m: m, n: n, k: k, b: b16.pointer, ldb: ldb)
+                    run = { packed.multiply(a16.pointer, into: c.data) }
                 default:
-                    throw ValidationError("unknown dtype \(dtype) (use f32 or bf16)")
+                    throw ValidationError("unknown dtype \(dtype) (use f32, bf16 or bf16-packed)")
                 }
                 let perCall = measure(seconds: seconds, run)
                 printer.print(BenchRecord(

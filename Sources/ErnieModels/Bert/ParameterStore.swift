@@ -27,6 +27,27 @@ public final class ParameterStore: @unchecked Sendable {
     /// Total number of scalar parameters.
     public var scalarCount: Int { tensors.values.reduce(0) { $0 + $1.count } }
 
+    /// A store over existing tensors (names must be unique), in the given order.
+    public static func adopting(_ parameters: [(name: String, tensor: Tensor)]) -> ParameterStore {
+        let store = ParameterStore()
+        for (name, tensor) in parameters {
+            precondition(store.tensors[name] == nil, "parameter \(name) given twice")
+            store.names.append(name)
+            store.tensors[name] = tensor
+        }
+        return store
+    }
+
+    /// The parameters whose names pass `keep`, in the same order, sharing their tensors (e.g. one rank's optimizer shard).
+    public func subset(where keep: (String) -> Bool) -> ParameterStore {
+        let store = ParameterStore()
+        for name in names where keep(name) {
+            store.names.append(name)
+            store.tensors[name] = tensors[name]
+        }
+        return store
+    }
+
     /// Sets every gradient to zero (keeping the buffers).
     public func zeroGradients() {
         for tensor in tensors.values { tensor.grad?.fill(0) }

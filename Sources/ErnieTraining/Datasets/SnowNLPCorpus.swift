@@ -8,6 +8,10 @@ import Foundation
 ///   sentence rule), so sentence-order samples can be drawn from it.
 /// - Reviews: each review of the given classification files (e.g. only the sentiment train split, so pretraining never
 ///   sees the test reviews) becomes a document of its sentences.
+///
+/// With `minimumDocumentCharacters` > 0, consecutive paragraphs (and consecutive reviews) join one document until it
+/// holds that many characters: the paragraphs of the newspaper run on in its order, so samples of PaddleNLP's
+/// builder (which never cross a document) fill `max_seq_len` instead of ending with a short paragraph.
 public enum SnowNLPCorpus {
     public struct Summary: Sendable {
         public var documents = 0
@@ -16,17 +20,26 @@ public enum SnowNLPCorpus {
     }
 
     /// Writes the corpus to `output` (atomically) and returns its size.
-    public static func write(peoplesDaily path: String, reviews: [String], to output: String) throws -> Summary {
+    public static func write(peoplesDaily path: String, reviews: [String], to output: String,
+                             minimumDocumentCharacters: Int = 0) throws -> Summary {
         var summary = Summary()
         var text = ""
+        var open = 0  // characters of the document being filled (0: none open)
+        func endDocument() {
+            guard open > 0 else { return }
+            text += "\n"
+            summary.documents += 1
+            open = 0
+        }
         func addDocument(_ paragraph: String) {
             let sentences = splitSentences(paragraph)
             guard !sentences.isEmpty else { return }
             for sentence in sentences { text += sentence + "\n" }
-            text += "\n"
-            summary.documents += 1
+            let characters = sentences.reduce(0) { $0 + $1.unicodeScalars.count }
             summary.sentences += sentences.count
-            summary.characters += sentences.reduce(0) { $0 + $1.unicodeScalars.count }
+            summary.characters += characters
+            open += characters
+            if open >= minimumDocumentCharacters { endDocument() }
         }
         let lines = try TextLines(path: path)
         try lines.requireValidUTF8(file: path)
@@ -34,9 +47,11 @@ public enum SnowNLPCorpus {
             let example = try PeoplesDailyNER.example(line: line.text, file: path, number: line.number)
             addDocument(example.tokens.joined())
         }
+        endDocument()  // newspaper text and reviews never share a document
         for file in reviews {
             for example in try ClassificationExample.read(path: file) { addDocument(example.text) }
         }
+        endDocument()
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url, options: .atomic)

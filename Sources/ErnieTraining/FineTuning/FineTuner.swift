@@ -9,6 +9,11 @@ import Foundation
 /// Output directory: the final model (the best one with `load_best_model_at_end`) in HF layout, `best_model/`,
 /// `checkpoint-<step>/` (with `save_steps`), `eval_results.json`, `eval_predictions.jsonl`, `test_results.json`,
 /// `logs/metrics.jsonl`, TensorBoard events in `logs/`, and `report.html`.
+///
+/// Data-parallel under mpirun (`group`): a step's batch is `per_device_train_batch_size` × ranks examples, rank r
+/// computing the r-th slice; each slice's loss is weighted by its share of the batch and the gradients summed over
+/// the ranks, so a step equals one rank training on the whole batch. Every rank evaluates (the same numbers, which
+/// keeps best-model and early-stopping decisions in step); rank 0 alone writes.
 public final class FineTuner {
     public let configuration: FineTuningConfiguration
     public let model: FineTuningModel
@@ -27,12 +32,15 @@ public final class FineTuner {
     /// The best evaluation so far: (step, metric value).
     public private(set) var best: (step: Int, value: Double)?
     public private(set) var loadReport: StateDictLoadReport?
+    let group: ProcessGroup
+    var isWriter: Bool { group.rank == 0 }
 
-    public init(_ configuration: FineTuningConfiguration, logger: FineTuningLogger) throws {
+    public init(_ configuration: FineTuningConfiguration, logger: FineTuningLogger, group: ProcessGroup = .single) throws {
         try configuration.validate()
         let c = configuration
         self.configuration = configuration
         self.logger = logger
+        self.group = group
         outputDirectory = URL(fileURLWithPath: c.outputDir)
         let modelDirectory = URL(fileURLWithPath: c.modelNameOrPath)
         self.modelDirectory = modelDirectory
@@ -126,11 +134,14 @@ public final class FineTuner {
     /// Steps per epoch, total optimizer steps, warmup steps (HF Trainer's arithmetic).
     public var schedule: (stepsPerEpoch: Int, totalSteps: Int, warmupSteps: Int) {
         let c = configuration
-        let perEpoch = max(1, ((train?.features.count ?? 0) + c.perDeviceTrainBatchSize - 1) / c.perDeviceTrainBatchSize)
+        let perEpoch = max(1, ((train?.features.count ?? 0) + globalBatchSize - 1) / globalBatchSize)
         let total = (c.maxSteps ?? 0) > 0 ? c.maxSteps! : max(1, Int((c.numTrainEpochs * Double(perEpoch)).rounded(.up)))
         let warmup = (c.warmupSteps ?? 0) > 0 ? c.warmupSteps! : Int((c.warmupRatio * Double(total)).rounded(.up))
         return (perEpoch, total, warmup)
     }
+
+    /// Examples per optimizer step, over all ranks.
+    var globalBatchSize: Int { configuration.perDeviceTrainBatchSize * group.size }
 
     var settingsTable: [(String, String)] {
         let c = configuration, s = schedule, config = model.config
@@ -149,17 +160,22 @@ public final class FineTuner {
                  ("optimizer", "adamw, lr \(c.learningRate), weight_decay \(c.weightDecay), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"),
                  ("dropout (hidden / attention / classifier)",
                   "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
-                 ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"), ("threads", "\(Threads.count)"), ("seed", "\(c.seed)")]
+                 ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"),
+                 ("ranks × threads", "\(group.size) × \(Threads.count)"), ("seed", "\(c.seed)")]
         return rows
     }
 
     /// Trains (with `do_train`), evaluates (`do_eval`) and predicts (`do_predict`); returns the final evaluation.
     @discardableResult
     public func run() throws -> EvaluationResult? {
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        AtomicDirectory.removeLeftovers(in: outputDirectory)
+        if isWriter {
+            try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+            AtomicDirectory.removeLeftovers(in: outputDirectory)
+        }
         logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps)
         if train != nil { try trainLoop() }
+        // The final evaluation and predictions are rank 0's alone (the others have nothing left to write).
+        guard isWriter else { return nil }
         var final: EvaluationResult?
         if let validation {
             let result = try evaluator.run(validation.examples, features: validation.features, batchSize: configuration.perDeviceEvalBatchSize)
@@ -171,9 +187,9 @@ public final class FineTuner {
         return final
     }
 
-    /// The dropout stream of one step: a function of (seed, step) only.
+    /// The dropout stream of one step: a function of (seed, step, rank) only.
     func random(step: Int) -> RandomGenerator {
-        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step)))
+        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step) &+ UInt64(group.rank) << 40))
     }
 
     func trainLoop() throws {
@@ -184,18 +200,29 @@ public final class FineTuner {
             entries: FineTuningOptimizer.entries(model.allParameters, layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay),
             beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
         optimizer.zeroGradients()
+        let exchange = DataParallelExchange(group: group)
+        let parameters = ParameterStore.adopting(model.allParameters)
+        exchange.broadcast(parameters, root: 0)  // identical replicas whatever each rank initialised
         var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, loss: 0.0, steps: 0, norm: 0.0)
         var evaluationsWithoutImprovement = 0
         var lastEvaluated = -1
         var epoch = 0
         training: while step < totalSteps {
             let order = trainingOrder(epoch: epoch)
-            for batchStart in stride(from: 0, to: order.count, by: c.perDeviceTrainBatchSize) {
-                let batch = FeatureBatch(order[batchStart..<min(order.count, batchStart + c.perDeviceTrainBatchSize)].map { features[$0] }, padId: padId)
+            for batchStart in stride(from: 0, to: order.count, by: globalBatchSize) {
+                let global = batchStart..<min(order.count, batchStart + globalBatchSize)
+                let sliceStart = min(global.upperBound, batchStart + group.rank * c.perDeviceTrainBatchSize)
+                let slice = sliceStart..<min(global.upperBound, sliceStart + c.perDeviceTrainBatchSize)
+                // A rank left without examples by a short last batch runs the batch's first one with weight 0, so that
+                // every rank has the same gradients to sum.
+                let batch = FeatureBatch((slice.isEmpty ? global.prefix(1) : slice).map { features[order[$0]] }, padId: padId)
+                let weight = Float(slice.count) / Float(global.count)
                 let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step))
                 let out = try model(batch, graph: graph, withLoss: true)
-                let loss = Double(out.loss!.values[0])
-                graph.backward(from: out.loss!)
+                graph.backward(from: out.loss!, seed: weight)
+                exchange.allReduceGradients(parameters)
+                let totals = group.allReduceSum([Double(out.loss!.values[0]) * Double(weight), Double(slice.isEmpty ? 0 : batch.tokenCount)])
+                let loss = totals[0]
                 let norm = optimizer.clipGradients(maxNorm: c.maxGradNorm)
                 if loss.isFinite && norm.isFinite {
                     optimizer.update(learningRate: rate.rate(at: step))
@@ -204,7 +231,7 @@ public final class FineTuner {
                 }
                 optimizer.zeroGradients()
                 step += 1
-                window.tokens += batch.tokenCount
+                window.tokens += Int(totals[1])
                 window.loss += loss
                 window.steps += 1
                 window.norm = norm
@@ -215,7 +242,7 @@ public final class FineTuner {
                                    gradientNorm: window.norm, epoch: epochProgress, tokensPerSecond: Double(window.tokens) / max(seconds, 1e-9))
                     window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
                 }
-                let endOfEpoch = batchStart + c.perDeviceTrainBatchSize >= order.count
+                let endOfEpoch = batchStart + globalBatchSize >= order.count
                 let evaluateNow = c.evalSteps.map { $0 > 0 && step % $0 == 0 } ?? endOfEpoch
                 if validation != nil && (evaluateNow || step == totalSteps) && lastEvaluated != step {
                     lastEvaluated = step
@@ -225,11 +252,12 @@ public final class FineTuner {
                         break training
                     }
                 }
-                if let every = c.saveSteps, every > 0, step % every == 0 { try saveCheckpoint() }
+                if isWriter, let every = c.saveSteps, every > 0, step % every == 0 { try saveCheckpoint() }
                 if step >= totalSteps { break training }
             }
             epoch += 1
         }
+        guard isWriter else { return }
         if c.loadBestModelAtEnd, best != nil {
             try model.load(from: outputDirectory.appendingPathComponent("best_model"))
             logger.note("loaded the best model (step \(best!.step), eval_\(c.bestMetric) \(best!.value))")
@@ -267,6 +295,7 @@ public final class FineTuner {
         let improved = best.map { configuration.bestMetricIncreases ? value > $0.value : value < $0.value } ?? true
         if improved {
             best = (step, value)
+            guard isWriter else { return true }
             try AtomicDirectory.write(outputDirectory.appendingPathComponent("best_model")) { directory in
                 try model.save(to: directory, tokenizerDirectory: modelDirectory)
             }

@@ -6,6 +6,8 @@ public final class FineTuningLogger {
     let outputDirectory: URL
     let title: String
     let quiet: Bool
+    /// Writes no files and prints nothing (the ranks other than 0 of a data-parallel run).
+    let silent: Bool
     var metrics: MetricsLog?
     var tensorBoard: TensorBoardWriter?
     var progress: ProgressLine?
@@ -13,14 +15,16 @@ public final class FineTuningLogger {
     /// Every console message (tests read them).
     public private(set) var notes: [String] = []
 
-    public init(outputDirectory: URL, title: String = "ernie fine-tuning", quiet: Bool = false) {
+    public init(outputDirectory: URL, title: String = "ernie fine-tuning", quiet: Bool = false, silent: Bool = false) {
         self.outputDirectory = outputDirectory
         self.title = title
-        self.quiet = quiet
+        self.quiet = quiet || silent
+        self.silent = silent
     }
 
     public func started(settings: [(String, String)], totalSteps: Int) {
         self.settings = settings
+        guard !silent else { return }
         if !quiet && totalSteps > 0 { progress = ProgressLine(totalSteps: totalSteps) }
         do {
             metrics = try MetricsLog(outputDirectory: outputDirectory)

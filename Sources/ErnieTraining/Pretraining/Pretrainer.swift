@@ -6,6 +6,10 @@ import Foundation
 
 /// `ernie pretrain`: MLM (+ SOP) pretraining with gradient accumulation, clipping, schedules, periodic evaluation,
 /// Hugging Face checkpoints, and automatic, bit-identical resume from `output_dir/model_last`.
+///
+/// Data-parallel under mpirun (`group`): rank r reads its slice of every global batch, gradients are summed over the
+/// ranks once per step (the losses are weighted so that the sum is the gradient of the whole global batch), and rank 0
+/// alone writes logs and checkpoints; with sharding the optimizer state is split across ranks (ZeRO-1).
 public final class Pretrainer {
     public let configuration: PretrainingConfiguration
     public let modelConfig: BertConfig
@@ -25,18 +29,27 @@ public final class Pretrainer {
     public private(set) var step = 0
     public private(set) var consumedSamples = 0
     let resumedFrom: Int?
-    /// Data-parallel layout (1 rank until the MPI issue).
-    let rank = 0, worldSize = 1
+    /// The data-parallel ranks (one without mpirun).
+    let group: ProcessGroup
+    var rank: Int { group.rank }
+    var worldSize: Int { group.size }
+    let exchange: DataParallelExchange
+    /// Ranks sharing one copy of the optimizer state (1: none).
+    let shardingDegree: Int
     /// Stop after this step as an interruption would: save `model_last` and return without the end-of-run work.
     public var stopAfterStep: Int?
 
-    public init(_ configuration: PretrainingConfiguration, modelType: ModelType? = nil, monitor: PretrainingMonitor) throws {
+    public init(_ configuration: PretrainingConfiguration, modelType: ModelType? = nil, monitor: PretrainingMonitor,
+                group: ProcessGroup = .single) throws {
         try configuration.validate()
         self.configuration = configuration
         self.monitor = monitor
+        self.group = group
+        exchange = DataParallelExchange(group: group)
+        shardingDegree = try configuration.effectiveShardingDegree(worldSize: group.size)
         outputDirectory = URL(fileURLWithPath: configuration.outputDir)
-        accumulation = try configuration.accumulationSteps(worldSize: worldSize)
-        globalBatchSize = configuration.effectiveGlobalBatchSize(worldSize: worldSize)
+        accumulation = try configuration.accumulationSteps(worldSize: group.size)
+        globalBatchSize = configuration.effectiveGlobalBatchSize(worldSize: group.size)
 
         var (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
         vocabularyFile = try PretrainingSetup.vocabularyFile(configuration, modelDirectory: directory)
@@ -63,7 +76,7 @@ public final class Pretrainer {
         let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir),
                                        vocabulary: try MaskingVocabulary(vocabulary: vocabulary), settings: settings)
         let counts = try PretrainingSampleCounts(
-            globalBatchSize: globalBatchSize, microBatchSize: configuration.microBatchSize, dataParallelSize: worldSize,
+            globalBatchSize: globalBatchSize, microBatchSize: configuration.microBatchSize, dataParallelSize: group.size,
             maxSteps: configuration.maxSteps, evalFreq: configuration.evalFreq, evalIters: configuration.evalIters)
         guard let train = try data.dataset(.train, samples: counts.train) else {
             throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
@@ -80,10 +93,14 @@ public final class Pretrainer {
         model.bert.recomputesLayers = configuration.useRecompute
         self.model = model
         table = ParameterTable(config: config, head: .pretraining)
-        optimizer = Self.makeOptimizer(configuration)
+        let rule = Self.makeOptimizer(configuration)
+        optimizer = shardingDegree > 1
+            ? ShardedOptimizer(rule, layout: ShardLayout(parameters: model.parameters.ordered.map { ($0.name, $0.tensor.count) },
+                                                         degree: shardingDegree), group: group)
+            : rule
         scaler = configuration.useAmp ? DynamicLossScaler(initialScale: Float(configuration.scaleLoss)) : nil
 
-        AtomicDirectory.removeLeftovers(in: outputDirectory)
+        if group.rank == 0 { AtomicDirectory.removeLeftovers(in: outputDirectory) }
         if let last = Self.lastCheckpoint(in: outputDirectory) {
             let (state, moments) = try TrainerState.read(from: last)
             guard state.globalBatchSize == globalBatchSize else {
@@ -108,6 +125,21 @@ public final class Pretrainer {
                 if !report.unexpectedKeys.isEmpty { monitor.note("unused weights in \(weights.path): \(report.unexpectedKeys.joined(separator: ", "))") }
             }
         }
+        try agreeOnStart()
+    }
+
+    /// Every rank must start from the same step with the same weights: a rank that saw another `model_last` (no
+    /// shared file system) is an error, and rank 0's parameters are copied to all so the replicas are identical.
+    func agreeOnStart() throws {
+        guard group.isDistributed else { return }
+        let mine = [Double(step), Double(consumedSamples), Double(optimizer.step)]
+        let first = group.broadcast(mine, root: 0)
+        let disagreeing = group.allReduceSum([first == mine ? 0 : 1])[0]
+        guard disagreeing == 0 else {
+            throw TrainingError.incompatibleRun(
+                "rank \(rank) would start at step \(step) but rank 0 at step \(Int(first[0])): every rank must see the same \(outputDirectory.path) (a shared file system)")
+        }
+        exchange.broadcast(model.parameters, root: 0)
     }
 
     static func makeOptimizer(_ c: PretrainingConfiguration) -> any Optimizer {
@@ -129,8 +161,10 @@ public final class Pretrainer {
 
     /// The dropout stream of one micro-step: a function of (seed, step, micro-step) only, so a resumed run draws the
     /// same masks as an uninterrupted one.
+    /// Micro-steps are numbered across ranks (rank r's k-th is r × accumulation + k), so each rank draws its own masks.
     func random(step: Int, micro: Int) -> RandomGenerator {
-        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step) &* 4096 &+ UInt64(micro)))
+        let index = UInt64(step) &* 4096 &+ UInt64(rank * accumulation + micro)
+        return RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: index))
     }
 
     var settingsTable: [(String, String)] {
@@ -142,7 +176,8 @@ public final class Pretrainer {
                 ("micro / global batch", "\(c.microBatchSize) / \(globalBatchSize) (accumulation \(accumulation))"),
                 ("optimizer", "\(c.optimizer.rawValue), lr \(c.maxLR) → \(c.minLR), warmup \(c.warmupRate), \(c.lrScheduler)"),
                 ("max_steps", "\(c.maxSteps)"), ("binary_head", "\(c.binaryHead)"), ("masked_lm_prob", "\(c.maskedLMProb)"),
-                ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"), ("threads", "\(Threads.count)"),
+                ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"),
+                ("ranks × threads", "\(worldSize) × \(Threads.count)" + (shardingDegree > 1 ? ", optimizer sharded over \(shardingDegree)" : "")),
                 ("seed", "\(c.seed)")]
     }
 
@@ -154,7 +189,8 @@ public final class Pretrainer {
                                        dataParallelRank: rank, dataParallelSize: worldSize)
         let prefetcher = BatchPrefetcher(dataset: train, sampler: sampler, workers: c.numWorkers)
         let startStep = step
-        var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, skipped: 0)
+        _ = group.takeCommunicationSeconds()  // from here on: the training steps' share
+        var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, skipped: 0, communication: 0.0)
         var sums = (loss: 0.0, lm: 0.0, sop: 0.0, count: 0)
         var lastNorm = 0.0
         while step < c.maxSteps {
@@ -164,8 +200,9 @@ public final class Pretrainer {
             // The MLM loss of a step is the mean over all its masked tokens, so each micro-batch's mean is weighted by
             // its share of them: accumulation then gives exactly the loss (and gradient) of one large batch, where
             // PaddleNLP's loss / accumulation weighs micro-batches equally whatever their masked counts.
-            let maskedTotal = max(1, batches.reduce(0) { $0 + $1.maskedCount })
-            var stepLM = 0.0, stepSOP = 0.0
+            // Over the ranks too: the masked tokens of the whole global batch.
+            let maskedTotal = max(1, Int(group.allReduceSum([Double(batches.reduce(0) { $0 + $1.maskedCount })])[0]))
+            var stepLM = 0.0, stepSOP = 0.0, stepTokens = 0
             for (micro, batch) in batches.enumerated() {
                 let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step, micro: micro))
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
@@ -174,12 +211,19 @@ public final class Pretrainer {
                                     pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1, graph: graph)
                 let mlmWeight = Float(batch.maskedCount) / Float(maskedTotal)
                 var loss = graph.scale(out.mlmLoss!, by: mlmWeight)
-                if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: 1 / Float(accumulation))) }
+                let pairWeight = 1 / Float(accumulation * worldSize)
+                if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: pairWeight)) }
                 stepLM += Double(out.mlmLoss!.values[0]) * Double(mlmWeight)
-                stepSOP += Double(out.pairLoss?.values[0] ?? 0) / Double(accumulation)
+                stepSOP += Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)
                 graph.backward(from: loss, seed: scale)
-                window.tokens += batch.batchSize * batch.sequenceLength
+                stepTokens += batch.batchSize * batch.sequenceLength
             }
+            exchange.allReduceGradients(model.parameters)
+            // The step's losses, tokens and any rank's interruption, summed over the ranks (they must stop together).
+            let totals = group.allReduceSum([stepLM, stepSOP, Double(stepTokens), Interruption.requested ? 1 : 0])
+            (stepLM, stepSOP) = (totals[0], totals[1])
+            window.tokens += Int(totals[2])
+            let interrupted = totals[3] > 0
             if scale != 1 { scaleGradients(by: 1 / scale) }
             let norm = c.gradClip > 0 ? clipGradientNorm(model.parameters, maxNorm: Float(c.gradClip)) : gradientNorm(model.parameters)
             let finite = norm.isFinite && stepLM.isFinite && stepSOP.isFinite
@@ -196,6 +240,7 @@ public final class Pretrainer {
                 monitor.note("step \(step + 1): non-finite loss or gradient (loss \(stepLM + stepSOP), gradient norm \(norm)); update skipped")
             }
             model.parameters.zeroGradients()
+            window.communication += group.takeCommunicationSeconds()
             step += 1
             consumedSamples += globalBatchSize
 
@@ -209,8 +254,9 @@ public final class Pretrainer {
                     sopLoss: c.binaryHead ? (sums.count > 0 ? sums.sop / n : .nan) : nil, learningRate: learningRate,
                     tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: scaler.map { Double($0.scale) },
                     consumedSamples: consumedSamples, etaSeconds: Double(c.maxSteps - step) / max(stepsPerSecond, 1e-9),
-                    skippedSteps: window.skipped))
-                window = (DispatchTime.now().uptimeNanoseconds, 0, 0)
+                    skippedSteps: window.skipped,
+                    communicationSeconds: group.isDistributed ? window.communication / Double(c.loggingFreq) : nil))
+                window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0)
                 sums = (0, 0, 0, 0)
             }
             if let valid, step % c.evalFreq == 0 {
@@ -219,7 +265,7 @@ public final class Pretrainer {
             }
             if step % c.saveSteps == 0 || step == c.maxSteps { try saveModel() }
             if step % c.checkpointSteps == 0 || step == c.maxSteps { try saveCheckpoint() }
-            if step < c.maxSteps && (step == stopAfterStep || Interruption.requested) {
+            if step < c.maxSteps && (step == stopAfterStep || interrupted) {
                 if step % c.checkpointSteps != 0 { try saveCheckpoint() }
                 monitor.note("stopped after step \(step); run the same command again to resume from \(outputDirectory.path)/model_last")
                 return
@@ -232,12 +278,14 @@ public final class Pretrainer {
     }
 
     /// Mean losses over `batches` micro-batches of a held-out split, from micro-batch `first` on (wrapping around a
-    /// small split rather than looping forever on it).
+    /// small split rather than looping forever on it). With several ranks, a block's MLM loss is the mean over the
+    /// masked tokens of all its rank slices (what one rank computes on the whole block), its SOP loss their mean.
     func evaluate(_ dataset: PretrainingDataset, split: String, batches: Int, first: Int) throws -> EvaluationRow {
         let c = configuration
         let perBatch = c.microBatchSize * worldSize
         let available = max(1, dataset.count / perBatch)
         var lm = 0.0, sop = 0.0
+        var slices: [Double] = []  // per block: MLM loss × masked tokens, masked tokens, SOP loss
         for i in 0..<batches {
             let block = (first + i) % available
             let start = block * perBatch + rank * c.microBatchSize
@@ -250,6 +298,14 @@ public final class Pretrainer {
                                 graph: .inference(precision: c.useAmp ? .bf16 : .fp32))
             lm += Double(out.mlmLoss!.values[0])
             sop += Double(out.pairLoss?.values[0] ?? 0)
+            if group.isDistributed {
+                slices += [Double(out.mlmLoss!.values[0]) * Double(batch.maskedCount), Double(batch.maskedCount), Double(out.pairLoss?.values[0] ?? 0)]
+            }
+        }
+        if group.isDistributed {
+            let blocks = group.allReduceSum(slices)
+            lm = stride(from: 0, to: blocks.count, by: 3).reduce(0) { $0 + blocks[$1] / max(1, blocks[$1 + 1]) }
+            sop = stride(from: 2, to: blocks.count, by: 3).reduce(0) { $0 + blocks[$1] } / Double(worldSize)
         }
         let n = Double(max(1, batches))
         return EvaluationRow(step: step, split: split, loss: (lm + sop) / n, lmLoss: lm / n,
@@ -267,6 +323,7 @@ public final class Pretrainer {
 
     /// `model_<step>/`: a Hugging Face directory transformers loads.
     func saveModel() throws {
+        guard rank == 0 else { return }
         let destination = outputDirectory.appendingPathComponent("model_\(step)")
         try AtomicDirectory.write(destination) { directory in
             try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
@@ -276,13 +333,15 @@ public final class Pretrainer {
 
     /// `model_last/`: the model plus everything a resume needs; the previous one is kept as `model_last_bak`.
     func saveCheckpoint() throws {
+        let optimizerState = optimizer.stateTensors()  // a collective when sharded: every rank takes part
+        guard rank == 0 else { return }
         let destination = outputDirectory.appendingPathComponent("model_last")
         try AtomicDirectory.write(destination, backup: outputDirectory.appendingPathComponent("model_last_bak")) { directory in
             try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
             let state = TrainerState(globalStep: step, consumedSamples: consumedSamples, globalBatchSize: globalBatchSize,
                                      optimizerStep: optimizer.step, optimizer: configuration.optimizer, lossScaler: scaler,
                                      seed: configuration.seed, modelConfig: modelConfig.jsonString())
-            try state.write(to: directory, optimizerState: optimizer.stateTensors())
+            try state.write(to: directory, optimizerState: optimizerState)
         }
         monitor.saved(destination.path, step: step)
     }

@@ -53,6 +53,12 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var useRecompute = false
     /// Data prefetch threads (0: build batches inline).
     public var numWorkers = 1
+    /// ZeRO-1 optimizer-state sharding (nil: on when `shardingDegree` > 1).
+    public var useSharding: Bool?
+    /// Ranks that share one copy of the optimizer state (nil: all ranks with `useSharding`, else 1).
+    public var shardingDegree: Int?
+    /// Data-parallel groups (nil: ranks / sharding degree); given, it must match.
+    public var dpDegree: Int?
 
     public init(modelNameOrPath: String, inputDir: String, outputDir: String) {
         self.modelNameOrPath = modelNameOrPath
@@ -71,6 +77,23 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     }
 
     public func effectiveGlobalBatchSize(worldSize: Int) -> Int { globalBatchSize ?? microBatchSize * worldSize }
+
+    /// The sharding degree for `worldSize` ranks (1: no sharding); contradictions with the launch are errors.
+    public func effectiveShardingDegree(worldSize: Int) throws -> Int {
+        if useSharding == false, let shardingDegree, shardingDegree > 1 {
+            throw TrainingError.invalidConfiguration("--use_sharding false contradicts --sharding_degree \(shardingDegree)")
+        }
+        let degree = shardingDegree ?? (useSharding == true ? worldSize : 1)
+        guard degree >= 1, degree <= worldSize, worldSize % degree == 0 else {
+            throw TrainingError.invalidConfiguration(
+                "sharding_degree \(degree) must divide the \(worldSize) ranks of this launch (mpirun -np \(worldSize))")
+        }
+        if let dpDegree, dpDegree * degree != worldSize {
+            throw TrainingError.invalidConfiguration(
+                "dp_degree \(dpDegree) × sharding_degree \(degree) must equal the \(worldSize) ranks of this launch")
+        }
+        return degree
+    }
 
     /// The learning-rate schedule: warmup = warmup_rate × max_steps, decay to min_lr at decay_steps.
     public var schedule: LearningRateSchedule {

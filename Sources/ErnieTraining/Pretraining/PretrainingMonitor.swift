@@ -14,6 +14,8 @@ public struct TrainingRow: Sendable, Equatable {
     public var etaSeconds: Double
     /// Steps skipped for a non-finite loss or gradient since the last row.
     public var skippedSteps: Int
+    /// Seconds per step this rank spent in collectives (data-parallel runs only).
+    public var communicationSeconds: Double? = nil
 }
 
 /// One evaluation over the validation (or, at the end, test) split.

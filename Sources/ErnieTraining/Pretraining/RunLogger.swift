@@ -36,6 +36,7 @@ public final class RunLogger: PretrainingMonitor {
                    ("grad_norm", .init(row.gradientNorm)), ("consumed_samples", .init(row.consumedSamples))]
         if let scale = row.lossScale { fields.append(("loss_scale", .init(scale))) }
         if row.skippedSteps > 0 { fields.append(("skipped_steps", .init(row.skippedSteps))) }
+        if let seconds = row.communicationSeconds { fields.append(("comm_s", .init(seconds))) }
         record(MetricsRow(fields))
         progress?.update(step: row.step, ProgressLine.Values(loss: row.loss, lmLoss: row.lmLoss, sopLoss: row.sopLoss,
                                                              learningRate: row.learningRate, tokensPerSecond: row.tokensPerSecond),

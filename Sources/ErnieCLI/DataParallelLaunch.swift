@@ -1,0 +1,31 @@
+import ErnieEngine
+import ErnieTraining
+import Foundation
+
+/// Runs a training command as one rank of `mpirun -np N ernie …` (or as the only rank without mpirun): sets the
+/// rank's thread budget, and turns a rank's error into the end of the whole job, so no rank waits forever in a
+/// collective for one that has stopped.
+enum DataParallelLaunch {
+    static func run(_ body: (ProcessGroup) throws -> Void) throws {
+        let group = ProcessGroup.world
+        if let threads = group.defaultThreadCount() { Threads.setCount(threads) }
+        do {
+            try body(group)
+        } catch {
+            guard group.isDistributed else { throw error }
+            FileHandle.standardError.write(Data("Error (rank \(group.rank) of \(group.size)): \(error)\n".utf8))
+            group.abort(code: 1)
+        }
+        group.finalize()
+    }
+}
+
+/// The monitor of ranks other than 0: they report nothing (rank 0 speaks for the job).
+final class SilentMonitor: PretrainingMonitor {
+    func started(settings: [(String, String)], resumedFromStep: Int?) {}
+    func trained(_ row: TrainingRow) {}
+    func evaluated(_ row: EvaluationRow) {}
+    func saved(_ path: String, step: Int) {}
+    func note(_ message: String) {}
+    func finished(step: Int) {}
+}
