@@ -70,6 +70,28 @@ import Testing
         #expect(allocated.last == 0, "heap allocations per steady step: \(allocated)")
     }
 
+    /// Size classes let many lengths share buffers; the pool gives memory back beyond its limit.
+    @Test func poolSizeClassesAndRetainedLimit() {
+        #expect([1, 16, 17, 4096, 4097, 5120, 5121, 8192, 100_000].map(BufferPool.roundedCapacity)
+                == [16, 16, 32, 4096, 5120, 5120, 6144, 8192, 114_688])
+        for count in [4097, 30_000, 1_000_001] {
+            let capacity = BufferPool.roundedCapacity(count)
+            #expect(capacity >= count && Double(capacity) <= 1.25 * Double(count) + 16 && capacity % 16 == 0)
+        }
+        // Up to the peak in use: five buffers in use at once are all kept, the extra sixth-size one is not.
+        let pool = BufferPool(minimumRetained: 4096 * 4)
+        let buffers = (0..<5).map { _ in pool.take(capacity: 4096) }
+        for buffer in buffers { pool.give(buffer, capacity: 4096) }
+        #expect(pool.retainedBytes == 5 * 4096 * 4)
+        let reused = pool.take(capacity: 4096)
+        #expect(pool.retainedBytes == 4 * 4096 * 4)
+        #expect(pool.counters.allocations == 5 && pool.counters.reuses == 1)
+        let other = pool.take(capacity: 8192)  // in use now: 3 × 4096 floats, under the peak of 5
+        pool.give(reused, capacity: 4096)
+        pool.give(other, capacity: 8192)  // 5 + 2 buffers' worth would exceed the peak: back to the heap
+        #expect(pool.retainedBytes == 5 * 4096 * 4)
+    }
+
     @Test func userShapeMistakesThrowNamingBothShapes() throws {
         let graph = Graph.inference()
         #expect(throws: TensorError.self) { try graph.add(Tensor(shape: [2, 3]), Tensor(shape: [3, 2])) }

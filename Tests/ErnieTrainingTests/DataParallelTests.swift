@@ -201,6 +201,7 @@ import Testing
         let interrupted = try run(tools.mpirun, arguments, killRankAfterStep: 6, output: killed)
         #expect(interrupted.status != 0, "the job was expected to fail")
         #expect((interrupted.afterKill ?? .infinity) < 60, "the job took \(interrupted.afterKill ?? .infinity) s to stop after a rank died")
+        print("mpirun ended \(interrupted.afterKill ?? .infinity) s after a rank was killed (status \(interrupted.status))")
         #expect(Pretrainer.lastCheckpoint(in: killed) != nil)
         #expect(try run(tools.mpirun, arguments).status == 0)
         let a = try losses(straight, "loss"), b = try losses(killed, "loss")

@@ -21,6 +21,9 @@ void ernie_set_num_threads(int threads);
 /// The thread budget of the shared pool.
 int ernie_get_num_threads(void);
 
+/// Cores this process may run on (its CPU affinity set: taskset, or mpirun's per-rank binding).
+int ernie_available_cores(void);
+
 #endif
 
 #ifndef ERNIE_CSHIMS_MATMUL_H

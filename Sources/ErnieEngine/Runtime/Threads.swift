@@ -3,10 +3,11 @@ import Foundation
 
 /// The one thread pool: oneDNN's GEMMs and ernie's own loops both run on libgomp's threads.
 ///
-/// The budget comes from `ERNIE_NUM_THREADS` (default: all cores) and is applied on first use.
+/// The budget comes from `ERNIE_NUM_THREADS` (default: every core the process may run on, `availableCores`) and is
+/// applied on first use.
 public enum Threads {
     private static let configured: Int = {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let cores = availableCores
         let requested = ProcessInfo.processInfo.environment["ERNIE_NUM_THREADS"].flatMap(Int.init) ?? cores
         let count = max(1, requested)
         ernie_set_num_threads(Int32(count))
@@ -16,6 +17,9 @@ public enum Threads {
     /// Applies `ERNIE_NUM_THREADS` before the first parallel work (oneDNN reads the budget on its first call).
     @inline(__always)
     public static func configure() { _ = configured }
+
+    /// Cores in this process's CPU affinity set (fewer than the machine's under `taskset` or an mpirun binding).
+    public static var availableCores: Int { Int(ernie_available_cores()) }
 
     /// The current thread budget.
     public static var count: Int {

@@ -1,4 +1,5 @@
 import CMPI
+import ErnieEngine
 import Foundation
 
 /// The ranks of a data-parallel job: OpenMPI's `MPI_COMM_WORLD` when the process was started by `mpirun`, else a
@@ -39,8 +40,7 @@ public final class ProcessGroup: @unchecked Sendable {
     /// cores mpirun bound this rank to (it binds each rank to one core by default for up to 2 ranks).
     public func defaultThreadCount(environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
         guard usesMPI, environment["ERNIE_NUM_THREADS"] == nil else { return nil }
-        let info = ProcessInfo.processInfo
-        return max(1, min(info.processorCount / localSize, info.activeProcessorCount))
+        return max(1, min(ProcessInfo.processInfo.processorCount / localSize, Threads.availableCores))
     }
 
     /// In-place sum of `count` floats over all ranks.

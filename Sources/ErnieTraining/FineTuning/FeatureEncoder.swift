@@ -22,7 +22,8 @@ public struct FeatureEncoder {
     // MARK: - Sequence classification
 
     /// One feature per example. With `requireLabels` (training, evaluation) examples without a usable label or with an
-    /// empty text are skipped; otherwise (prediction) every example is kept and labels are ignored.
+    /// empty text are skipped; otherwise (prediction) every example is kept, and a single known class label is still
+    /// attached so a labelled test file gets metrics (unknown or missing labels are simply predicted).
     /// - Returns: the features and, for each, the index of its example in `examples`.
     public func sequenceFeatures(_ examples: [SequenceExample], labels: LabelSpace, requireLabels: Bool) throws -> [EncodedFeature] {
         var features: [EncodedFeature] = []
@@ -61,6 +62,9 @@ public struct FeatureEncoder {
                     for name in names { hot[labels.index(of: name)!] = 1 }
                     feature.values = hot
                 }
+            } else if labels.problem == .singleLabelClassification, let names = example.labels, names.count == 1,
+                      let id = labels.index(of: names[0]) {
+                feature.classLabel = Int32(id)
             }
             let encoding = try tokenizer.encode(example.text, pair: example.pair, truncation: Truncation(maxLength: maxSeqLength))
             if !encoding.overflowing.isEmpty { issues.note(DataIssue.truncated, file: example.file, line: example.line) }

@@ -44,14 +44,9 @@ public final class Predictor {
     public func predict(input: String, issues: DataIssues) throws -> EvaluationResult {
         let examples = try TaskExamples.read(configuration.taskName, path: input, issues: issues).prefix(configuration.maxPredictSamples)
         let encoder = FeatureEncoder(tokenizer: tokenizer, maxSeqLength: configuration.maxSeqLength, issues: issues)
+        // Labels of labelled sequence input come attached (FeatureEncoder), so the metrics can be computed.
         var features = try examples.features(encoder, labels: labels, configuration: configuration,
                                              choiceCount: max(1, examples.maxChoices), requireLabels: false)
-        // Labels of labelled input are attached so the metrics can be computed (unknown ones are left out).
-        if case .sequence(let list) = examples, let labels, labels.problem == .singleLabelClassification {
-            for index in features.indices {
-                if let name = list[features[index].exampleIndex].labels?.first, let id = labels.index(of: name) { features[index].classLabel = Int32(id) }
-            }
-        }
         if case .token(let list) = examples, let labels {
             let labelled = features.map { feature -> EncodedFeature in
                 let example = list[feature.exampleIndex]
