@@ -40,7 +40,7 @@ step "5/6 sentiment fine-tuning from the pretrained model"
     --train_file "$WORK/sentiment/train.json" --validation_file "$WORK/sentiment/dev.json" \
     --test_file "$WORK/sentiment/test.json" --label_list "$WORK/sentiment/labels.txt" --group_by_length \
     --output_dir "$WORK/sentiment-model" \
-    --do_train --do_eval --do_predict --max_steps "$FINETUNE_STEPS" --learning_rate 5e-4 --warmup_ratio 0.1 \
+    --do_train --do_eval --do_predict --max_steps "$FINETUNE_STEPS" --learning_rate 1e-4 --warmup_ratio 0.1 \
     --per_device_train_batch_size 32 --max_seq_length 128 --eval_steps 100 --logging_steps 20
 
 step "6/6 predictions"

@@ -13,12 +13,14 @@ public final class PackedBFloat16Matrix: @unchecked Sendable {
         precondition(m > 0 && n > 0 && k > 0, "empty packed GEMM \(m)x\(n)x\(k)")
         Threads.configure()
         var status: Int32 = 0
-        let packed = ernie_pack_bf16(transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), b, Int64(ldb), &status)
-        precondition(packed != nil, "oneDNN could not pack a bf16 matrix (\(status)) for m=\(m) n=\(n) k=\(k)")
+        // fatalError, not precondition: release builds are -Ounchecked, where a failed precondition is not caught.
+        guard let packed = ernie_pack_bf16(transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), b, Int64(ldb), &status) else {
+            fatalError("oneDNN could not pack a bf16 matrix (\(status)) for m=\(m) n=\(n) k=\(k)")
+        }
         self.m = m
         self.n = n
         self.k = k
-        handle = packed!
+        handle = packed
     }
 
     deinit { ernie_packed_bf16_free(handle) }
@@ -26,6 +28,6 @@ public final class PackedBFloat16Matrix: @unchecked Sendable {
     /// c[m, n] = a[m, k] · op(B): a bf16 row-major with lda = k, c overwritten (ldc = n).
     public func multiply(_ a: UnsafePointer<UInt16>, into c: UnsafeMutablePointer<Float>) {
         let status = ernie_gemm_bf16_packed(a, handle, c)
-        precondition(status == 0, "oneDNN packed bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)")
+        if status != 0 { fatalError("oneDNN packed bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
     }
 }
