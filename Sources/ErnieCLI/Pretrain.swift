@@ -50,7 +50,7 @@ struct Pretrain: ParsableCommand {
     @Option(name: .customLong("seed")) var seed = 1234
     @Option(name: .customLong("hidden_dropout_prob"), help: "Default: the model config's.") var hiddenDropoutProb: Double?
     @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: the model config's.") var attentionProbsDropoutProb: Double?
-    @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX) with fp32 master weights (true|false).") var useAmp = false
+    @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights (true|false).") var useAmp = false
     @Option(name: .customLong("scale_loss"), help: "Initial dynamic loss scale with --use_amp.") var scaleLoss = 32768.0
     @Option(name: .customLong("use_recompute"), help: "Recompute layer activations in the backward pass (true|false).") var useRecompute = false
     @Option(name: .customLong("num_workers"), help: "Data prefetch threads.") var numWorkers = 1

@@ -78,18 +78,46 @@ import Testing
             let capacity = BufferPool.roundedCapacity(count)
             #expect(capacity >= count && Double(capacity) <= 1.25 * Double(count) + 16 && capacity % 16 == 0)
         }
-        // Up to the peak in use: five buffers in use at once are all kept, the extra sixth-size one is not.
-        let pool = BufferPool(minimumRetained: 4096 * 4)
-        let buffers = (0..<5).map { _ in pool.take(capacity: 4096) }
+        // Footprint (free + in use) up to 1.25 × the peak in use: five buffers in use at once are all kept; a new
+        // buffer that would pass the bound first frees free ones.
+        let unit = 4096 * 4
+        let pool = BufferPool(minimumRetained: unit)
+        let buffers = (0..<5).map { _ in pool.take(capacity: 4096).base }
         for buffer in buffers { pool.give(buffer, capacity: 4096) }
-        #expect(pool.retainedBytes == 5 * 4096 * 4)
-        let reused = pool.take(capacity: 4096)
-        #expect(pool.retainedBytes == 4 * 4096 * 4)
+        #expect(pool.retainedBytes == 5 * unit)
+        let reused = pool.take(capacity: 4096).base
+        #expect(pool.retainedBytes == 4 * unit)
         #expect(pool.counters.allocations == 5 && pool.counters.reuses == 1)
-        let other = pool.take(capacity: 8192)  // in use now: 3 × 4096 floats, under the peak of 5
+        // In use 1 + 2 units, free 4: 7 > 6.25 units, so one free buffer goes back to the heap.
+        let other = pool.take(capacity: 8192).base
+        #expect(pool.retainedBytes == 3 * unit)
         pool.give(reused, capacity: 4096)
-        pool.give(other, capacity: 8192)  // 5 + 2 buffers' worth would exceed the peak: back to the heap
-        #expect(pool.retainedBytes == 5 * 4096 * 4)
+        pool.give(other, capacity: 8192)
+        #expect(pool.retainedBytes == 6 * unit)
+        // A buffer of 1 MB or more is mapped; freeing it for a bigger one unmaps it.
+        let mappedCapacity = BufferPool.roundedCapacity(BufferPool.mappedBytes / 4)
+        let mapped = BufferPool(minimumRetained: 0)
+        let first = mapped.take(capacity: mappedCapacity)
+        first.base.update(repeating: 1, count: first.capacity)
+        mapped.give(first.base, capacity: first.capacity)
+        let bigger = mapped.take(capacity: BufferPool.roundedCapacity(3 * mappedCapacity))
+        #expect(mapped.retainedBytes == 0 && bigger.capacity >= 3 * mappedCapacity)
+        bigger.base[bigger.capacity - 1] = 2
+        mapped.give(bigger.base, capacity: bigger.capacity)
+    }
+
+    /// A length that varies step to step reuses a free buffer up to twice its size instead of allocating.
+    @Test func poolReusesLargerClassesUpToTwice() {
+        let pool = BufferPool(minimumRetained: 1 << 24)
+        let big = pool.take(capacity: 16384)
+        pool.give(big.base, capacity: big.capacity)
+        let smaller = pool.take(capacity: BufferPool.roundedCapacity(9000))  // class 10240: 16384 is 3 classes up
+        #expect(smaller.base == big.base && smaller.capacity == 16384)
+        pool.give(smaller.base, capacity: smaller.capacity)
+        let tooSmall = pool.take(capacity: BufferPool.roundedCapacity(7000))  // class 7168: 16384 is 5 classes up
+        #expect(tooSmall.base != big.base && tooSmall.capacity == 7168)
+        #expect(pool.counters.allocations == 2 && pool.counters.reuses == 1)
+        pool.give(tooSmall.base, capacity: tooSmall.capacity)
     }
 
     @Test func userShapeMistakesThrowNamingBothShapes() throws {

@@ -11,7 +11,7 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Shapes as MxNxK, comma-separated.")
     var shapes = "4096x768x768,4096x3072x768,4096x768x3072"
 
-    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once for the AMX kernel; comma-separated).")
+    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout; comma-separated).")
     var dtypes = "f32,bf16,bf16-packed"
 
     @Option(help: "Seconds to measure each case.")

@@ -28,7 +28,8 @@ public func gemm(
     let status = dnnl_sgemm(
         transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
         a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
-    precondition(status == dnnl_success, "dnnl_sgemm failed (\(status)) for m=\(m) n=\(n) k=\(k)")
+    // Not precondition: release builds are -Ounchecked, which drops it.
+    if status != dnnl_success { fatalError("dnnl_sgemm failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
 }
 
 /// The bf16 GEMM: A and B already rounded to bfloat16 (see `BFloat16`), C float32.
@@ -46,12 +47,21 @@ public func gemmBF16(
     let status = ernie_gemm_bf16(
         transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
         a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
-    precondition(status == 0, "oneDNN bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)")
+    if status != 0 { fatalError("oneDNN bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
 }
 
 /// The oneDNN kernel a bf16 GEMM of this shape runs on (e.g. "brg:avx512_core_amx_bf16").
 public func gemmBF16Implementation(m: Int, n: Int, k: Int) -> String {
     String(cString: ernie_gemm_bf16_impl(Int64(m), Int64(n), Int64(k)))
+}
+
+/// How bf16 matmuls run on this CPU, for run summaries: "AMX", "AVX512-BF16", or the oneDNN kernel's name when it
+/// has neither (then bf16 is emulated and slower than fp32).
+public func bf16MatmulHardware() -> String {
+    let kernel = gemmBF16Implementation(m: 256, n: 256, k: 256)
+    if kernel.contains("amx") { return "AMX" }
+    if kernel.contains("avx512_core_bf16") { return "AVX512-BF16" }
+    return "no native bf16: \(kernel)"
 }
 
 private func scaleInPlace(_ c: UnsafeMutablePointer<Float>, rows: Int, columns: Int, ld: Int, by beta: Float) {

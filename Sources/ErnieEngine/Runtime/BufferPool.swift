@@ -1,13 +1,19 @@
+import Glibc
 import Synchronization
 
 /// Recycles float buffers by size class, so a steady-state training step, which asks for the same sizes every time,
 /// allocates no activation memory from the heap after its first step.
 ///
 /// Buffers are 64-byte aligned (AVX-512 lines). Sizes are rounded up to 16 floats, and above 4096 floats to one of
-/// four classes per power of two (at most 25% slack): batches of varying lengths (fine-tuning, length grouping)
-/// then share buffers instead of each length keeping its own set. The pool keeps free buffers up to the peak of
-/// memory in use (at least `minimumRetained` bytes) and gives the rest back to the heap: a steady step (whose buffers
-/// are all in use at its peak) is served entirely from the pool, and shapes that keep changing cannot make it grow.
+/// four classes per power of two (at most 25% slack); a request may also take a free buffer up to twice its size.
+/// Batches of varying lengths (fine-tuning, length grouping) then share buffers instead of each length keeping its own.
+///
+/// The pool's footprint (free + in use) is bounded by 1.25 × the peak in use (at least `minimumRetained` bytes): a new
+/// buffer that would pass it first frees free ones, largest first. A steady step (all its buffers in use at its peak)
+/// is served entirely from the pool; shapes that keep changing cannot make it grow. Buffers of 1 MB and more are
+/// mapped from the kernel directly and unmapped when freed: through malloc, whose threshold for that adapts upwards,
+/// they landed in its arenas and came back fragmented (a length-grouped fine-tuning run grew to 3.4 GB resident
+/// with a 1.3 GB pool).
 final class BufferPool: Sendable {
     static let shared = BufferPool()
 
@@ -34,30 +40,72 @@ final class BufferPool: Sendable {
         return (small + quarter - 1) / quarter * quarter
     }
 
-    func take(capacity: Int) -> UnsafeMutablePointer<Float> {
-        let reused = state.withLock { state -> UInt? in
+    /// How many size classes above the one asked for a free buffer may come from (4 = up to twice the size).
+    static let largerClassesReused = 4
+
+    /// Buffers of at least this many bytes are mapped and unmapped directly (see the type's comment).
+    static let mappedBytes = 1 << 20
+
+    /// A buffer of at least `capacity` floats (a rounded size class): a free one of that class or of one of the next
+    /// `largerClassesReused` classes, else a new one. Returns the buffer's actual capacity, which `give` must be passed.
+    func take(capacity: Int) -> (base: UnsafeMutablePointer<Float>, capacity: Int) {
+        var evicted: [(address: UInt, capacity: Int)] = []
+        let reused = state.withLock { state -> (address: UInt, capacity: Int)? in
+            var candidate = capacity
+            for _ in 0...(capacity > 4096 ? Self.largerClassesReused : 0) {
+                if let address = state.buffers[candidate]?.popLast() {
+                    if state.buffers[candidate]!.isEmpty { state.buffers[candidate] = nil }
+                    state.freeBytes -= candidate * 4
+                    state.inUseBytes += candidate * 4
+                    state.peakInUseBytes = max(state.peakInUseBytes, state.inUseBytes)
+                    return (address, candidate)
+                }
+                candidate = Self.roundedCapacity(candidate + 1)
+            }
             state.inUseBytes += capacity * 4
             state.peakInUseBytes = max(state.peakInUseBytes, state.inUseBytes)
-            guard let address = state.buffers[capacity]?.popLast() else { return nil }
-            state.freeBytes -= capacity * 4
-            return address
+            let limit = max(minimumRetained, state.peakInUseBytes + state.peakInUseBytes / 4)
+            if state.freeBytes + state.inUseBytes > limit {
+                for size in state.buffers.keys.sorted(by: >) {
+                    while state.freeBytes + state.inUseBytes > limit, let address = state.buffers[size]?.popLast() {
+                        evicted.append((address, size))
+                        state.freeBytes -= size * 4
+                    }
+                    if state.buffers[size]?.isEmpty == true { state.buffers[size] = nil }
+                    if state.freeBytes + state.inUseBytes <= limit { break }
+                }
+            }
+            return nil
         }
+        for buffer in evicted { Self.release(UnsafeMutableRawPointer(bitPattern: buffer.address)!, bytes: buffer.capacity * 4) }
         stats.withLock { reused == nil ? ($0.allocations += 1) : ($0.reuses += 1) }
-        let raw = reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
-            ?? UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: capacity)
+        if let reused, let raw = UnsafeMutableRawPointer(bitPattern: reused.address) {
+            return (raw.bindMemory(to: Float.self, capacity: reused.capacity), reused.capacity)
+        }
+        return (Self.allocate(bytes: capacity * 4).bindMemory(to: Float.self, capacity: capacity), capacity)
     }
 
     func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
-        let address = UInt(bitPattern: pointer)
-        let kept = state.withLock { state -> Bool in
+        state.withLock { state in
             state.inUseBytes -= capacity * 4
-            guard state.freeBytes + capacity * 4 <= max(minimumRetained, state.peakInUseBytes) else { return false }
-            state.buffers[capacity, default: []].append(address)
+            state.buffers[capacity, default: []].append(UInt(bitPattern: pointer))
             state.freeBytes += capacity * 4
-            return true
         }
-        if !kept { UnsafeMutableRawPointer(pointer).deallocate() }
+    }
+
+    private static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+        guard bytes >= mappedBytes else { return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64) }
+        guard let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mapped != MAP_FAILED else {
+            fatalError("out of memory: could not map \(bytes >> 20) MB for a tensor buffer (errno \(errno))")
+        }
+        // Huge pages where the system offers them on request: fewer page faults and TLB misses on big activations.
+        if bytes >= 4 << 20 { _ = madvise(mapped, bytes, MADV_HUGEPAGE) }
+        return mapped
+    }
+
+    private static func release(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+        if bytes >= mappedBytes { munmap(pointer, bytes) } else { pointer.deallocate() }
     }
 
     /// Bytes of free buffers the pool holds.

@@ -6,9 +6,7 @@ public final class Storage: @unchecked Sendable {
 
     /// A pooled buffer of at least `count` floats, uninitialised.
     init(uninitializedCount count: Int) {
-        let capacity = BufferPool.roundedCapacity(count)
-        self.base = BufferPool.shared.take(capacity: capacity)
-        self.capacity = capacity
+        (base, capacity) = BufferPool.shared.take(capacity: BufferPool.roundedCapacity(count))
         self.pooled = true
     }
 

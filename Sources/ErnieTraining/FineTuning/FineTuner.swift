@@ -160,7 +160,7 @@ public final class FineTuner {
                  ("optimizer", "adamw, lr \(c.learningRate), weight_decay \(c.weightDecay), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"),
                  ("dropout (hidden / attention / classifier)",
                   "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
-                 ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"),
+                 ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                  ("ranks × threads", "\(group.size) × \(Threads.count)"), ("seed", "\(c.seed)")]
         return rows
     }

@@ -176,7 +176,7 @@ public final class Pretrainer {
                 ("micro / global batch", "\(c.microBatchSize) / \(globalBatchSize) (accumulation \(accumulation))"),
                 ("optimizer", "\(c.optimizer.rawValue), lr \(c.maxLR) → \(c.minLR), warmup \(c.warmupRate), \(c.lrScheduler)"),
                 ("max_steps", "\(c.maxSteps)"), ("binary_head", "\(c.binaryHead)"), ("masked_lm_prob", "\(c.maskedLMProb)"),
-                ("precision", c.useAmp ? "bf16 (AMX) with fp32 master weights" : "fp32"),
+                ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                 ("ranks × threads", "\(worldSize) × \(Threads.count)" + (shardingDegree > 1 ? ", optimizer sharded over \(shardingDegree)" : "")),
                 ("seed", "\(c.seed)")]
     }
