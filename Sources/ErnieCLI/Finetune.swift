@@ -47,6 +47,7 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("layerwise_decay"), help: "Learning-rate factor per layer below the top (1: off).") var layerwiseDecay = 1.0
     @Option(name: .customLong("per_device_train_batch_size")) var trainBatchSize = 8
     @Option(name: .customLong("per_device_eval_batch_size")) var evalBatchSize = 8
+    @Option(name: .customLong("gradient_accumulation_steps"), help: "Micro-batches summed into one optimizer step.") var gradientAccumulationSteps = 1
     @Option(name: .customLong("max_seq_length")) var maxSeqLength = 128
     @Option(name: .customLong("eval_steps"), help: "Evaluate every this many steps (default: every epoch).") var evalSteps: Int?
     @Option(name: .customLong("save_steps"), help: "Write checkpoint-<step> every this many steps (default: never).") var saveSteps: Int?
@@ -95,6 +96,7 @@ struct Finetune: ParsableCommand {
         c.layerwiseDecay = layerwiseDecay
         c.perDeviceTrainBatchSize = trainBatchSize
         c.perDeviceEvalBatchSize = evalBatchSize
+        c.gradientAccumulationSteps = gradientAccumulationSteps
         c.maxSeqLength = maxSeqLength
         c.evalSteps = evalSteps
         c.saveSteps = saveSteps

@@ -178,6 +178,42 @@ import Testing
         #expect(tests.map { $0["answer"] as! String } == ["下雨", "茶", "女的"])
     }
 
+    /// gradient_accumulation_steps 2 × micro-batch 4 takes the steps of micro-batch 8 (dropout 0; 21 examples, so the
+    /// last step of each epoch has 5: one micro-batch of 4, one of 1).
+    @Test func gradientAccumulationEqualsTheWholeBatch() throws {
+        let texts = (0..<21).map { i in (i % 3 == 0 ? "好看好用" : "难用难看") + String(repeating: "很", count: i % 5) }
+        let model = try FineTuningTestSupport.tinyModelDirectory(texts: texts)
+        let directory = try FineTuningTestSupport.temporaryDirectory("accumulation")
+        defer { try? FileManager.default.removeItem(at: directory); try? FileManager.default.removeItem(at: model) }
+        let train = directory.appendingPathComponent("train.json")
+        try FineTuningTestSupport.write(texts.enumerated().map { i, text in "{\"sentence\": \"\(text)\", \"label\": \"\(i % 3 == 0 ? "pos" : "neg")\"}" }, to: train)
+        func losses(batch: Int, accumulation: Int) throws -> [Double] {
+            let output = directory.appendingPathComponent("b\(batch)x\(accumulation)")
+            var c = Self.configuration(.sequenceClassification, model: model, output: output, train: train, dev: train, test: train)
+            c.doPredict = false
+            c.perDeviceTrainBatchSize = batch
+            c.gradientAccumulationSteps = accumulation
+            c.numTrainEpochs = 2
+            c.loggingSteps = 1
+            c.maxSeqLength = 32
+            c.hiddenDropoutProb = 0
+            c.attentionProbsDropoutProb = 0
+            c.classifierDropout = 0
+            let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+            #expect(tuner.schedule.totalSteps == 6)
+            try tuner.run()
+            let rows = try MetricsLog.readRows(at: output.appendingPathComponent("logs/metrics.jsonl"))
+            return rows.compactMap { $0.number("loss") } + rows.compactMap { $0.number("eval_loss") }
+        }
+        let whole = try losses(batch: 8, accumulation: 1), accumulated = try losses(batch: 4, accumulation: 2)
+        #expect(whole.count == 8 && accumulated.count == 8)
+        let worst = zip(whole, accumulated).map { abs($0 - $1) / abs($0) }.max()!
+        print("gradient accumulation: worst relative loss difference \(worst)")
+        #expect(worst < 1e-5, "losses \(whole) vs \(accumulated)")
+        // The losses move (the comparison is not of two untrained runs).
+        #expect(abs(whole[5] - whole[0]) > 1e-3)
+    }
+
     @Test func badConfigurationsAreErrors() throws {
         let model = try FineTuningTestSupport.tinyModelDirectory(texts: ["a"])
         var c = FineTuningConfiguration(taskName: .sequenceClassification, modelNameOrPath: model.path, outputDir: "/tmp/x")
@@ -188,5 +224,10 @@ import Testing
         #expect(throws: DatasetError.self) { try FineTuner(c, logger: FineTuningLogger(outputDirectory: URL(fileURLWithPath: "/tmp/x"), quiet: true)) }
         c.useCrf = true
         #expect(throws: TrainingError.self) { try c.validate() }          // CRF only for token-cls
+        c.useCrf = false
+        c.trainFile = "train.json"
+        try c.validate()
+        c.gradientAccumulationSteps = 0
+        #expect(throws: TrainingError.self) { try c.validate() }
     }
 }

@@ -140,8 +140,8 @@ public final class FineTuner {
         return (perEpoch, total, warmup)
     }
 
-    /// Examples per optimizer step, over all ranks.
-    var globalBatchSize: Int { configuration.perDeviceTrainBatchSize * group.size }
+    /// Examples per optimizer step, over all ranks and accumulated micro-batches.
+    var globalBatchSize: Int { configuration.perDeviceTrainBatchSize * configuration.gradientAccumulationSteps * group.size }
 
     var settingsTable: [(String, String)] {
         let c = configuration, s = schedule, config = model.config
@@ -156,6 +156,7 @@ public final class FineTuner {
             if let split { rows.append(("\(name) examples / features", "\(split.examples.count) / \(split.features.count)")) }
         }
         rows += [("max_seq_length", "\(c.maxSeqLength)"), ("batch (train / eval)", "\(c.perDeviceTrainBatchSize) / \(c.perDeviceEvalBatchSize)"),
+                 ("examples per step", "\(globalBatchSize) (\(c.perDeviceTrainBatchSize) × \(c.gradientAccumulationSteps) accumulated × \(group.size) ranks)"),
                  ("steps", "\(s.totalSteps) (\(s.stepsPerEpoch) per epoch), warmup \(s.warmupSteps)"),
                  ("optimizer", "adamw, lr \(c.learningRate), weight_decay \(c.weightDecay), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"),
                  ("dropout (hidden / attention / classifier)",
@@ -187,9 +188,10 @@ public final class FineTuner {
         return final
     }
 
-    /// The dropout stream of one step: a function of (seed, step, rank) only.
-    func random(step: Int) -> RandomGenerator {
-        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(step) &+ UInt64(group.rank) << 40))
+    /// The dropout stream of one micro-step (step × gradient_accumulation_steps + micro-batch): a function of
+    /// (seed, micro-step, rank) only.
+    func random(step microStep: Int) -> RandomGenerator {
+        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(microStep) &+ UInt64(group.rank) << 40))
     }
 
     func trainLoop() throws {
@@ -211,17 +213,27 @@ public final class FineTuner {
             let order = trainingOrder(epoch: epoch)
             for batchStart in stride(from: 0, to: order.count, by: globalBatchSize) {
                 let global = batchStart..<min(order.count, batchStart + globalBatchSize)
-                let sliceStart = min(global.upperBound, batchStart + group.rank * c.perDeviceTrainBatchSize)
-                let slice = sliceStart..<min(global.upperBound, sliceStart + c.perDeviceTrainBatchSize)
-                // A rank left without examples by a short last batch runs the batch's first one with weight 0, so that
-                // every rank has the same gradients to sum.
-                let batch = FeatureBatch((slice.isEmpty ? global.prefix(1) : slice).map { features[order[$0]] }, padId: padId)
-                let weight = Float(slice.count) / Float(global.count)
-                let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step))
-                let out = try model(batch, graph: graph, withLoss: true)
-                graph.backward(from: out.loss!, seed: weight)
+                // Micro-batch m of rank r holds the global batch's chunk m × ranks + r; each is weighted by its share
+                // of the batch, so the summed gradient is the whole batch's mean.
+                var local = (loss: 0.0, tokens: 0)
+                for micro in 0..<c.gradientAccumulationSteps {
+                    let chunk = micro * group.size + group.rank
+                    let sliceStart = min(global.upperBound, batchStart + chunk * c.perDeviceTrainBatchSize)
+                    let slice = sliceStart..<min(global.upperBound, sliceStart + c.perDeviceTrainBatchSize)
+                    // A rank left without examples by a short last batch runs the batch's first one with weight 0, so
+                    // that every rank has gradients to sum; further empty micro-batches add nothing and are skipped.
+                    if slice.isEmpty && micro > 0 { break }
+                    let batch = FeatureBatch((slice.isEmpty ? global.prefix(1) : slice).map { features[order[$0]] }, padId: padId)
+                    let weight = Float(slice.count) / Float(global.count)
+                    let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32,
+                                      random: random(step: step * c.gradientAccumulationSteps + micro))
+                    let out = try model(batch, graph: graph, withLoss: true)
+                    graph.backward(from: out.loss!, seed: weight)
+                    local.loss += Double(out.loss!.values[0]) * Double(weight)
+                    local.tokens += slice.isEmpty ? 0 : batch.tokenCount
+                }
                 exchange.allReduceGradients(parameters)
-                let totals = group.allReduceSum([Double(out.loss!.values[0]) * Double(weight), Double(slice.isEmpty ? 0 : batch.tokenCount)])
+                let totals = group.allReduceSum([local.loss, Double(local.tokens)])
                 let loss = totals[0]
                 let norm = optimizer.clipGradients(maxNorm: c.maxGradNorm)
                 if loss.isFinite && norm.isFinite {

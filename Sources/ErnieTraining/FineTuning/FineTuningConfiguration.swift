@@ -36,6 +36,9 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     /// encoder layer i at i + 1, everything above at L + 1) is scaled by decay^(L + 1 − d). 1 disables.
     public var layerwiseDecay = 1.0
     public var perDeviceTrainBatchSize = 8
+    /// Micro-batches whose gradients are summed before one optimizer step (HF Trainer's name): a step sees
+    /// per_device_train_batch_size × this × ranks examples, and its gradient is exactly that batch's mean.
+    public var gradientAccumulationSteps = 1
     public var perDeviceEvalBatchSize = 8
     public var maxSeqLength = 128
     /// Evaluate every this many steps; nil: at the end of every epoch.
@@ -105,6 +108,7 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         try require(weightDecay >= 0 && maxGradNorm >= 0, "weight_decay and max_grad_norm must not be negative")
         try require(layerwiseDecay > 0 && layerwiseDecay <= 1, "layerwise_decay must be in (0, 1]")
         try require(perDeviceTrainBatchSize > 0 && perDeviceEvalBatchSize > 0, "batch sizes must be positive")
+        try require(gradientAccumulationSteps > 0, "gradient_accumulation_steps must be positive")
         try require(loggingSteps > 0, "logging_steps must be positive")
         for (name, value) in [("eval_steps", evalSteps), ("save_steps", saveSteps), ("save_total_limit", saveTotalLimit),
                               ("early_stopping_patience", earlyStoppingPatience), ("max_train_samples", maxTrainSamples),
