@@ -48,6 +48,8 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("per_device_train_batch_size")) var trainBatchSize = 8
     @Option(name: .customLong("per_device_eval_batch_size")) var evalBatchSize = 8
     @Option(name: .customLong("gradient_accumulation_steps"), help: "Micro-batches summed into one optimizer step.") var gradientAccumulationSteps = 1
+    @Option(name: .customLong("resume_from_checkpoint"), help: "A checkpoint-<step> directory (written with --save_steps) to continue from exactly, or true for the latest in output_dir.")
+    var resumeFromCheckpoint: String?
     @Option(name: .customLong("max_seq_length")) var maxSeqLength = 128
     @Option(name: .customLong("eval_steps"), help: "Evaluate every this many steps (default: every epoch).") var evalSteps: Int?
     @Option(name: .customLong("save_steps"), help: "Write checkpoint-<step> every this many steps (default: never).") var saveSteps: Int?
@@ -97,6 +99,7 @@ struct Finetune: ParsableCommand {
         c.perDeviceTrainBatchSize = trainBatchSize
         c.perDeviceEvalBatchSize = evalBatchSize
         c.gradientAccumulationSteps = gradientAccumulationSteps
+        c.resumeFromCheckpoint = resumeFromCheckpoint
         c.maxSeqLength = maxSeqLength
         c.evalSteps = evalSteps
         c.saveSteps = saveSteps

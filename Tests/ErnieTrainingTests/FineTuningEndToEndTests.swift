@@ -214,6 +214,67 @@ import Testing
         #expect(abs(whole[5] - whole[0]) > 1e-3)
     }
 
+    /// A run resumed from checkpoint-4 (mid first epoch, with dropout, warmup, evaluations and best-model tracking)
+    /// continues exactly as the uninterrupted run: the same metrics rows bit for bit and the same final weights.
+    @Test func resumeFromCheckpointContinuesExactly() throws {
+        let texts = (0..<21).map { i in (i % 3 == 0 ? "好看好用" : "难用难看") + String(repeating: "很", count: i % 5) }
+        let model = try FineTuningTestSupport.tinyModelDirectory(texts: texts)
+        let directory = try FineTuningTestSupport.temporaryDirectory("resume")
+        defer { try? FileManager.default.removeItem(at: directory); try? FileManager.default.removeItem(at: model) }
+        let train = directory.appendingPathComponent("train.json")
+        try FineTuningTestSupport.write(texts.enumerated().map { i, text in "{\"sentence\": \"\(text)\", \"label\": \"\(i % 3 == 0 ? "pos" : "neg")\"}" }, to: train)
+        func configuration(_ output: URL) -> FineTuningConfiguration {
+            var c = Self.configuration(.sequenceClassification, model: model, output: output, train: train, dev: train, test: train)
+            c.doPredict = false
+            c.perDeviceTrainBatchSize = 4   // 6 steps per epoch
+            c.numTrainEpochs = 2
+            c.warmupRatio = 0.2
+            c.loggingSteps = 1
+            c.evalSteps = 3
+            c.saveSteps = 4
+            c.maxSeqLength = 32
+            c.hiddenDropoutProb = 0.1
+            c.loadBestModelAtEnd = true
+            return c
+        }
+        let whole = directory.appendingPathComponent("whole"), resumed = directory.appendingPathComponent("resumed")
+        try FineTuner(configuration(whole), logger: FineTuningLogger(outputDirectory: whole, quiet: true)).run()
+        // The interrupted run: its checkpoint-4, and a log and best model that went on past it (rows after step 4 must
+        // go; a later best model is written again when the resumed run gets there).
+        let manager = FileManager.default
+        try manager.createDirectory(at: resumed.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        for item in ["checkpoint-4", "logs/metrics.jsonl", "best_model"] {
+            try manager.copyItem(at: whole.appendingPathComponent(item), to: resumed.appendingPathComponent(item))
+        }
+        var c = configuration(resumed)
+        c.resumeFromCheckpoint = "true"
+        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: resumed, quiet: true))
+        try tuner.run()
+        #expect(tuner.step == 12)
+        func rows(_ run: URL) throws -> [String] {
+            try MetricsLog.readRows(at: run.appendingPathComponent("logs/metrics.jsonl")).map { row in
+                ["step", "loss", "lr", "grad_norm", "eval_loss", "eval_accuracy"].compactMap { key in row.number(key).map { "\(key)=\($0)" } }
+                    .joined(separator: " ")
+            }
+        }
+        let expected = try rows(whole), got = try rows(resumed)
+        #expect(expected.count == 16 && got == expected, "resumed log differs:\n\(got)\nvs\n\(expected)")
+        for file in ["model.safetensors", "best_model/model.safetensors", "eval_results.json"] {
+            #expect(try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: resumed.appendingPathComponent(file)), "\(file) differs")
+        }
+        let state = try #require(try FineTuningTestSupport.json(resumed.appendingPathComponent("checkpoint-8/trainer_state.json")) as? [String: Any])
+        #expect(state["global_step"] as? Int == 8 && state["best_global_step"] is Int)
+
+        // Settings the saved order depends on must match; a missing checkpoint is named.
+        var other = configuration(resumed)
+        other.resumeFromCheckpoint = resumed.appendingPathComponent("checkpoint-4").path
+        other.perDeviceTrainBatchSize = 8
+        #expect(throws: TrainingError.self) { try FineTuner(other, logger: FineTuningLogger(outputDirectory: resumed, quiet: true)) }
+        var empty = configuration(directory.appendingPathComponent("empty"))
+        empty.resumeFromCheckpoint = "true"
+        #expect(throws: TrainingError.self) { try FineTuner(empty, logger: FineTuningLogger(outputDirectory: resumed, quiet: true)) }
+    }
+
     @Test func badConfigurationsAreErrors() throws {
         let model = try FineTuningTestSupport.tinyModelDirectory(texts: ["a"])
         var c = FineTuningConfiguration(taskName: .sequenceClassification, modelNameOrPath: model.path, outputDir: "/tmp/x")

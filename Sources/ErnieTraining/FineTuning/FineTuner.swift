@@ -32,6 +32,8 @@ public final class FineTuner {
     /// The best evaluation so far: (step, metric value).
     public private(set) var best: (step: Int, value: Double)?
     public private(set) var loadReport: StateDictLoadReport?
+    /// The checkpoint this run continues (`resume_from_checkpoint`), read and checked at init.
+    let resume: (directory: URL, state: FineTuningCheckpoint)?
     let group: ProcessGroup
     var isWriter: Bool { group.rank == 0 }
 
@@ -125,6 +127,23 @@ public final class FineTuner {
         for (split, found) in issues.sorted(by: { $0.key < $1.key }) where !found.isEmpty {
             for line in found.summary { logger.note("\(split): \(line)") }
         }
+
+        switch c.resumeFromCheckpoint {
+        case nil, "false":
+            resume = nil
+        case "true", "latest":
+            guard let latest = FineTuningCheckpoint.latest(in: outputDirectory) else {
+                throw TrainingError.missingInput("--resume_from_checkpoint \(c.resumeFromCheckpoint!): no checkpoint-<step> with \(FineTuningCheckpoint.fileName) in \(c.outputDir)")
+            }
+            resume = (latest, try FineTuningCheckpoint.read(from: latest))
+        case let path?:
+            let directory = URL(fileURLWithPath: path)
+            resume = (directory, try FineTuningCheckpoint.read(from: directory))
+        }
+        if let resume {
+            try resume.state.checkCompatible(trainBatchSize: c.perDeviceTrainBatchSize * c.gradientAccumulationSteps * group.size,
+                                             trainFeatures: train?.features.count ?? 0, seed: c.seed, directory: resume.directory)
+        }
     }
 
     var padId: Int32 { Int32(tokenizer.vocabulary[tokenizer.paddingToken] ?? 0) }
@@ -163,6 +182,7 @@ public final class FineTuner {
                   "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
                  ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                  ("ranks × threads", "\(group.size) × \(Threads.count)"), ("seed", "\(c.seed)")]
+        if let resume { rows.append(("resumed from", "\(resume.directory.path) (step \(resume.state.globalStep))")) }
         return rows
     }
 
@@ -173,7 +193,8 @@ public final class FineTuner {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
             AtomicDirectory.removeLeftovers(in: outputDirectory)
         }
-        logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps)
+        logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps,
+                       resumingAfterStep: resume?.state.globalStep)
         if train != nil { try trainLoop() }
         // The final evaluation and predictions are rank 0's alone (the others have nothing left to write).
         guard isWriter else { return nil }
@@ -201,17 +222,33 @@ public final class FineTuner {
         let optimizer = FineTuningOptimizer(
             entries: FineTuningOptimizer.entries(model.allParameters, layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay),
             beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
+        var evaluationsWithoutImprovement = 0
+        var lastEvaluated = -1
+        if let resume {
+            let saved = resume.state
+            _ = try model.load(from: resume.directory)
+            try optimizer.restore(step: saved.optimizerStep, state: FineTuningCheckpoint.readOptimizer(from: resume.directory))
+            step = saved.globalStep
+            best = saved.bestGlobalStep.flatMap { bestStep in saved.bestMetric.map { (bestStep, $0) } }
+            if let recorded = best, !FileManager.default.fileExists(atPath: outputDirectory.appendingPathComponent("best_model/config.json").path) {
+                logger.note("\(c.outputDir)/best_model (step \(recorded.step)) is missing: the next evaluation starts the best-model tracking afresh")
+                best = nil
+            }
+            evaluationsWithoutImprovement = saved.evaluationsWithoutImprovement
+            lastEvaluated = saved.lastEvaluatedStep
+            logger.note("resumed from \(resume.directory.path) at step \(step)")
+        }
         optimizer.zeroGradients()
         let exchange = DataParallelExchange(group: group)
         let parameters = ParameterStore.adopting(model.allParameters)
         exchange.broadcast(parameters, root: 0)  // identical replicas whatever each rank initialised
         var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, loss: 0.0, steps: 0, norm: 0.0)
-        var evaluationsWithoutImprovement = 0
-        var lastEvaluated = -1
-        var epoch = 0
+        // Every epoch has perEpoch steps, so the step count says where in which epoch's order to continue.
+        var epoch = step / perEpoch
+        var resumeOffset = (step % perEpoch) * globalBatchSize
         training: while step < totalSteps {
             let order = trainingOrder(epoch: epoch)
-            for batchStart in stride(from: 0, to: order.count, by: globalBatchSize) {
+            for batchStart in stride(from: resumeOffset, to: order.count, by: globalBatchSize) {
                 let global = batchStart..<min(order.count, batchStart + globalBatchSize)
                 // Micro-batch m of rank r holds the global batch's chunk m × ranks + r; each is weighted by its share
                 // of the batch, so the summed gradient is the whole batch's mean.
@@ -264,10 +301,17 @@ public final class FineTuner {
                         break training
                     }
                 }
-                if isWriter, let every = c.saveSteps, every > 0, step % every == 0 { try saveCheckpoint() }
+                if isWriter, let every = c.saveSteps, every > 0, step % every == 0 {
+                    try saveCheckpoint(FineTuningCheckpoint(
+                        globalStep: step, epoch: epochProgress, maxSteps: totalSteps, trainBatchSize: globalBatchSize,
+                        trainFeatures: features.count, seed: c.seed, optimizerStep: optimizer.step, bestMetric: best?.value,
+                        bestGlobalStep: best?.step, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
+                        lastEvaluatedStep: lastEvaluated), optimizer: optimizer.state)
+                }
                 if step >= totalSteps { break training }
             }
             epoch += 1
+            resumeOffset = 0
         }
         guard isWriter else { return }
         if c.loadBestModelAtEnd, best != nil {
@@ -316,9 +360,11 @@ public final class FineTuner {
     }
 
     /// `checkpoint-<step>/`, keeping at most `save_total_limit` of them (oldest removed first).
-    func saveCheckpoint() throws {
-        try AtomicDirectory.write(outputDirectory.appendingPathComponent("checkpoint-\(step)")) { directory in
+    /// `checkpoint-<step>/`: the model (a Hugging Face directory) plus what resuming needs, written atomically.
+    func saveCheckpoint(_ state: FineTuningCheckpoint, optimizer: [String: Tensor]) throws {
+        try AtomicDirectory.write(outputDirectory.appendingPathComponent(FineTuningCheckpoint.directoryPrefix + "\(step)")) { directory in
             try model.save(to: directory, tokenizerDirectory: modelDirectory)
+            try state.write(to: directory, optimizer: optimizer)
         }
         guard let limit = configuration.saveTotalLimit, limit > 0 else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []

@@ -39,6 +39,9 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     /// Micro-batches whose gradients are summed before one optimizer step (HF Trainer's name): a step sees
     /// per_device_train_batch_size × this × ranks examples, and its gradient is exactly that batch's mean.
     public var gradientAccumulationSteps = 1
+    /// A `checkpoint-<step>` directory to continue from, or "true" / "latest" for the highest one in the output
+    /// directory (HF Trainer's `resume_from_checkpoint`); nil or "false": start afresh.
+    public var resumeFromCheckpoint: String?
     public var perDeviceEvalBatchSize = 8
     public var maxSeqLength = 128
     /// Evaluate every this many steps; nil: at the end of every epoch.
@@ -109,6 +112,7 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         try require(layerwiseDecay > 0 && layerwiseDecay <= 1, "layerwise_decay must be in (0, 1]")
         try require(perDeviceTrainBatchSize > 0 && perDeviceEvalBatchSize > 0, "batch sizes must be positive")
         try require(gradientAccumulationSteps > 0, "gradient_accumulation_steps must be positive")
+        try require(resumeFromCheckpoint == nil || resumeFromCheckpoint == "false" || doTrain, "--resume_from_checkpoint needs --do_train")
         try require(loggingSteps > 0, "logging_steps must be positive")
         for (name, value) in [("eval_steps", evalSteps), ("save_steps", saveSteps), ("save_total_limit", saveTotalLimit),
                               ("early_stopping_patience", earlyStoppingPatience), ("max_train_samples", maxTrainSamples),

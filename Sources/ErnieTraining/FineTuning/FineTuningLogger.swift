@@ -22,12 +22,13 @@ public final class FineTuningLogger {
         self.silent = silent
     }
 
-    public func started(settings: [(String, String)], totalSteps: Int) {
+    /// - Parameter resumingAfterStep: the checkpoint's step when resuming (metrics rows after it are dropped).
+    public func started(settings: [(String, String)], totalSteps: Int, resumingAfterStep: Int? = nil) {
         self.settings = settings
         guard !silent else { return }
         if !quiet && totalSteps > 0 { progress = ProgressLine(totalSteps: totalSteps) }
         do {
-            metrics = try MetricsLog(outputDirectory: outputDirectory)
+            metrics = try MetricsLog(outputDirectory: outputDirectory, resumingAfterStep: resumingAfterStep)
             tensorBoard = try TensorBoardWriter(logDirectory: outputDirectory.appendingPathComponent("logs"))
         } catch {
             note("logging disabled: \(error)")

@@ -75,6 +75,33 @@ public final class FineTuningOptimizer {
         return norm
     }
 
+    /// The moments as named tensors (`exp_avg.<parameter>`, `exp_avg_sq.<parameter>`, torch's names) for a checkpoint;
+    /// parameters that were never updated have none.
+    public var state: [String: Tensor] {
+        var tensors: [String: Tensor] = [:]
+        for (entry, moment) in zip(entries, moments) {
+            guard let moment else { continue }
+            tensors["exp_avg." + entry.name] = moment.m
+            tensors["exp_avg_sq." + entry.name] = moment.v
+        }
+        return tensors
+    }
+
+    /// Continues from a checkpoint's `state` after `step` updates; a moment whose shape differs is an error naming it.
+    public func restore(step: Int, state: [String: Tensor]) throws {
+        for (index, entry) in entries.enumerated() {
+            guard let m = state["exp_avg." + entry.name], let v = state["exp_avg_sq." + entry.name] else {
+                moments[index] = nil
+                continue
+            }
+            guard m.shape == entry.tensor.shape && v.shape == entry.tensor.shape else {
+                throw TrainingError.incompatibleRun("optimizer state of \(entry.name) has shape \(m.shape), the parameter \(entry.tensor.shape)")
+            }
+            moments[index] = (m, v)
+        }
+        self.step = step
+    }
+
     public func zeroGradients() {
         for entry in entries { entry.tensor.grad?.fill(0) }
     }

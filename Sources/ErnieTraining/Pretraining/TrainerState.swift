@@ -29,12 +29,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: directory.appendingPathComponent(Self.fileName))
-        let tensors = optimizerState.keys.sorted().map { name -> SafetensorsTensor in
-            let tensor = optimizerState[name]!
-            return SafetensorsTensor(name: name, shape: tensor.shape,
-                                     elements: .borrowed(.float32, UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4)))
-        }
-        try SafetensorsWriter.write(tensors, to: directory.appendingPathComponent(Self.optimizerFileName), durable: true)
+        try NamedTensorsFile.write(optimizerState, to: directory.appendingPathComponent(Self.optimizerFileName))
     }
 
     public static func read(from directory: URL) throws -> (state: TrainerState, optimizer: [String: Tensor]) {
@@ -43,13 +38,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         do { state = try JSONDecoder().decode(TrainerState.self, from: Data(contentsOf: stateURL)) } catch {
             throw TrainingError.incompatibleRun("cannot read \(stateURL.path): \(error)")
         }
-        let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent(optimizerFileName))
-        var tensors: [String: Tensor] = [:]
-        for info in file.tensors {
-            let tensor = Tensor(shape: info.shape)
-            try file.readFloats(named: info.name, into: UnsafeMutableBufferPointer(start: tensor.data, count: tensor.count))
-            tensors[info.name] = tensor
-        }
+        let tensors = try NamedTensorsFile.read(directory.appendingPathComponent(optimizerFileName))
         return (state, tensors)
     }
 }
