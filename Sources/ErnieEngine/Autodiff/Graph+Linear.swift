@@ -26,6 +26,7 @@ extension Graph {
         let precision = self.precision
         record(y) { [unowned self] in
             let dy = self.gradient(of: y)
+            let dy16 = precision == .bf16 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
             if x.requiresGrad {
                 let dx = self.gradient(of: x)
                 switch precision {
@@ -34,7 +35,7 @@ extension Graph {
                          a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: 1, c: dx.data, ldc: inFeatures)
                 case .bf16:
                     gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
+                             a: dy16!.pointer, lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
                              beta: 1, c: dx.data, ldc: inFeatures)
                 }
             }
@@ -46,7 +47,7 @@ extension Graph {
                          a: dy.data, lda: outFeatures, b: x.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
                 case .bf16:
                     gemmBF16(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                             a: self.bfloat16(dy), lda: outFeatures, b: self.bfloat16(x), ldb: inFeatures,
+                             a: dy16!.pointer, lda: outFeatures, b: self.bfloat16(x), ldb: inFeatures,
                              beta: 1, c: dw.data, ldc: inFeatures)
                 }
             }

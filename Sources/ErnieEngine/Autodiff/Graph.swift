@@ -2,8 +2,8 @@
 ///
 /// Each op (`linear`, `layerNorm`, `attention`, …) runs its forward kernel at once and, when any input requires a
 /// gradient and the graph records, appends a closure that runs the op's hand-written backward kernel. `backward(from:)`
-/// runs the closures in reverse. The graph keeps the activations its closures need alive; dropping the graph returns them
-/// to the buffer pool, so the next step reuses the same memory.
+/// runs the closures in reverse. The graph keeps the activations its closures need alive until their backward step has
+/// run; dropping the graph returns the rest to the buffer pool, so the next step reuses the same memory.
 ///
 /// Gradient rule (written once): backward kernels accumulate (`+=`) into every gradient. Parameter gradients therefore
 /// sum over micro-batches until the optimizer zeroes them; activation gradients start from zero for each graph.
@@ -20,7 +20,7 @@ public final class Graph {
     /// bf16 weight copies shared by many graphs (inference converts each weight once, not per forward pass).
     public let weightCache: BFloat16WeightCache?
 
-    private var backwardSteps: [() -> Void] = []
+    private var backwardSteps: [(output: Tensor, step: () -> Void)] = []
     private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
 
     public init(training: Bool, recordsGradients: Bool? = nil, precision: MatmulPrecision = .fp32,
@@ -46,7 +46,7 @@ public final class Graph {
     /// Marks `output` as differentiable and records `step` to run during `backward`.
     func record(_ output: Tensor, _ step: @escaping () -> Void) {
         output.requiresGrad = true
-        backwardSteps.append(step)
+        backwardSteps.append((output, step))
     }
 
     /// Reserves `count` numbers of the dropout stream.
@@ -68,9 +68,16 @@ public final class Graph {
         runBackwardSteps()
     }
 
+    /// Every op that reads an output was recorded after the op that made it, so when an output's own step has run
+    /// nothing needs its gradient or its bf16 copy again: both are released then, and the step with the activations it
+    /// saved. Memory falls during the backward pass (as in PyTorch's autograd) instead of holding every activation
+    /// and every activation gradient to the end. Gradients of leaves (parameters, inputs) stay.
     private func runBackwardSteps() {
-        for step in backwardSteps.reversed() { step() }
-        backwardSteps.removeAll()
+        while let (output, step) = backwardSteps.popLast() {
+            step()
+            output.grad = nil
+            bfloat16Copies[ObjectIdentifier(output)] = nil
+        }
     }
 
     /// The number of recorded backward steps (for tests).
@@ -87,6 +94,14 @@ public final class Graph {
     /// A bfloat16 copy of a weight: from the shared cache when there is one, else made once per graph.
     func bfloat16Weight(_ tensor: Tensor) -> UnsafePointer<UInt16> {
         weightCache?.bfloat16(tensor) ?? bfloat16(tensor)
+    }
+
+    /// A bfloat16 copy of `tensor` that is not kept (a gradient used by one backward step).
+    func transientBFloat16(_ tensor: Tensor) -> BFloat16Buffer {
+        precondition(tensor.isContiguous)
+        let buffer = BFloat16Buffer(count: tensor.count)
+        buffer.update(from: tensor.data)
+        return buffer
     }
 
     /// A bfloat16 copy of `tensor`, made once per graph (weights are converted once per step, not per use).
