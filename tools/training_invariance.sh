@@ -58,7 +58,8 @@ for amp in false true; do
     done
 done
 
-BASE=$WORK/pretrain-amp_false-dropout_default/model_6
+# From the dropout-0 model: the dropout-on runs may change if the dropout-stream numbering does.
+BASE=$WORK/pretrain-amp_false-dropout_0/model_6
 for task in seq-cls token-cls; do
     for dropout in 0 default; do
         name=finetune-$task-dropout_$dropout

@@ -50,7 +50,7 @@ struct SnowNLPSentimentCommand: ParsableCommand {
 
     @OptionGroup var options: DatasetSplitOptions
 
-    @Flag(name: [.customLong("keep_duplicates"), .customLong("keep-duplicates")],
+    @Option(name: [.customLong("keep_duplicates"), .customLong("keep-duplicates")],
           help: "Keep repeated reviews and reviews that appear in both files.")
     var keepDuplicates = false
 

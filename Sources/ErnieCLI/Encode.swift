@@ -19,7 +19,7 @@ struct Encode: ParsableCommand {
     @Option(name: .customLong("max_seq_len"), help: "Text is truncated to this many tokens (default: max_position_embeddings).")
     var maxSeqLen: Int?
     @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
-    @Flag(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
+    @Option(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
 
     func run() throws {
         let directory = URL(fileURLWithPath: modelNameOrPath)

@@ -19,4 +19,18 @@ struct Ernie: AsyncParsableCommand {
             Predict.self,
             Bench.self,
         ])
+
+    /// Parses with PaddleNLP/HF boolean spellings (`BooleanArguments`), then runs the subcommand.
+    static func main() async {
+        do {
+            var command = try parseAsRoot(BooleanArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -31,14 +31,15 @@ struct Finetune: ParsableCommand {
     var labelList: String?
     @Option(name: .customLong("problem_type"), help: "single_label_classification, multi_label_classification or regression (default: inferred from the labels).")
     var problemType: ProblemType?
-    @Flag(name: .customLong("do_train")) var doTrain = false
-    @Flag(name: .customLong("do_eval")) var doEval = false
-    @Flag(name: .customLong("do_predict")) var doPredict = false
+    @Option(name: .customLong("do_train")) var doTrain = false
+    @Option(name: .customLong("do_eval")) var doEval = false
+    @Option(name: .customLong("do_predict")) var doPredict = false
     @Option(name: .customLong("num_train_epochs")) var numTrainEpochs = 3.0
     @Option(name: .customLong("max_steps"), help: "When > 0, overrides num_train_epochs.") var maxSteps = -1
     @Option(name: .customLong("learning_rate")) var learningRate = 5e-5
     @Option(name: .customLong("warmup_ratio")) var warmupRatio = 0.0
     @Option(name: .customLong("warmup_steps"), help: "When > 0, overrides warmup_ratio.") var warmupSteps = 0
+    @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum (adam_beta1 is the momentum).") var optimizer: OptimizerKind = .adamw
     @Option(name: .customLong("weight_decay")) var weightDecay = 0.0
     @Option(name: .customLong("adam_beta1")) var adamBeta1 = 0.9
     @Option(name: .customLong("adam_beta2")) var adamBeta2 = 0.999
@@ -56,14 +57,14 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("logging_steps")) var loggingSteps = 10
     @Option(name: .customLong("metric_for_best_model"), help: "e.g. accuracy, f1, loss (default: the task's main metric).") var metricForBestModel: String?
     @Option(name: .customLong("greater_is_better"), help: "true|false (default: false for losses).") var greaterIsBetter: Bool?
-    @Flag(name: .customLong("load_best_model_at_end")) var loadBestModelAtEnd = false
+    @Option(name: .customLong("load_best_model_at_end")) var loadBestModelAtEnd = false
     @Option(name: .customLong("save_total_limit")) var saveTotalLimit: Int?
     @Option(name: .customLong("early_stopping_patience"), help: "Stop after this many evaluations without improvement.") var earlyStoppingPatience: Int?
     @Option(name: .customLong("seed")) var seed = 42
     @Option(name: .customLong("max_train_samples")) var maxTrainSamples: Int?
     @Option(name: .customLong("max_eval_samples")) var maxEvalSamples: Int?
     @Option(name: .customLong("max_predict_samples")) var maxPredictSamples: Int?
-    @Flag(name: .customLong("use_crf"), help: "token-cls: a CRF layer over the tag scores, Viterbi decoding.") var useCrf = false
+    @Option(name: .customLong("use_crf"), help: "token-cls: a CRF layer over the tag scores, Viterbi decoding.") var useCrf = false
     @Option(name: .customLong("doc_stride")) var docStride = 128
     @Option(name: .customLong("max_query_length")) var maxQueryLength = 64
     @Option(name: .customLong("n_best_size")) var nBestSize = 20
@@ -72,8 +73,9 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("hidden_dropout_prob"), help: "Default: config.json's.") var hiddenDropoutProb: Double?
     @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
     @Option(name: .customLong("classifier_dropout"), help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
-    @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights.") var useAmp = false
-    @Flag(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
+    @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights.") var useAmp = false
+    @Option(name: .customLong("use_sharding"), help: "Shard the optimizer state across the mpirun ranks (ZeRO-1).") var useSharding = false
+    @Option(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
 
     func run() throws {
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: outputDir)
@@ -90,6 +92,7 @@ struct Finetune: ParsableCommand {
         c.learningRate = learningRate
         c.warmupRatio = warmupRatio
         c.warmupSteps = warmupSteps > 0 ? warmupSteps : nil
+        c.optimizer = optimizer
         c.weightDecay = weightDecay
         c.adamBeta1 = adamBeta1
         c.adamBeta2 = adamBeta2
@@ -123,6 +126,7 @@ struct Finetune: ParsableCommand {
         c.attentionProbsDropoutProb = attentionProbsDropoutProb
         c.classifierDropout = classifierDropout
         c.useAmp = useAmp
+        c.useSharding = useSharding
         c.groupByLength = groupByLength
         try DataParallelLaunch.run { group in
             let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir), silent: group.rank != 0)

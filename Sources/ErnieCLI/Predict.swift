@@ -21,7 +21,7 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("n_best_size")) var nBestSize = 20
     @Option(name: .customLong("max_answer_length")) var maxAnswerLength = 30
     @Option(name: .customLong("qa_metric"), help: "squad or cmrc2018 (default: by the contexts' script).") var qaMetric: String?
-    @Flag(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16).") var useAmp = false
+    @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16).") var useAmp = false
 
     func run() throws {
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: "")

@@ -53,13 +53,13 @@ struct Prepare: ParsableCommand {
     @Option(name: .customLong("json_key"), help: "The JSON key holding a document's text.")
     var jsonKey: String = "text"
 
-    @Flag(name: .customLong("split_sentences"), help: "Split documents into sentences (with --chinese: one per line).")
+    @Option(name: .customLong("split_sentences"), help: "Split documents into sentences (with --chinese: one per line).")
     var splitSentences = false
 
-    @Flag(name: .customLong("chinese"), help: "Chinese corpus: sentences are split on line breaks.")
+    @Option(name: .customLong("chinese"), help: "Chinese corpus: sentences are split on line breaks.")
     var chinese = false
 
-    @Flag(name: .customLong("cn_whole_word_segment"), help: "Mark the non-initial characters of Chinese words (##<CJK> ids).")
+    @Option(name: .customLong("cn_whole_word_segment"), help: "Mark the non-initial characters of Chinese words (##<CJK> ids).")
     var wholeWordSegment = false
 
     @Option(name: .customLong("cn_seg_func"), help: "Word segmenter for --cn_whole_word_segment (jieba).")
@@ -74,10 +74,10 @@ struct Prepare: ParsableCommand {
     @Option(name: .customLong("output_format"), help: "npy (PaddleNLP's _ids.npy + _idx.npz) or megatron (.bin + .idx).")
     var outputFormat: String = "npy"
 
-    @Flag(name: .customLong("strict"), help: "Stop at the first malformed line instead of skipping it.")
+    @Option(name: .customLong("strict"), help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
 
-    @Flag(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged, lines: keep each paragraph on one line.")
+    @Option(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged, lines: keep each paragraph on one line.")
     var keepParagraphLines = false
 
     func run() throws {

@@ -38,7 +38,7 @@ struct Samples: AsyncParsableCommand {
     @Option(name: [.customLong("cache_dir"), .customLong("cache-dir")],
             help: "Folder for index-map caches (default: next to each corpus, PaddleNLP's names).")
     var cacheDirectory: String?
-    @Flag(name: [.customLong("no_index_cache"), .customLong("no-index-cache")], help: "Build index maps in memory only.")
+    @Option(name: [.customLong("no_index_cache"), .customLong("no-index-cache")], help: "Build index maps in memory only.")
     var noIndexCache = false
     @Option(name: .customLong("output"), help: "JSON-lines file (folders are created), or - for stdout.")
     var output = "-"

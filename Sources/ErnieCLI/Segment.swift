@@ -18,7 +18,7 @@ struct Segment: ParsableCommand {
     @Option(name: .customLong("user_dict"), help: "User dictionary (jieba.load_userdict format); repeatable.")
     var userDictionaries: [String] = []
 
-    @Flag(name: .customLong("no_hmm"), help: "Do not use the HMM for unknown words (jieba.lcut(…, HMM=False)).")
+    @Option(name: .customLong("no_hmm"), help: "Do not use the HMM for unknown words (jieba.lcut(…, HMM=False)).")
     var noHMM = false
 
     @Option(name: .customLong("hmm_dir"), help: "Directory with jieba's finalseg/prob_*.py tables.")

@@ -23,7 +23,7 @@ struct Tokenize: ParsableCommand {
     @Option(name: .customLong("do_lower_case"), help: "Lower-case and strip accents (true|false).")
     var doLowerCase: Bool = true
 
-    @Flag(name: .customLong("add_special_tokens"), help: "Wrap each line in [CLS] … [SEP].")
+    @Option(name: .customLong("add_special_tokens"), help: "Wrap each line in [CLS] … [SEP].")
     var addSpecialTokens = false
 
     @Option(name: .customLong("input"), help: "UTF-8 text file, one text per line.")

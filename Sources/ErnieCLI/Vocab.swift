@@ -31,7 +31,7 @@ struct Vocab: ParsableCommand {
     @Option(name: .customLong("min_subword_frequency"), help: "Occurrences a merged subword needs.")
     var minSubwordFrequency: Int = 2
 
-    @Flag(name: .customLong("all_cjk"), help: "Also add every U+4E00…U+9FA5 character the corpus lacks.")
+    @Option(name: .customLong("all_cjk"), help: "Also add every U+4E00…U+9FA5 character the corpus lacks.")
     var allCJK = false
 
     @Option(name: .customLong("invalid_utf8"), help: "On invalid UTF-8: error, replace (U+FFFD) or skip the line.")

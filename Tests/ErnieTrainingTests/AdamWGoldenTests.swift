@@ -26,14 +26,15 @@ import Testing
         let ids = { (name: String) in try golden.integers(named: name).map { Int32($0) } }
         let inputs = BertInputs(batch: 3, sequence: 16, inputIds: try ids("input_ids"), tokenTypeIds: try ids("token_type_ids"),
                                 attentionMask: try ids("attention_mask"), taskTypeIds: family == "ernie" ? try ids("task_type_ids") : nil)
-        let optimizer = AdamW(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01)
+        let optimizer = Optimizer(AdamWRule(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01),
+                                  parameters: try ParameterGroups(layers: 0).assign(model.parameters.ordered))
         var losses: [Double] = []
         for _ in 0..<10 {
             model.parameters.zeroGradients()
             let graph = Graph(training: true)
             let out = try model(inputs, mlmLabels: try ids("labels"), pairLabels: try ids("next_sentence_label"), graph: graph)
             graph.backward(from: out.loss!)
-            optimizer.update(model.parameters, learningRate: 1e-3)
+            optimizer.update(learningRate: 1e-3)
             losses.append(Double(out.loss!.values[0]))
         }
         let worst = zip(losses, expected).map { abs($0 - $1) / abs($1) }.max()!

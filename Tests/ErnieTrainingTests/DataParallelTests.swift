@@ -12,8 +12,6 @@ import Testing
         #expect(layout.loads == [1015, 1010])
         #expect(ShardLayout(parameters: parameters, degree: 2) == layout)
         #expect(Set(ShardLayout(parameters: parameters, degree: 1).owners.values) == [0])
-        #expect(ShardLayout.parameterName(ofStateKey: "m.bert.embeddings.word_embeddings.weight") == "bert.embeddings.word_embeddings.weight")
-        #expect(ShardLayout.parameterName(ofStateKey: "velocity.cls.bias") == "cls.bias")
     }
 
     @Test func stateTensorsSurviveTheirByteForm() throws {

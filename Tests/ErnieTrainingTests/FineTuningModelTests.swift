@@ -36,10 +36,10 @@ import Testing
         #expect(again.config.labels == ["O", "B-PER", "I-PER"])
     }
 
-    @Test func layerwiseDecayFactorsAndWeightDecayGroups() {
+    @Test func layerwiseDecayFactorsAndWeightDecayGroups() throws {
         let names = ["bert.embeddings.word_embeddings.weight", "bert.embeddings.LayerNorm.weight", "bert.encoder.layer.0.attention.self.query.weight",
                      "bert.encoder.layer.1.output.dense.bias", "bert.pooler.dense.weight", "classifier.weight", "crf.transitions"]
-        let entries = FineTuningOptimizer.entries(names.map { ($0, Tensor(shape: [1])) }, layers: 2, layerwiseDecay: 0.5)
+        let entries = try ParameterGroups(layers: 2, layerwiseDecay: 0.5).assign(names.map { ($0, Tensor(shape: [1])) })
         #expect(entries.map(\.rateFactor) == [0.125, 0.125, 0.25, 0.5, 1, 1, 1])
         #expect(entries.map(\.decays) == [true, false, true, false, true, true, true])
     }

@@ -19,7 +19,7 @@ struct Bench: AsyncParsableCommand {
 
 /// Options every benchmark takes.
 struct BenchOutputOptions: ParsableArguments {
-    @Flag(name: .customLong("json"), help: "Print one JSON object per line instead of a table.")
+    @Option(name: .customLong("json"), help: "Print one JSON object per line instead of a table.")
     var json = false
 }
 

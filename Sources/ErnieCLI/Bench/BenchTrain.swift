@@ -43,30 +43,29 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
-        let optimizer = AdamW(weightDecay: 0.01)
+        // The training core's step, as `ernie pretrain` runs it: backward, clipping at 1, AdamW.
+        let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.ordered),
+                                    optimizer: OptimizerSettings(weightDecay: 0.01), accumulation: 1, maxGradNorm: 1,
+                                    useAmp: model.dtype == .bf16, lossScale: nil, seed: 3, totalSteps: model.steps + 1000)
         var random = RandomGenerator(seed: 2)
         let inputs = BertInputs(batch: model.batch, sequence: model.seq, inputIds: model.randomIds(&random),
                                 tokenTypeIds: (0..<model.batch * model.seq).map { Int32(($0 % model.seq) >= model.seq / 2 ? 1 : 0) })
         let masked = (0..<model.batch * model.seq).filter { _ in random.uniform() < 0.15 }.map { Int32($0) }
         let labels = masked.map { _ in Int32(5 + random.below(model.vocab - 5)) }
         let pairLabels = (0..<model.batch).map { _ in Int32(random.below(2)) }
-        var step = 0
-        var lastLoss: Float = 0
+        var lastLoss = 0.0
         let perStep = try measureSteps(model.steps) {
-            let graph = Graph(training: true, precision: model.dtype, random: RandomGenerator(seed: 3, counter: UInt64(step) << 32))
-            let out = try network(inputs, maskedPositions: masked, mlmLabels: labels, pairLabels: pairLabels, graph: graph)
-            graph.backward(from: out.loss!)
-            clipGradientNorm(network.parameters, maxNorm: 1)
-            optimizer.update(network.parameters, learningRate: 1e-4)
-            network.parameters.zeroGradients()
-            lastLoss = out.loss!.values[0]
-            step += 1
+            let result = try core.step(learningRate: 1e-4) { _, graph in
+                let out = try network(inputs, maskedPositions: masked, mlmLabels: labels, pairLabels: pairLabels, graph: graph)
+                return TrainingCore.MicroStep(loss: out.loss!, values: [Double(out.loss!.values[0])], tokens: model.batch * model.seq)
+            }
+            lastLoss = result.values[0]
         }
         let tokensPerSecond = Double(model.batch * model.seq) / perStep
         var printer = BenchPrinter(json: output.json)
         printer.print(BenchRecord(bench: "train", fields: model.caseFields, value: tokensPerSecond, unit: "tokens/s",
                                   extra: [("tokens_per_s", .double(tokensPerSecond)), ("step_s", .double(perStep)),
-                                          ("loss", .double(Double(lastLoss)))]))
+                                          ("loss", .double(lastLoss))]))
     }
 }
 

@@ -33,7 +33,7 @@ public final class FineTuner {
     public private(set) var best: (step: Int, value: Double)?
     public private(set) var loadReport: StateDictLoadReport?
     /// The checkpoint this run continues (`resume_from_checkpoint`), read and checked at init.
-    let resume: (directory: URL, state: FineTuningCheckpoint)?
+    let resume: (directory: URL, state: TrainerState)?
     let group: ProcessGroup
     var isWriter: Bool { group.rank == 0 }
 
@@ -132,18 +132,35 @@ public final class FineTuner {
         case nil, "false":
             resume = nil
         case "true", "latest":
-            guard let latest = FineTuningCheckpoint.latest(in: outputDirectory) else {
-                throw TrainingError.missingInput("--resume_from_checkpoint \(c.resumeFromCheckpoint!): no checkpoint-<step> with \(FineTuningCheckpoint.fileName) in \(c.outputDir)")
+            guard let latest = Self.latestCheckpoint(in: outputDirectory) else {
+                throw TrainingError.missingInput("--resume_from_checkpoint \(c.resumeFromCheckpoint!): no checkpoint-<step> with \(TrainerState.fileName) in \(c.outputDir)")
             }
-            resume = (latest, try FineTuningCheckpoint.read(from: latest))
+            resume = (latest, try TrainerState.read(from: latest))
         case let path?:
             let directory = URL(fileURLWithPath: path)
-            resume = (directory, try FineTuningCheckpoint.read(from: directory))
+            resume = (directory, try TrainerState.read(from: directory))
         }
         if let resume {
-            try resume.state.checkCompatible(trainBatchSize: c.perDeviceTrainBatchSize * c.gradientAccumulationSteps * group.size,
-                                             trainFeatures: train?.features.count ?? 0, seed: c.seed, directory: resume.directory)
+            let saved = resume.state
+            for (name, before, now) in [("examples per step (per_device_train_batch_size × gradient_accumulation_steps × ranks)",
+                                         saved.trainBatchSize, c.perDeviceTrainBatchSize * c.gradientAccumulationSteps * group.size),
+                                        ("training features", saved.trainFeatures ?? -1, train?.features.count ?? 0), ("seed", saved.seed, c.seed)]
+            where before != now {
+                throw TrainingError.incompatibleRun("cannot resume from \(resume.directory.path): \(name) was \(before < 0 ? "not recorded (not a fine-tuning checkpoint)" : "\(before)"), now \(now)")
+            }
         }
+    }
+
+    static let checkpointPrefix = "checkpoint-"
+
+    /// The `checkpoint-<step>` of `outputDirectory` with the highest step that has a trainer state, if any.
+    static func latestCheckpoint(in outputDirectory: URL) -> URL? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
+        return names.compactMap { name -> (Int, URL)? in
+            guard name.hasPrefix(checkpointPrefix), let step = Int(name.dropFirst(checkpointPrefix.count)) else { return nil }
+            let url = outputDirectory.appendingPathComponent(name)
+            return TrainerState.exists(in: url) ? (step, url) : nil
+        }.max { $0.0 < $1.0 }?.1
     }
 
     var padId: Int32 { Int32(tokenizer.vocabulary[tokenizer.paddingToken] ?? 0) }
@@ -177,7 +194,8 @@ public final class FineTuner {
         rows += [("max_seq_length", "\(c.maxSeqLength)"), ("batch (train / eval)", "\(c.perDeviceTrainBatchSize) / \(c.perDeviceEvalBatchSize)"),
                  ("examples per step", "\(globalBatchSize) (\(c.perDeviceTrainBatchSize) × \(c.gradientAccumulationSteps) accumulated × \(group.size) ranks)"),
                  ("steps", "\(s.totalSteps) (\(s.stepsPerEpoch) per epoch), warmup \(s.warmupSteps)"),
-                 ("optimizer", "adamw, lr \(c.learningRate), weight_decay \(c.weightDecay), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"),
+                 ("optimizer", "\(c.optimizerSettings.summary), lr \(c.learningRate), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"
+                  + (c.useSharding && group.size > 1 ? ", state sharded over \(group.size) ranks" : "")),
                  ("dropout (hidden / attention / classifier)",
                   "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
                  ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
@@ -209,39 +227,33 @@ public final class FineTuner {
         return final
     }
 
-    /// The dropout stream of one micro-step (step × gradient_accumulation_steps + micro-batch): a function of
-    /// (seed, micro-step, rank) only.
-    func random(step microStep: Int) -> RandomGenerator {
-        RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: UInt64(microStep) &+ UInt64(group.rank) << 40))
-    }
-
     func trainLoop() throws {
         let c = configuration, (perEpoch, totalSteps, warmup) = schedule
         let features = train!.features
         let rate = LearningRateSchedule.linear(maxLR: c.learningRate, warmup: warmup, total: totalSteps)
-        let optimizer = FineTuningOptimizer(
-            entries: FineTuningOptimizer.entries(model.allParameters, layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay),
-            beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
+        let core = try TrainingCore(
+            parameters: ParameterGroups(layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay).assign(model.allParameters),
+            optimizer: c.optimizerSettings, shardingDegree: c.useSharding ? group.size : 1, group: group,
+            accumulation: c.gradientAccumulationSteps, maxGradNorm: c.maxGradNorm, useAmp: c.useAmp, lossScale: nil,
+            seed: c.seed, totalSteps: totalSteps)
         var evaluationsWithoutImprovement = 0
         var lastEvaluated = -1
         if let resume {
             let saved = resume.state
             _ = try model.load(from: resume.directory)
-            try optimizer.restore(step: saved.optimizerStep, state: FineTuningCheckpoint.readOptimizer(from: resume.directory))
-            step = saved.globalStep
+            try core.resume(from: resume.directory, state: saved)
             best = saved.bestGlobalStep.flatMap { bestStep in saved.bestMetric.map { (bestStep, $0) } }
             if let recorded = best, !FileManager.default.fileExists(atPath: outputDirectory.appendingPathComponent("best_model/config.json").path) {
                 logger.note("\(c.outputDir)/best_model (step \(recorded.step)) is missing: the next evaluation starts the best-model tracking afresh")
                 best = nil
             }
-            evaluationsWithoutImprovement = saved.evaluationsWithoutImprovement
-            lastEvaluated = saved.lastEvaluatedStep
-            logger.note("resumed from \(resume.directory.path) at step \(step)")
+            evaluationsWithoutImprovement = saved.evaluationsWithoutImprovement ?? 0
+            lastEvaluated = saved.lastEvaluatedStep ?? -1
+            logger.note("resumed from \(resume.directory.path) at step \(core.step)")
         }
-        optimizer.zeroGradients()
-        let exchange = DataParallelExchange(group: group)
-        let parameters = ParameterStore.adopting(model.allParameters)
-        exchange.broadcast(parameters, root: 0)  // identical replicas whatever each rank initialised
+        step = core.step
+        core.optimizer.zeroGradients()
+        core.broadcastParameters(root: 0)  // identical replicas whatever each rank initialised
         var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, loss: 0.0, steps: 0, norm: 0.0)
         // Every epoch has perEpoch steps, so the step count says where in which epoch's order to continue.
         var epoch = step / perEpoch
@@ -252,35 +264,25 @@ public final class FineTuner {
                 let global = batchStart..<min(order.count, batchStart + globalBatchSize)
                 // Micro-batch m of rank r holds the global batch's chunk m × ranks + r; each is weighted by its share
                 // of the batch, so the summed gradient is the whole batch's mean.
-                var local = (loss: 0.0, tokens: 0)
-                for micro in 0..<c.gradientAccumulationSteps {
+                let result = try core.step(learningRate: rate.rate(at: step)) { micro, graph in
                     let chunk = micro * group.size + group.rank
                     let sliceStart = min(global.upperBound, batchStart + chunk * c.perDeviceTrainBatchSize)
                     let slice = sliceStart..<min(global.upperBound, sliceStart + c.perDeviceTrainBatchSize)
                     // A rank left without examples by a short last batch runs the batch's first one with weight 0, so
                     // that every rank has gradients to sum; further empty micro-batches add nothing and are skipped.
-                    if slice.isEmpty && micro > 0 { break }
+                    if slice.isEmpty && micro > 0 { return nil }
                     let batch = FeatureBatch((slice.isEmpty ? global.prefix(1) : slice).map { features[order[$0]] }, padId: padId)
                     let weight = Float(slice.count) / Float(global.count)
-                    let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32,
-                                      random: random(step: step * c.gradientAccumulationSteps + micro))
                     let out = try model(batch, graph: graph, withLoss: true)
-                    graph.backward(from: out.loss!, seed: weight)
-                    local.loss += Double(out.loss!.values[0]) * Double(weight)
-                    local.tokens += slice.isEmpty ? 0 : batch.tokenCount
+                    return TrainingCore.MicroStep(loss: out.loss!, weight: weight, values: [Double(out.loss!.values[0]) * Double(weight)],
+                                                  tokens: slice.isEmpty ? 0 : batch.tokenCount)
                 }
-                exchange.allReduceGradients(parameters)
-                let totals = group.allReduceSum([local.loss, Double(local.tokens)])
-                let loss = totals[0]
-                let norm = optimizer.clipGradients(maxNorm: c.maxGradNorm)
-                if loss.isFinite && norm.isFinite {
-                    optimizer.update(learningRate: rate.rate(at: step))
-                } else {
+                let loss = result.values[0], norm = result.gradientNorm
+                if !result.applied {
                     logger.note("step \(step + 1): non-finite loss or gradient (loss \(loss), gradient norm \(norm)); update skipped")
                 }
-                optimizer.zeroGradients()
-                step += 1
-                window.tokens += Int(totals[1])
+                step = core.step
+                window.tokens += result.tokens
                 window.loss += loss
                 window.steps += 1
                 window.norm = norm
@@ -301,12 +303,14 @@ public final class FineTuner {
                         break training
                     }
                 }
-                if isWriter, let every = c.saveSteps, every > 0, step % every == 0 {
-                    try saveCheckpoint(FineTuningCheckpoint(
-                        globalStep: step, epoch: epochProgress, maxSteps: totalSteps, trainBatchSize: globalBatchSize,
-                        trainFeatures: features.count, seed: c.seed, optimizerStep: optimizer.step, bestMetric: best?.value,
-                        bestGlobalStep: best?.step, evaluationsWithoutImprovement: evaluationsWithoutImprovement,
-                        lastEvaluatedStep: lastEvaluated), optimizer: optimizer.state)
+                if let every = c.saveSteps, every > 0, step % every == 0 {
+                    var state = core.state(epoch: epochProgress, maxSteps: totalSteps, trainBatchSize: globalBatchSize)
+                    state.trainFeatures = features.count
+                    state.bestMetric = best?.value
+                    state.bestGlobalStep = best?.step
+                    state.evaluationsWithoutImprovement = evaluationsWithoutImprovement
+                    state.lastEvaluatedStep = lastEvaluated
+                    try saveCheckpoint(state, core: core)
                 }
                 if step >= totalSteps { break training }
             }
@@ -359,14 +363,14 @@ public final class FineTuner {
         return improved
     }
 
-    /// `checkpoint-<step>/`, keeping at most `save_total_limit` of them (oldest removed first).
-    /// `checkpoint-<step>/`: the model (a Hugging Face directory) plus what resuming needs, written atomically.
-    func saveCheckpoint(_ state: FineTuningCheckpoint, optimizer: [String: Tensor]) throws {
-        try AtomicDirectory.write(outputDirectory.appendingPathComponent(FineTuningCheckpoint.directoryPrefix + "\(step)")) { directory in
+    /// `checkpoint-<step>/`: the model (a Hugging Face directory) plus what resuming needs, written atomically;
+    /// at most `save_total_limit` of them are kept (oldest removed first). Every rank calls it (sharded optimizer
+    /// state is gathered); rank 0 writes.
+    func saveCheckpoint(_ state: TrainerState, core: TrainingCore) throws {
+        try core.writeCheckpoint(state, to: outputDirectory.appendingPathComponent(Self.checkpointPrefix + "\(step)")) { directory in
             try model.save(to: directory, tokenizerDirectory: modelDirectory)
-            try state.write(to: directory, optimizer: optimizer)
         }
-        guard let limit = configuration.saveTotalLimit, limit > 0 else { return }
+        guard isWriter, let limit = configuration.saveTotalLimit, limit > 0 else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
         let steps = names.compactMap { $0.hasPrefix("checkpoint-") ? Int($0.dropFirst("checkpoint-".count)) : nil }.sorted()
         for old in steps.dropLast(limit) {

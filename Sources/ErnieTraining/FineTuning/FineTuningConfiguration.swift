@@ -26,6 +26,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     public var warmupRatio = 0.0
     /// When set (> 0), overrides `warmupRatio`.
     public var warmupSteps: Int?
+    /// adamw (HF Trainer's), lamb or momentum.
+    public var optimizer: OptimizerKind = .adamw
     public var weightDecay = 0.0
     public var adamBeta1 = 0.9
     public var adamBeta2 = 0.999
@@ -39,6 +41,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     /// Micro-batches whose gradients are summed before one optimizer step (HF Trainer's name): a step sees
     /// per_device_train_batch_size × this × ranks examples, and its gradient is exactly that batch's mean.
     public var gradientAccumulationSteps = 1
+    /// ZeRO-1: shard the optimizer state over the data-parallel ranks (the weights stay identical to unsharded).
+    public var useSharding = false
     /// A `checkpoint-<step>` directory to continue from, or "true" / "latest" for the highest one in the output
     /// directory (HF Trainer's `resume_from_checkpoint`); nil or "false": start afresh.
     public var resumeFromCheckpoint: String?
@@ -85,6 +89,11 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         self.taskName = taskName
         self.modelNameOrPath = modelNameOrPath
         self.outputDir = outputDir
+    }
+
+    /// The optimizer and its hyperparameters, as the training core takes them.
+    public var optimizerSettings: OptimizerSettings {
+        OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
     }
 
     /// The metric that picks the best model, without prefix.

@@ -15,8 +15,8 @@ public final class Pretrainer {
     public let modelConfig: BertConfig
     public private(set) var model: BertForPreTraining
     let table: ParameterTable
-    let optimizer: any Optimizer
-    var scaler: DynamicLossScaler?
+    /// Accumulation, all-reduce, loss scaling, clipping, the optimizer and checkpoints.
+    let core: TrainingCore
     let vocabularyFile: URL
     let train: PretrainingDataset
     let valid: PretrainingDataset?
@@ -26,14 +26,13 @@ public final class Pretrainer {
     let monitor: PretrainingMonitor
     let outputDirectory: URL
     /// Completed optimizer steps (the global step) and the samples they consumed.
-    public private(set) var step = 0
+    public var step: Int { core.step }
     public private(set) var consumedSamples = 0
     let resumedFrom: Int?
     /// The data-parallel ranks (one without mpirun).
     let group: ProcessGroup
     var rank: Int { group.rank }
     var worldSize: Int { group.size }
-    let exchange: DataParallelExchange
     /// Ranks sharing one copy of the optimizer state (1: none).
     let shardingDegree: Int
     /// Stop after this step as an interruption would: save `model_last` and return without the end-of-run work.
@@ -45,7 +44,6 @@ public final class Pretrainer {
         self.configuration = configuration
         self.monitor = monitor
         self.group = group
-        exchange = DataParallelExchange(group: group)
         shardingDegree = try configuration.effectiveShardingDegree(worldSize: group.size)
         outputDirectory = URL(fileURLWithPath: configuration.outputDir)
         accumulation = try configuration.accumulationSteps(worldSize: group.size)
@@ -93,30 +91,31 @@ public final class Pretrainer {
         model.bert.recomputesLayers = configuration.useRecompute
         self.model = model
         table = ParameterTable(config: config, head: .pretraining)
-        let rule = Self.makeOptimizer(configuration)
-        optimizer = shardingDegree > 1
-            ? ShardedOptimizer(rule, layout: ShardLayout(parameters: model.parameters.ordered.map { ($0.name, $0.tensor.count) },
-                                                         degree: shardingDegree), group: group)
-            : rule
-        scaler = configuration.useAmp ? DynamicLossScaler(initialScale: Float(configuration.scaleLoss)) : nil
+        core = try TrainingCore(
+            parameters: ParameterGroups(layers: config.layerCount).assign(model.parameters.ordered),
+            optimizer: configuration.optimizerSettings, shardingDegree: shardingDegree, group: group, accumulation: accumulation,
+            maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
+            seed: configuration.seed, totalSteps: configuration.maxSteps)
 
         if group.rank == 0 { AtomicDirectory.removeLeftovers(in: outputDirectory) }
         if let last = Self.lastCheckpoint(in: outputDirectory) {
-            let (state, moments) = try TrainerState.read(from: last)
-            guard state.globalBatchSize == globalBatchSize else {
+            let state = try TrainerState.read(from: last)
+            guard state.trainBatchSize == globalBatchSize else {
                 throw TrainingError.incompatibleRun(
-                    "\(last.path) was trained with global_batch_size \(state.globalBatchSize), not \(globalBatchSize): use another --output_dir or the same batch size")
+                    "\(last.path) was trained with global_batch_size \(state.trainBatchSize), not \(globalBatchSize): use another --output_dir or the same batch size")
             }
-            let saved = try BertConfig(jsonData: Data(state.modelConfig.utf8))
+            guard let savedConfig = state.modelConfig, let consumed = state.consumedSamples else {
+                throw TrainingError.incompatibleRun(
+                    "\(last.appendingPathComponent(TrainerState.fileName).path) is not a pretraining checkpoint (no model_config / consumed_samples): use another --output_dir")
+            }
+            let saved = try BertConfig(jsonData: Data(savedConfig.utf8))
             guard try BertArchitecture(saved) == BertArchitecture(config), saved.modelType == config.modelType else {
                 throw TrainingError.incompatibleRun("\(last.path) holds a different model than \(configuration.modelNameOrPath): use another --output_dir")
             }
             try PretrainedWeights.load(model.parameters, table: table, from: last, strict: true)
-            try optimizer.restore(step: state.optimizerStep, tensors: moments)
-            scaler = state.lossScaler
-            step = state.globalStep
-            consumedSamples = state.consumedSamples
-            resumedFrom = step
+            try core.resume(from: last, state: state)
+            consumedSamples = consumed
+            resumedFrom = state.globalStep
         } else {
             resumedFrom = nil
             if let weights {
@@ -132,39 +131,23 @@ public final class Pretrainer {
     /// shared file system) is an error, and rank 0's parameters are copied to all so the replicas are identical.
     func agreeOnStart() throws {
         guard group.isDistributed else { return }
-        let mine = [Double(step), Double(consumedSamples), Double(optimizer.step)]
+        let mine = [Double(step), Double(consumedSamples), Double(core.optimizer.step)]
         let first = group.broadcast(mine, root: 0)
         let disagreeing = group.allReduceSum([first == mine ? 0 : 1])[0]
         guard disagreeing == 0 else {
             throw TrainingError.incompatibleRun(
                 "rank \(rank) would start at step \(step) but rank 0 at step \(Int(first[0])): every rank must see the same \(outputDirectory.path) (a shared file system)")
         }
-        exchange.broadcast(model.parameters, root: 0)
-    }
-
-    static func makeOptimizer(_ c: PretrainingConfiguration) -> any Optimizer {
-        switch c.optimizer {
-        case .adamw: AdamW(beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
-        case .lamb: LAMB(beta1: Float(c.adamBeta1), beta2: Float(c.adamBeta2), epsilon: Float(c.adamEpsilon), weightDecay: Float(c.weightDecay))
-        case .momentum: Momentum(momentum: Float(c.adamBeta1), weightDecay: Float(c.weightDecay))
-        }
+        core.broadcastParameters(root: 0)
     }
 
     /// `model_last`, or its backup when a kill came between the two renames of a checkpoint.
     static func lastCheckpoint(in output: URL) -> URL? {
         for name in ["model_last", "model_last_bak"] {
             let directory = output.appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent(TrainerState.fileName).path) { return directory }
+            if TrainerState.exists(in: directory) { return directory }
         }
         return nil
-    }
-
-    /// The dropout stream of one micro-step: a function of (seed, step, micro-step) only, so a resumed run draws the
-    /// same masks as an uninterrupted one.
-    /// Micro-steps are numbered across ranks (rank r's k-th is r × accumulation + k), so each rank draws its own masks.
-    func random(step: Int, micro: Int) -> RandomGenerator {
-        let index = UInt64(step) &* 4096 &+ UInt64(rank * accumulation + micro)
-        return RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(configuration.seed), index: index))
     }
 
     var settingsTable: [(String, String)] {
@@ -195,16 +178,14 @@ public final class Pretrainer {
         var lastNorm = 0.0
         while step < c.maxSteps {
             let learningRate = c.schedule.rate(at: step)
-            let scale = scaler?.scale ?? 1
             let batches = try (0..<accumulation).map { try prefetcher.batch((step - startStep) * accumulation + $0) }
             // The MLM loss of a step is the mean over all its masked tokens, so each micro-batch's mean is weighted by
             // its share of them: accumulation then gives exactly the loss (and gradient) of one large batch, where
             // PaddleNLP's loss / accumulation weighs micro-batches equally whatever their masked counts.
             // Over the ranks too: the masked tokens of the whole global batch.
             let maskedTotal = max(1, Int(group.allReduceSum([Double(batches.reduce(0) { $0 + $1.maskedCount })])[0]))
-            var stepLM = 0.0, stepSOP = 0.0, stepTokens = 0
-            for (micro, batch) in batches.enumerated() {
-                let graph = Graph(training: true, precision: c.useAmp ? .bf16 : .fp32, random: random(step: step, micro: micro))
+            let result = try core.step(learningRate: learningRate) { micro, graph in
+                let batch = batches[micro]
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
                                         tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask)
                 let out = try model(inputs, maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
@@ -213,36 +194,25 @@ public final class Pretrainer {
                 var loss = graph.scale(out.mlmLoss!, by: mlmWeight)
                 let pairWeight = 1 / Float(accumulation * worldSize)
                 if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: pairWeight)) }
-                stepLM += Double(out.mlmLoss!.values[0]) * Double(mlmWeight)
-                stepSOP += Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)
-                graph.backward(from: loss, seed: scale)
-                stepTokens += batch.batchSize * batch.sequenceLength
+                return TrainingCore.MicroStep(
+                    loss: loss, values: [Double(out.mlmLoss!.values[0]) * Double(mlmWeight), Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)],
+                    tokens: batch.batchSize * batch.sequenceLength)
             }
-            exchange.allReduceGradients(model.parameters)
-            // The step's losses, tokens and any rank's interruption, summed over the ranks (they must stop together).
-            let totals = group.allReduceSum([stepLM, stepSOP, Double(stepTokens), Interruption.requested ? 1 : 0])
-            (stepLM, stepSOP) = (totals[0], totals[1])
-            window.tokens += Int(totals[2])
-            let interrupted = totals[3] > 0
-            if scale != 1 { scaleGradients(by: 1 / scale) }
-            let norm = c.gradClip > 0 ? clipGradientNorm(model.parameters, maxNorm: Float(c.gradClip)) : gradientNorm(model.parameters)
-            let finite = norm.isFinite && stepLM.isFinite && stepSOP.isFinite
-            let apply = scaler.map { _ in scaler!.update(finite: finite) } ?? finite
-            if apply {
-                optimizer.update(model.parameters, learningRate: Float(learningRate))
+            let (stepLM, stepSOP) = (result.values[0], result.values[1])
+            window.tokens += result.tokens
+            if result.applied {
                 sums.loss += stepLM + stepSOP
                 sums.lm += stepLM
                 sums.sop += stepSOP
                 sums.count += 1
-                lastNorm = norm
+                lastNorm = result.gradientNorm
             } else {
                 window.skipped += 1
-                monitor.note("step \(step + 1): non-finite loss or gradient (loss \(stepLM + stepSOP), gradient norm \(norm)); update skipped")
+                monitor.note("step \(step): non-finite loss or gradient (loss \(stepLM + stepSOP), gradient norm \(result.gradientNorm)); update skipped")
             }
-            model.parameters.zeroGradients()
             window.communication += group.takeCommunicationSeconds()
-            step += 1
             consumedSamples += globalBatchSize
+            let interrupted = result.interrupted
 
             if step % c.loggingFreq == 0 || step == c.maxSteps {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
@@ -252,7 +222,7 @@ public final class Pretrainer {
                 monitor.trained(TrainingRow(
                     step: step, maxSteps: c.maxSteps, loss: sums.count > 0 ? sums.loss / n : .nan, lmLoss: sums.count > 0 ? sums.lm / n : .nan,
                     sopLoss: c.binaryHead ? (sums.count > 0 ? sums.sop / n : .nan) : nil, learningRate: learningRate,
-                    tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: scaler.map { Double($0.scale) },
+                    tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: core.scaler.map { Double($0.scale) },
                     consumedSamples: consumedSamples, etaSeconds: Double(c.maxSteps - step) / max(stepsPerSecond, 1e-9),
                     skippedSteps: window.skipped,
                     communicationSeconds: group.isDistributed ? window.communication / Double(c.loggingFreq) : nil))
@@ -312,15 +282,6 @@ public final class Pretrainer {
                              sopLoss: c.binaryHead ? sop / n : nil, perplexity: Foundation.exp(lm / n))
     }
 
-    func scaleGradients(by factor: Float) {
-        for (_, tensor) in model.parameters.ordered {
-            guard let grad = tensor.grad else { continue }
-            let scaled = Tensor(uninitializedShape: grad.shape)
-            scaleForward(scaled.data, grad.data, count: grad.count, by: factor)
-            grad.data.update(from: scaled.data, count: grad.count)
-        }
-    }
-
     /// `model_<step>/`: a Hugging Face directory transformers loads.
     func saveModel() throws {
         guard rank == 0 else { return }
@@ -333,16 +294,13 @@ public final class Pretrainer {
 
     /// `model_last/`: the model plus everything a resume needs; the previous one is kept as `model_last_bak`.
     func saveCheckpoint() throws {
-        let optimizerState = optimizer.stateTensors()  // a collective when sharded: every rank takes part
-        guard rank == 0 else { return }
+        var state = core.state(maxSteps: configuration.maxSteps, trainBatchSize: globalBatchSize)
+        state.consumedSamples = consumedSamples
+        state.modelConfig = modelConfig.jsonString()
         let destination = outputDirectory.appendingPathComponent("model_last")
-        try AtomicDirectory.write(destination, backup: outputDirectory.appendingPathComponent("model_last_bak")) { directory in
+        try core.writeCheckpoint(state, to: destination, backup: outputDirectory.appendingPathComponent("model_last_bak")) { directory in
             try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
-            let state = TrainerState(globalStep: step, consumedSamples: consumedSamples, globalBatchSize: globalBatchSize,
-                                     optimizerStep: optimizer.step, optimizer: configuration.optimizer, lossScaler: scaler,
-                                     seed: configuration.seed, modelConfig: modelConfig.jsonString())
-            try state.write(to: directory, optimizerState: optimizerState)
         }
-        monitor.saved(destination.path, step: step)
+        if rank == 0 { monitor.saved(destination.path, step: step) }
     }
 }

@@ -53,6 +53,11 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var useRecompute = false
     /// Data prefetch threads (0: build batches inline).
     public var numWorkers = 1
+    /// The optimizer and its hyperparameters, as the training core takes them.
+    public var optimizerSettings: OptimizerSettings {
+        OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
+    }
+
     /// ZeRO-1 optimizer-state sharding (nil: on when `shardingDegree` > 1).
     public var useSharding: Bool?
     /// Ranks that share one copy of the optimizer state (nil: all ranks with `useSharding`, else 1).

@@ -1,5 +1,4 @@
 import ErnieEngine
-import ErnieModels
 import Foundation
 
 /// Which rank of a sharding group owns each parameter's optimizer state (ZeRO stage 1): whole tensors, largest
@@ -25,63 +24,6 @@ public struct ShardLayout: Sendable, Equatable {
         }
         self.owners = owners
         self.loads = loads
-    }
-
-    /// The parameter a state tensor belongs to: its name after the state's prefix (`m.`, `v.`, `velocity.`).
-    static func parameterName(ofStateKey key: String) -> String {
-        guard let dot = key.firstIndex(of: ".") else { return key }
-        return String(key[key.index(after: dot)...])
-    }
-}
-
-/// ZeRO stage 1 over an existing update rule: every rank holds the whole model and the all-reduced gradients, but
-/// keeps optimizer state (and runs the update) only for the parameters of its shard; the updated parameters are
-/// then re-gathered by one broadcast per shard. The arithmetic per parameter is the wrapped optimizer's, so a
-/// sharded run computes exactly the weights of an unsharded one.
-///
-/// With `degree` < world size, ranks r and r + degree own the same shard (the state is replicated across the data-
-/// parallel groups) and shard k's values are broadcast from rank k. Checkpoints hold the whole state in the
-/// unsharded layout: `stateTensors()` gathers it (a collective every rank must call).
-public final class ShardedOptimizer: Optimizer {
-    let inner: any Optimizer
-    let layout: ShardLayout
-    let group: ProcessGroup
-    let shard: Int
-    private let exchange: DataParallelExchange
-
-    public init(_ inner: any Optimizer, layout: ShardLayout, group: ProcessGroup) {
-        precondition(group.size % layout.degree == 0, "sharding degree \(layout.degree) must divide the \(group.size) ranks")
-        self.inner = inner
-        self.layout = layout
-        self.group = group
-        shard = group.rank % layout.degree
-        exchange = DataParallelExchange(group: group)
-    }
-
-    public var step: Int { inner.step }
-
-    public func update(_ parameters: ParameterStore, learningRate: Float) {
-        inner.update(parameters.subset { layout.owners[$0] == shard }, learningRate: learningRate)
-        for owner in 0..<layout.degree {
-            exchange.broadcast(parameters.subset { layout.owners[$0] == owner }, root: owner)
-        }
-    }
-
-    /// The whole state, gathered from the shards' owners (ranks 0 ..< degree) on every rank.
-    public func stateTensors() -> [String: Tensor] {
-        var all: [String: Tensor] = [:]
-        for owner in 0..<layout.degree {
-            let mine = owner == group.rank ? StateTensorCoding.encode(inner.stateTensors()) : []
-            let bytes = group.broadcast(mine, root: owner)
-            // A decoding failure is a bug in this file (the bytes were encoded by the same code on another rank).
-            for (name, tensor) in try! StateTensorCoding.decode(bytes) { all[name] = tensor }
-        }
-        return all
-    }
-
-    /// Keeps the part of a whole (unsharded) state that this rank's shard owns.
-    public func restore(step: Int, tensors: [String: Tensor]) throws {
-        try inner.restore(step: step, tensors: tensors.filter { layout.owners[ShardLayout.parameterName(ofStateKey: $0.key)] == shard })
     }
 }
 

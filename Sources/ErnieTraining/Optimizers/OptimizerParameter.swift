@@ -1,0 +1,71 @@
+import ErnieEngine
+import Foundation
+
+/// One trainable tensor as the optimizer sees it: its name, and the settings of its parameter group.
+public struct OptimizerParameter {
+    public var name: String
+    public var tensor: Tensor
+    /// Multiplies the scheduled learning rate (layer-wise decay; 1 otherwise).
+    public var rateFactor: Float
+    /// Whether weight decay applies.
+    public var decays: Bool
+
+    public init(name: String, tensor: Tensor, rateFactor: Float = 1, decays: Bool) {
+        self.name = name
+        self.tensor = tensor
+        self.rateFactor = rateFactor
+        self.decays = decays
+    }
+}
+
+/// How a model's parameters fall into groups: weight decay by the parameter's kind, and optionally PaddleNLP's
+/// layer-wise learning-rate decay (ERNIE 3.0 fine-tuning).
+public struct ParameterGroups: Sendable, Equatable {
+    /// Encoder layers of the model (the depth of the parameters above the encoder is `layers + 1`).
+    public var layers: Int
+    /// The rate of a parameter at depth d (embeddings 0, encoder layer i at i + 1, everything above at L + 1) is
+    /// scaled by layerwiseDecay^(L + 1 − d). 1 disables.
+    public var layerwiseDecay: Double
+
+    public init(layers: Int, layerwiseDecay: Double = 1) {
+        self.layers = layers
+        self.layerwiseDecay = layerwiseDecay
+    }
+
+    /// The optimizer's view of `parameters`. `decays` says which take weight decay (default: HF Trainer's and
+    /// PaddleNLP's rule, `takesWeightDecay`).
+    /// - Throws: when layer-wise decay is asked for and no parameter lies in an encoder layer (the group would match
+    ///   nothing, and the setting would silently do nothing).
+    public func assign(_ parameters: [(name: String, tensor: Tensor)],
+                       decays: (String) -> Bool = takesWeightDecay) throws -> [OptimizerParameter] {
+        var matched = false
+        let assigned = parameters.map { name, tensor in
+            let depth = Self.depth(of: name, layers: layers)
+            if depth > 0 && depth <= layers { matched = true }
+            let factor = Float(Foundation.pow(layerwiseDecay, Double(layers + 1 - depth)))
+            return OptimizerParameter(name: name, tensor: tensor, rateFactor: factor, decays: decays(name))
+        }
+        if layerwiseDecay != 1 && !matched {
+            throw TrainingError.invalidConfiguration(
+                "layerwise_decay \(layerwiseDecay): no parameter lies in an encoder layer (`encoder.layer.<i>.`), so the decay would match nothing")
+        }
+        return assigned
+    }
+
+    /// 0 for embeddings, i + 1 for encoder layer i, `layers` + 1 for everything else (pooler, heads, CRF).
+    static func depth(of name: String, layers: Int) -> Int {
+        if name.contains("embeddings.") { return 0 }
+        if let range = name.range(of: "encoder.layer.") {
+            let digits = name[range.upperBound...].prefix { $0.isNumber }
+            return (Int(digits) ?? layers) + 1
+        }
+        return layers + 1
+    }
+}
+
+/// Whether a parameter of this name takes weight decay: not biases and not normalisation weights (PaddleNLP's
+/// rule: the name contains neither "bias" nor "norm"; HF's Trainer excludes the same set for BERT).
+public func takesWeightDecay(_ name: String) -> Bool {
+    let lower = name.lowercased()
+    return !lower.contains("bias") && !lower.contains("norm")
+}
