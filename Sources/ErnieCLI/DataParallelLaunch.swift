@@ -19,13 +19,3 @@ enum DataParallelLaunch {
         group.finalize()
     }
 }
-
-/// The monitor of ranks other than 0: they report nothing (rank 0 speaks for the job).
-final class SilentMonitor: PretrainingMonitor {
-    func started(settings: [(String, String)], resumedFromStep: Int?) {}
-    func trained(_ row: TrainingRow) {}
-    func evaluated(_ row: EvaluationRow) {}
-    func saved(_ path: String, step: Int) {}
-    func note(_ message: String) {}
-    func finished(step: Int) {}
-}

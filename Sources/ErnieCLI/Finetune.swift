@@ -129,7 +129,7 @@ struct Finetune: ParsableCommand {
         c.useSharding = useSharding
         c.groupByLength = groupByLength
         try DataParallelLaunch.run { group in
-            let logger = FineTuningLogger(outputDirectory: URL(fileURLWithPath: outputDir), silent: group.rank != 0)
+            let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie fine-tuning", silent: group.rank != 0)
             try FineTuner(c, logger: logger, group: group).run()
         }
     }

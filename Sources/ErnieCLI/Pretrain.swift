@@ -105,7 +105,7 @@ struct Pretrain: ParsableCommand {
         c.dpDegree = dpDegree
         try DataParallelLaunch.run { group in
             // Rank 0 alone reports and writes; the others only compute.
-            let monitor: PretrainingMonitor = group.rank == 0 ? RunLogger(outputDirectory: URL(fileURLWithPath: outputDir)) : SilentMonitor()
+            let monitor = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie pretraining", silent: group.rank != 0)
             let trainer = try Pretrainer(c, modelType: modelType, monitor: monitor, group: group)
             Interruption.install()
             try trainer.run()

@@ -51,7 +51,7 @@ import Testing
         c.saveTotalLimit = 2
         c.loadBestModelAtEnd = true
         c.labelList = dataDirectory.appendingPathComponent("labels.txt").path
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
         #expect(tuner.labels?.labels == ["positive", "negative"])
         #expect(tuner.schedule == (10, 20, 0))
         let result = try #require(try tuner.run())
@@ -102,7 +102,7 @@ import Testing
         c.groupByLength = useCrf
         c.labelList = dataDirectory.appendingPathComponent("labels.txt").path
         c.earlyStoppingPatience = 3
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
         #expect(tuner.labels?.labels == PeoplesDailyNER.labels)
         // Lines longer than 62 characters are truncated and counted, never an error.
         let long = data.train.filter { $0.tokens.count > 62 }.count
@@ -146,7 +146,7 @@ import Testing
         c.learningRate = 3e-3
         c.perDeviceTrainBatchSize = 8
         c.evalSteps = 30
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
         let result = try #require(try tuner.run())
         print("tiny QA after 60 steps on its training set: EM \(result.metric("exact_match")!), F1 \(result.metric("f1")!)")
         #expect(result.metric("exact_match")! >= 50)   // memorises its four questions
@@ -170,7 +170,7 @@ import Testing
         var c = Self.configuration(.multipleChoice, model: model, output: output, train: file, dev: file, test: file)
         c.maxSteps = 40
         c.learningRate = 3e-3
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
         #expect(tuner.issues["train"]!.count(DataIssue.unknownLabel) == 1)   // "很贵" is not a choice
         let result = try #require(try tuner.run())
         #expect(result.metric("accuracy")! == 1)   // memorises three questions
@@ -199,7 +199,7 @@ import Testing
             c.hiddenDropoutProb = 0
             c.attentionProbsDropoutProb = 0
             c.classifierDropout = 0
-            let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+            let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
             #expect(tuner.schedule.totalSteps == 6)
             try tuner.run()
             let rows = try MetricsLog.readRows(at: output.appendingPathComponent("logs/metrics.jsonl"))
@@ -238,7 +238,7 @@ import Testing
             return c
         }
         let whole = directory.appendingPathComponent("whole"), resumed = directory.appendingPathComponent("resumed")
-        try FineTuner(configuration(whole), logger: FineTuningLogger(outputDirectory: whole, quiet: true)).run()
+        try FineTuner(configuration(whole), logger: RunLogger(outputDirectory: whole, title: "test", quiet: true)).run()
         // The interrupted run: its checkpoint-4, and a log and best model that went on past it (rows after step 4 must
         // go; a later best model is written again when the resumed run gets there).
         let manager = FileManager.default
@@ -248,7 +248,7 @@ import Testing
         }
         var c = configuration(resumed)
         c.resumeFromCheckpoint = "true"
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: resumed, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: resumed, title: "test", quiet: true))
         try tuner.run()
         #expect(tuner.step == 12)
         func rows(_ run: URL) throws -> [String] {
@@ -269,10 +269,10 @@ import Testing
         var other = configuration(resumed)
         other.resumeFromCheckpoint = resumed.appendingPathComponent("checkpoint-4").path
         other.perDeviceTrainBatchSize = 8
-        #expect(throws: TrainingError.self) { try FineTuner(other, logger: FineTuningLogger(outputDirectory: resumed, quiet: true)) }
+        #expect(throws: TrainingError.self) { try FineTuner(other, logger: RunLogger(outputDirectory: resumed, title: "test", quiet: true)) }
         var empty = configuration(directory.appendingPathComponent("empty"))
         empty.resumeFromCheckpoint = "true"
-        #expect(throws: TrainingError.self) { try FineTuner(empty, logger: FineTuningLogger(outputDirectory: resumed, quiet: true)) }
+        #expect(throws: TrainingError.self) { try FineTuner(empty, logger: RunLogger(outputDirectory: resumed, title: "test", quiet: true)) }
     }
 
     @Test func badConfigurationsAreErrors() throws {
@@ -282,7 +282,7 @@ import Testing
         c.doTrain = true
         #expect(throws: TrainingError.self) { try c.validate() }          // no train file
         c.trainFile = "/nonexistent/train.json"
-        #expect(throws: DatasetError.self) { try FineTuner(c, logger: FineTuningLogger(outputDirectory: URL(fileURLWithPath: "/tmp/x"), quiet: true)) }
+        #expect(throws: DatasetError.self) { try FineTuner(c, logger: RunLogger(outputDirectory: URL(fileURLWithPath: "/tmp/x"), title: "test", quiet: true)) }
         c.useCrf = true
         #expect(throws: TrainingError.self) { try c.validate() }          // CRF only for token-cls
         c.useCrf = false

@@ -53,7 +53,7 @@ import Testing
         c.maxSeqLength = recipe["max_seq_length"] as! Int
         c.seed = recipe["seed"] as! Int
         c.loggingSteps = 1
-        let tuner = try FineTuner(c, logger: FineTuningLogger(outputDirectory: output, quiet: true))
+        let tuner = try FineTuner(c, logger: RunLogger(outputDirectory: output, title: "test", quiet: true))
         #expect(tuner.labels?.labels == golden["labels"] as? [String])
         try tuner.run()
 

@@ -90,7 +90,7 @@ import Testing
         for tensors in [state, renamed] {
             copies[results.count].withUnsafeBufferPointer { w.data.update(from: $0.baseAddress!, count: 6) }
             let again = Optimizer(AdamWRule(weightDecay: 0.01), parameters: parameters)
-            try again.restore(step: 1, tensors: tensors, source: "test")
+            try again.restore(step: 1, tensors: tensors.mapValues { $0.copy() }, source: "test")
             w.grad = try Tensor(shape: [2, 3], values: [-1, 0.5, 0, 2, -3, 1])
             again.update(learningRate: 0.1)
             results.append(w.values)

@@ -19,7 +19,7 @@ public final class FineTuner {
     public let model: FineTuningModel
     public let labels: LabelSpace?
     public let tokenizer: BertTokenizer
-    let logger: FineTuningLogger
+    let logger: RunLogger
     let modelDirectory: URL
     let outputDirectory: URL
     let choiceCount: Int
@@ -37,7 +37,7 @@ public final class FineTuner {
     let group: ProcessGroup
     var isWriter: Bool { group.rank == 0 }
 
-    public init(_ configuration: FineTuningConfiguration, logger: FineTuningLogger, group: ProcessGroup = .single) throws {
+    public init(_ configuration: FineTuningConfiguration, logger: RunLogger, group: ProcessGroup = .single) throws {
         try configuration.validate()
         let c = configuration
         self.configuration = configuration
@@ -212,7 +212,7 @@ public final class FineTuner {
             AtomicDirectory.removeLeftovers(in: outputDirectory)
         }
         logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps,
-                       resumingAfterStep: resume?.state.globalStep)
+                       resumedFromStep: resume?.state.globalStep)
         if train != nil { try trainLoop() }
         // The final evaluation and predictions are rank 0's alone (the others have nothing left to write).
         guard isWriter else { return nil }
