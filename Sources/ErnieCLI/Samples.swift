@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieData
 import ErnieText
 import Foundation
@@ -93,7 +94,7 @@ struct Samples: AsyncParsableCommand {
         }
 
         let shown = min(count, dataset.count)
-        var json = JSONLineWriter()
+        var json: [UInt8] = []
         var building = 0.0
         let sampling = Date()
         for index in 0..<shown {
@@ -101,15 +102,19 @@ struct Samples: AsyncParsableCommand {
             let sample = try dataset.sample(at: index)
             building += Date().timeIntervalSince(before)
             let batch = PretrainingBatch(samples: [sample], sequenceLength: maxSeqLen, padId: Int32(vocabulary.padId))
-            json.line(index: index, sample: sample, batch: batch)
+            func integers(_ values: [Int32]) -> JSONValue { .array(values.map { .integer(Int($0)) }) }
+            json += JSONWriter.pythonLine(.object(JSONObject([
+                ("index", .integer(index)), ("input_ids", integers(batch.inputIds)), ("token_type_ids", integers(batch.tokenTypeIds)),
+                ("masked_lm_positions", integers(sample.maskedPositions)), ("masked_lm_labels", integers(sample.maskedLabels)),
+                ("sentence_order_label", .integer(Int(sample.sentenceOrderLabel))),
+            ]))).utf8
+            json.append(UInt8(ascii: "\n"))
         }
         let sampled = Date().timeIntervalSince(sampling)
         if output == "-" {
-            FileHandle.standardOutput.write(Data(json.bytes))
+            FileHandle.standardOutput.write(Data(json))
         } else {
-            let folder = (output as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            try Data(json.bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
+            try AtomicFile.write(json, to: URL(fileURLWithPath: output))
         }
         printError(String(format: "%d samples in %.3f s with JSON (%.0f samples/s built, %.0f/s with JSON); open + id check %.3f s; index maps %.3f s",
                           shown, sampled, Double(shown) / max(building, 1e-9), Double(shown) / max(sampled, 1e-9), opened, indexed))
@@ -120,50 +125,6 @@ struct Samples: AsyncParsableCommand {
         case "true", "1", "yes": return true
         case "false", "0", "no": return false
         default: throw ValidationError("\(flag) takes true or false, not \(value)")
-        }
-    }
-}
-
-/// JSON lines in Python's `json.dumps` layout (`", "` and `": "` separators), written as bytes.
-private struct JSONLineWriter {
-    var bytes: [UInt8] = []
-
-    mutating func line(index: Int, sample: PretrainingSample, batch: PretrainingBatch) {
-        text("{\"index\": "); number(Int64(index))
-        text(", \"input_ids\": "); list(batch.inputIds)
-        text(", \"token_type_ids\": "); list(batch.tokenTypeIds)
-        text(", \"masked_lm_positions\": "); list(sample.maskedPositions)
-        text(", \"masked_lm_labels\": "); list(sample.maskedLabels)
-        text(", \"sentence_order_label\": "); number(Int64(sample.sentenceOrderLabel))
-        text("}\n")
-    }
-
-    private mutating func text(_ string: StaticString) {
-        string.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
-
-    private mutating func list(_ values: [Int32]) {
-        bytes.append(UInt8(ascii: "["))
-        for (position, value) in values.enumerated() {
-            if position > 0 { bytes.append(UInt8(ascii: ",")); bytes.append(UInt8(ascii: " ")) }
-            number(Int64(value))
-        }
-        bytes.append(UInt8(ascii: "]"))
-    }
-
-    private mutating func number(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for position in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[position]) }
         }
     }
 }

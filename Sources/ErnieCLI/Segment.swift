@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieText
 import Foundation
 
@@ -43,7 +44,6 @@ struct Segment: ParsableCommand {
         let model = try hmmDirectory.map { try JiebaHMMModel(directory: URL(fileURLWithPath: $0)) }
         let segmenter = try JiebaSegmenter(dictionary: dictionary, hmm: !noHMM, hmmModel: model)
         let writer = try TextFileWriter(path: output)
-        defer { writer.close() }
         var spans = WordSpans()
         var scratch = JiebaSegmenter.Scratch()
         try TextLines.forEachLine(path: input, policy: policy) { _, scalars in
@@ -53,10 +53,11 @@ struct Segment: ParsableCommand {
             for index in 0..<spans.count {
                 if index > 0 { line += ", " }
                 let word = scalars[Int(spans.starts[index])..<Int(spans.ends[index])].map { Unicode.Scalar($0)! }
-                line += JSONText.quoted(word)
+                line += JSONWriter.quoted(String(String.UnicodeScalarView(word)))
             }
             line += "]\n"
             writer.write(line)
         }
+        try writer.close()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieText
 import Foundation
 
@@ -51,11 +52,10 @@ struct Tokenize: ParsableCommand {
         let cls = Int32(tokenizer.vocabulary[tokenizer.classifierToken]!)
         let sep = Int32(tokenizer.vocabulary[tokenizer.separatorToken]!)
         let writer = try TextFileWriter(path: output)
-        defer { writer.close() }
         var pieces = TokenPieces()
         var scratch = BertTokenizer.Scratch()
         // JSON of each token once, not per occurrence.
-        let quotedTokens = tokenizer.vocabulary.tokens.map { JSONText.quoted($0) }
+        let quotedTokens = tokenizer.vocabulary.tokens.map { JSONWriter.quoted($0) }
         try TextLines.forEachLine(path: input, policy: policy) { _, scalars in
             pieces.removeAll()
             if addSpecialTokens { pieces.append(cls, 0, 0) }
@@ -70,5 +70,6 @@ struct Tokenize: ParsableCommand {
             line += "]}\n"
             writer.write(line)
         }
+        try writer.close()
     }
 }

@@ -57,7 +57,7 @@ struct Vocab: ParsableCommand {
         let (tokens, summary) = builder.build()
         let writer = try TextFileWriter(path: output)
         for token in tokens { writer.write(token + "\n") }
-        writer.close()
+        try writer.close()
         FileHandle.standardError.write(Data("\(output): \(summary)\n".utf8))
     }
 }

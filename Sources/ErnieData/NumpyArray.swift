@@ -1,3 +1,4 @@
+import ErnieBasics
 /// An array stored in numpy format, read without copying: an `.npy` file or a STORED member of an `.npz`, mapped.
 public struct NumpyArray: Sendable {
     public let header: NumpyHeader
@@ -56,7 +57,7 @@ public enum NumpyFile {
     public static func write<T: FixedWidthInteger>(_ elements: [T], shape: [Int]? = nil, to path: String, sync: Bool = true) throws {
         let shape = shape ?? [elements.count]
         precondition(shape.reduce(1, *) == elements.count, "shape \(shape) does not hold \(elements.count) elements")
-        let output = try AtomicOutput(path: path)
+        let output = try AtomicFile(path: path, createFolders: true)
         let writer = try BinaryFileWriter(path: output.temporaryPath)
         try writer.write(NumpyHeader.encode(dtype: .of(T.self), shape: shape))
         try elements.withUnsafeBufferPointer { try writer.write(contentsOf: $0) }

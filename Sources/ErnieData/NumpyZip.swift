@@ -1,3 +1,4 @@
+import ErnieBasics
 /// `.npz` archives as `np.savez` writes them: a zip of STORED `<name>.npy` members, each with a zip64 local header.
 ///
 /// Reading maps the archive and hands out members without copying. Writing reproduces `np.savez` byte for byte
@@ -62,7 +63,7 @@ public struct NumpyZipMember: Sendable {
 public enum NumpyZip {
     /// Writes an `.npz` atomically, byte-identical to `np.savez(path, **{name: array, …})` with members in this order.
     public static func write(_ members: [NumpyZipMember], to path: String) throws {
-        let output = try AtomicOutput(path: path)
+        let output = try AtomicFile(path: path, createFolders: true)
         let writer = try BinaryFileWriter(path: output.temporaryPath)
         var entries: [ZipDirectory.Entry] = []
         for member in members {

@@ -1,3 +1,4 @@
+import ErnieBasics
 /// Streams a tokenized corpus to disk in PaddleNLP's layout (`<prefix>_ids.npy` + `<prefix>_idx.npz`, byte-identical
 /// to `create_pretraining_data.py`'s output for the same ids) or Megatron's (`<prefix>.bin` + `<prefix>.idx`).
 ///
@@ -24,11 +25,11 @@ public final class TokenFileWriter {
     /// uint16 when the vocabulary has fewer than 65535 entries (PaddleNLP's rule), else int32.
     public let dtype: NumpyDType
 
-    private let idsOutput: AtomicOutput
+    private let idsOutput: AtomicFile
     private let idsWriter: BinaryFileWriter
-    private let lengthsOutput: AtomicOutput
+    private let lengthsOutput: AtomicFile
     private let lengthsWriter: BinaryFileWriter
-    private let documentsOutput: AtomicOutput
+    private let documentsOutput: AtomicFile
     private let documentsWriter: BinaryFileWriter
     private var headerLength = 0
     private var tokens = 0
@@ -52,11 +53,11 @@ public final class TokenFileWriter {
         dtype = Self.dtype(forVocabularySize: vocabularySize)
         let idsPath = format == .paddleNumpy ? outputPrefix + "_ids.npy" : outputPrefix + ".bin"
         let indexPath = format == .paddleNumpy ? outputPrefix + "_idx.npz" : outputPrefix + ".idx"
-        idsOutput = try AtomicOutput(path: idsPath)
+        idsOutput = try AtomicFile(path: idsPath, createFolders: true)
         idsWriter = try BinaryFileWriter(path: idsOutput.temporaryPath)
-        lengthsOutput = try AtomicOutput(path: indexPath + ".lens")
+        lengthsOutput = try AtomicFile(path: indexPath + ".lens", createFolders: true)
         lengthsWriter = try BinaryFileWriter(path: lengthsOutput.temporaryPath)
-        documentsOutput = try AtomicOutput(path: indexPath + ".docs")
+        documentsOutput = try AtomicFile(path: indexPath + ".docs", createFolders: true)
         documentsWriter = try BinaryFileWriter(path: documentsOutput.temporaryPath)
         if format == .paddleNumpy {
             let placeholder = NumpyHeader.encode(dtype: dtype, shape: [0])
@@ -137,7 +138,7 @@ public final class TokenFileWriter {
 /// Writes a Megatron `.idx` from streamed sentence lengths and document ends.
 enum MegatronIndexWriter {
     static func write(path: String, dtype: NumpyDType, lengthsPath: String, sentences: Int, documentsPath: String, documentEntries: Int) throws {
-        let output = try AtomicOutput(path: path)
+        let output = try AtomicFile(path: path, createFolders: true)
         let writer = try BinaryFileWriter(path: output.temporaryPath)
         try writer.write(MegatronIndex.magic)
         try writer.write(UInt64(1))

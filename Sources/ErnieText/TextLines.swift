@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// What to do with a line that is not valid UTF-8.
@@ -116,23 +117,26 @@ public struct TextFileError: Error, CustomStringConvertible {
     public var description: String { "cannot read \(path): \(reason)" }
 }
 
-/// Buffered output to a file (or stdout for "-"), for JSON-lines writers.
+/// Buffered output to a file (or stdout for "-"), for JSON-lines writers. The file appears atomically on `close()`:
+/// a run that fails part-way leaves an existing file as it was, and an output path equal to the input path is only
+/// replaced once the input has been read.
 public final class TextFileWriter {
     private let handle: FileHandle
     private var buffer = [UInt8]()
-    private let closeOnFinish: Bool
+    private let file: AtomicFile?
 
     public init(path: String) throws {
         if path == "-" {
             handle = FileHandle.standardOutput
-            closeOnFinish = false
+            file = nil
         } else {
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: path) else {
-                throw TextFileError(path: path, reason: "cannot create the file (does its directory exist?)")
+            let file = try AtomicFile(path: path)
+            guard FileManager.default.createFile(atPath: file.temporaryPath, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: file.temporaryPath) else {
+                throw FileWriteError(path: path, reason: "cannot create the file (is its folder writable?)")
             }
             self.handle = handle
-            closeOnFinish = true
+            self.file = file
         }
         buffer.reserveCapacity(1 << 20)
     }
@@ -153,34 +157,11 @@ public final class TextFileWriter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    public func close() {
+    /// Writes what is buffered and publishes the file.
+    public func close() throws {
         flush()
-        if closeOnFinish { try? handle.close() }
+        guard let file else { return }
+        try? handle.close()
+        try file.commit()
     }
-}
-
-public enum JSONText {
-    /// `text` as a JSON string literal (non-ASCII kept as UTF-8, like Python's `ensure_ascii=False`).
-    public static func quoted<S: Sequence>(_ scalars: S) -> String where S.Element == Unicode.Scalar {
-        var result = "\""
-        for scalar in scalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
-
-    public static func quoted(_ text: String) -> String { quoted(text.unicodeScalars) }
 }

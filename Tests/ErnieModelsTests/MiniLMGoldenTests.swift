@@ -15,11 +15,9 @@ import Testing
             return nil
         }
         let config = try BertConfig(contentsOf: modelDirectory.appendingPathComponent("config.json"))
-        var random = RandomGenerator(seed: 0)
-        let store = ParameterStore()
-        let model = BertModel(try BertArchitecture(config), prefix: "", pooler: true, store: store, random: &random)
+        let model = BertModel(try BertArchitecture(config))
         let weights = try SafetensorsFile(contentsOf: modelDirectory.appendingPathComponent("model.safetensors"))
-        for (name, tensor) in store.ordered {
+        for (name, tensor) in model.store.ordered {
             let values = try weights.floats(named: name)
             values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
         }

@@ -27,7 +27,7 @@ import Testing
         let inputs = BertInputs(batch: 3, sequence: 16, inputIds: try ids("input_ids"), tokenTypeIds: try ids("token_type_ids"),
                                 attentionMask: try ids("attention_mask"), taskTypeIds: family == "ernie" ? try ids("task_type_ids") : nil)
         let optimizer = Optimizer(AdamWRule(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01),
-                                  parameters: try ParameterGroups(layers: 0).assign(model.parameters.ordered))
+                                  parameters: try ParameterGroups(layers: 0).assign(model.parameters.trainable))
         var losses: [Double] = []
         for _ in 0..<10 {
             model.parameters.zeroGradients()

@@ -45,7 +45,7 @@ import Testing
         c.doEval = true
         c.numTrainEpochs = recipe["num_train_epochs"] as! Double
         c.learningRate = recipe["learning_rate"] as! Double
-        c.weightDecay = recipe["weight_decay"] as! Double
+        c.optimizer.weightDecay = recipe["weight_decay"] as! Double
         c.warmupRatio = recipe["warmup_ratio"] as! Double
         c.maxGradNorm = recipe["max_grad_norm"] as! Double
         c.perDeviceTrainBatchSize = recipe["per_device_train_batch_size"] as! Int

@@ -39,8 +39,15 @@ import Testing
     @Test func layerwiseDecayFactorsAndWeightDecayGroups() throws {
         let names = ["bert.embeddings.word_embeddings.weight", "bert.embeddings.LayerNorm.weight", "bert.encoder.layer.0.attention.self.query.weight",
                      "bert.encoder.layer.1.output.dense.bias", "bert.pooler.dense.weight", "classifier.weight", "crf.transitions"]
-        let entries = try ParameterGroups(layers: 2, layerwiseDecay: 0.5).assign(names.map { ($0, Tensor(shape: [1])) })
+        let entries = try ParameterGroups(layers: 2, layerwiseDecay: 0.5).assign(names.map { ($0, Tensor(shape: [1]), true) })
         #expect(entries.map(\.rateFactor) == [0.125, 0.125, 0.25, 0.5, 1, 1, 1])
-        #expect(entries.map(\.decays) == [true, false, true, false, true, true, true])
+        // Weight decay comes from the declaration: not on biases, LayerNorm parameters; on the CRF's scores.
+        var config = try BertConfig.preset(named: "ernie-tiny-zh-test")
+        config.setLabelCount(3)
+        let model = try FineTuningModel(task: .tokenClassification, config: config, useCrf: true, seed: 1)
+        let decays = Dictionary(uniqueKeysWithValues: model.trainable.map { ($0.name, $0.decays) })
+        #expect(decays["ernie.embeddings.word_embeddings.weight"] == true && decays["ernie.embeddings.LayerNorm.weight"] == false)
+        #expect(decays["ernie.encoder.layer.1.output.dense.bias"] == false && decays["classifier.weight"] == true)
+        #expect(decays["crf.transitions"] == true)
     }
 }

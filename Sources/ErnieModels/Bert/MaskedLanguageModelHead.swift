@@ -1,20 +1,16 @@
 import ErnieEngine
 
-/// `cls.predictions`: dense → activation → LayerNorm → decoder tied to the word embeddings, plus a bias [vocab].
+/// `cls.predictions`: dense → activation → LayerNorm → decoder (tied to the word embeddings unless the config unties
+/// it), plus a bias [vocab].
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertLMPredictionHead)
 struct MaskedLanguageModelHead {
     let store: ParameterStore
     let architecture: BertArchitecture
 
-    init(_ architecture: BertArchitecture, store: ParameterStore, random: inout RandomGenerator) {
+    /// Over the `cls.predictions.*` parameters declared in `store` (by `BertParameters`).
+    init(_ architecture: BertArchitecture, store: ParameterStore) {
         self.store = store
         self.architecture = architecture
-        let h = architecture.hiddenSize
-        store.make("cls.predictions.transform.dense.weight", shape: [h, h], .normal(std: architecture.initializerRange), random: &random)
-        store.make("cls.predictions.transform.dense.bias", shape: [h], .zeros, random: &random)
-        store.make("cls.predictions.transform.LayerNorm.weight", shape: [h], .ones, random: &random)
-        store.make("cls.predictions.transform.LayerNorm.bias", shape: [h], .zeros, random: &random)
-        store.make("cls.predictions.bias", shape: [architecture.vocabularySize], .zeros, random: &random)
     }
 
     /// hidden: [rows, hidden] (only the masked positions, when training) → logits [rows, vocab].
@@ -24,6 +20,6 @@ struct MaskedLanguageModelHead {
         x = graph.activation(x, architecture.activation)
         x = try graph.layerNorm(x, weight: store["cls.predictions.transform.LayerNorm.weight"]!,
                                 bias: store["cls.predictions.transform.LayerNorm.bias"]!, eps: architecture.layerNormEps)
-        return try graph.linear(x, weight: wordEmbeddings, bias: store["cls.predictions.bias"]!)
+        return try graph.linear(x, weight: store["cls.predictions.decoder.weight"] ?? wordEmbeddings, bias: store["cls.predictions.bias"]!)
     }
 }

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// The weights of a Hugging Face model directory: one `model.safetensors`, or the shards listed by

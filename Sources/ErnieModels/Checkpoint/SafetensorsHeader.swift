@@ -1,3 +1,4 @@
+import ErnieBasics
 /// One tensor of a safetensors file, as its header describes it.
 public struct SafetensorsTensorInfo: Sendable, Equatable {
     public let name: String

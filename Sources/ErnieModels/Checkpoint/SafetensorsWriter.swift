@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 #if canImport(Glibc)
@@ -141,58 +142,4 @@ public enum SafetensorsWriter {
         bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: (8 - bytes.count % 8) % 8))
         return bytes
     }
-}
-
-/// Writes a file through a temporary sibling and `rename(2)`.
-enum AtomicFile {
-    /// `produce` receives a sink that appends bytes; the destination appears only after it returns successfully.
-    /// `durable` flushes the data to disk (`fsync`) before the rename.
-    static func write(
-        to url: URL, durable: Bool = true, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
-    ) throws {
-        let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else {
-            throw SafetensorsError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
-        }
-        var isOpen = true
-        var isDone = false
-        defer {
-            if isOpen { close(descriptor) }
-            if !isDone { unlink(temporary) }
-        }
-        try produce { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw SafetensorsError.unwritable(path: url.path, reason: String(cString: strerror(errno)))
-                }
-                offset += written
-            }
-        }
-        if durable && fsync(descriptor) != 0 {
-            throw SafetensorsError.unwritable(path: url.path, reason: "fsync: " + String(cString: strerror(errno)))
-        }
-        isOpen = false
-        guard close(descriptor) == 0 else {
-            throw SafetensorsError.unwritable(path: url.path, reason: "close: " + String(cString: strerror(errno)))
-        }
-        guard rename(temporary, url.path) == 0 else {
-            throw SafetensorsError.unwritable(path: url.path, reason: "rename: " + String(cString: strerror(errno)))
-        }
-        isDone = true
-    }
-}
-
-/// POSIX `write(2)`, named apart from the `write` methods around it.
-@inline(__always)
-private func posixWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    return Glibc.write(descriptor, buffer, count)
-    #else
-    return Darwin.write(descriptor, buffer, count)
-    #endif
 }

@@ -1,3 +1,4 @@
+import ErnieBasics
 /// Options of `StateDictMapping.resolve`.
 public struct StateDictLoadOptions: Sendable {
     /// Missing or unexpected keys become an error instead of a report.

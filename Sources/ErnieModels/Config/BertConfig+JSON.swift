@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 extension BertConfig {
@@ -159,8 +160,8 @@ extension BertConfig {
 
     /// Writes `config.json` atomically (temporary file + rename).
     public func write(to url: URL) throws {
-        do { try Data(jsonString().utf8).write(to: url, options: .atomic) } catch {
-            throw ConfigError.unwritable(path: url.path, reason: error.localizedDescription)
+        do { try AtomicFile.write(jsonString().utf8, to: url) } catch {
+            throw ConfigError.unwritable(path: url.path, reason: "\(error)")
         }
     }
 }

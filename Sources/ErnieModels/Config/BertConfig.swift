@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// The hyperparameters of a BERT or ERNIE model, as Hugging Face's `BertConfig` / `ErnieConfig` (`config.json`).

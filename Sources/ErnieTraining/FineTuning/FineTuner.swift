@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieEngine
 import ErnieModels
 import ErnieText
@@ -194,7 +195,7 @@ public final class FineTuner {
         rows += [("max_seq_length", "\(c.maxSeqLength)"), ("batch (train / eval)", "\(c.perDeviceTrainBatchSize) / \(c.perDeviceEvalBatchSize)"),
                  ("examples per step", "\(globalBatchSize) (\(c.perDeviceTrainBatchSize) × \(c.gradientAccumulationSteps) accumulated × \(group.size) ranks)"),
                  ("steps", "\(s.totalSteps) (\(s.stepsPerEpoch) per epoch), warmup \(s.warmupSteps)"),
-                 ("optimizer", "\(c.optimizerSettings.summary), lr \(c.learningRate), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"
+                 ("optimizer", "\(c.optimizer.summary), lr \(c.learningRate), layerwise_decay \(c.layerwiseDecay), max_grad_norm \(c.maxGradNorm)"
                   + (c.useSharding && group.size > 1 ? ", state sharded over \(group.size) ranks" : "")),
                  ("dropout (hidden / attention / classifier)",
                   "\(config.hiddenDropoutProbability) / \(config.attentionDropoutProbability) / \(config.effectiveClassifierDropout)"),
@@ -232,8 +233,8 @@ public final class FineTuner {
         let features = train!.features
         let rate = LearningRateSchedule.linear(maxLR: c.learningRate, warmup: warmup, total: totalSteps)
         let core = try TrainingCore(
-            parameters: ParameterGroups(layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay).assign(model.allParameters),
-            optimizer: c.optimizerSettings, shardingDegree: c.useSharding ? group.size : 1, group: group,
+            parameters: ParameterGroups(layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay).assign(model.trainable),
+            optimizer: c.optimizer, shardingDegree: c.useSharding ? group.size : 1, group: group,
             accumulation: c.gradientAccumulationSteps, maxGradNorm: c.maxGradNorm, useAmp: c.useAmp, lossScale: nil,
             seed: c.seed, totalSteps: totalSteps)
         var evaluationsWithoutImprovement = 0
@@ -398,7 +399,7 @@ public final class FineTuner {
         try writeJSON(object(fields), to: "eval_results.json")
         try writeJSON(result.predictions.joined(separator: "\n") + "\n", to: "eval_predictions.jsonl")
         if let answers = result.answers {
-            try writeJSON(object(answers.keys.sorted().map { (jsonQuoted($0), jsonQuoted(answers[$0]!)) }, quoteKeys: false), to: "eval_answers.json")
+            try writeJSON(object(answers.keys.sorted().map { (JSONWriter.quoted($0), JSONWriter.quoted(answers[$0]!)) }, quoteKeys: false), to: "eval_answers.json")
         }
         logger.note("eval_results.json: " + result.metrics.map { String(format: "eval_%@ %.4f", $0.name, $0.value) }.joined(separator: ", "))
     }
@@ -412,10 +413,10 @@ public final class FineTuner {
     }
 
     func object(_ fields: [(String, String)], quoteKeys: Bool = true) -> String {
-        "{\n" + fields.map { "  " + (quoteKeys ? jsonQuoted($0.0) : $0.0) + ": " + $0.1 }.joined(separator: ",\n") + "\n}\n"
+        "{\n" + fields.map { "  " + (quoteKeys ? JSONWriter.quoted($0.0) : $0.0) + ": " + $0.1 }.joined(separator: ",\n") + "\n}\n"
     }
 
     func writeJSON(_ text: String, to name: String) throws {
-        try Data(text.utf8).write(to: outputDirectory.appendingPathComponent(name), options: .atomic)
+        try AtomicFile.write(text.utf8, to: outputDirectory.appendingPathComponent(name))
     }
 }

@@ -26,12 +26,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     public var warmupRatio = 0.0
     /// When set (> 0), overrides `warmupRatio`.
     public var warmupSteps: Int?
-    /// adamw (HF Trainer's), lamb or momentum.
-    public var optimizer: OptimizerKind = .adamw
-    public var weightDecay = 0.0
-    public var adamBeta1 = 0.9
-    public var adamBeta2 = 0.999
-    public var adamEpsilon = 1e-8
+    /// `--optimizer` (adamw, HF Trainer's, or lamb / momentum), `--weight_decay`, `--adam_beta1`, …
+    public var optimizer = OptimizerSettings()
     /// Global gradient-norm clipping; 0 disables.
     public var maxGradNorm = 1.0
     /// Layer-wise learning-rate decay (PaddleNLP ERNIE 3.0): the rate of a parameter at depth d (embeddings 0,
@@ -91,11 +87,6 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         self.outputDir = outputDir
     }
 
-    /// The optimizer and its hyperparameters, as the training core takes them.
-    public var optimizerSettings: OptimizerSettings {
-        OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
-    }
-
     /// The metric that picks the best model, without prefix.
     public var bestMetric: String {
         let name = metricForBestModel ?? taskName.defaultMetric
@@ -117,7 +108,7 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         try require(numTrainEpochs > 0 || (maxSteps ?? 0) > 0, "num_train_epochs must be positive (or give --max_steps)")
         try require(learningRate > 0, "learning_rate must be positive")
         try require((0...1).contains(warmupRatio), "warmup_ratio must be in [0, 1]")
-        try require(weightDecay >= 0 && maxGradNorm >= 0, "weight_decay and max_grad_norm must not be negative")
+        try require(optimizer.weightDecay >= 0 && maxGradNorm >= 0, "weight_decay and max_grad_norm must not be negative")
         try require(layerwiseDecay > 0 && layerwiseDecay <= 1, "layerwise_decay must be in (0, 1]")
         try require(perDeviceTrainBatchSize > 0 && perDeviceEvalBatchSize > 0, "batch sizes must be positive")
         try require(gradientAccumulationSteps > 0, "gradient_accumulation_steps must be positive")

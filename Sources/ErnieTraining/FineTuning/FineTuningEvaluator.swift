@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieEngine
 import ErnieModels
 import Foundation
@@ -99,7 +100,7 @@ public struct FineTuningEvaluator {
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
                 if let label = feature.classLabel { references.append(Int(label)); predictions.append(best) }
                 result.predictions.append(record(examples[feature.exampleIndex], fields: [
-                    ("label", jsonQuoted(labels.labels[best])), ("confidence", jsonNumber(probabilities[best]))]))
+                    ("label", JSONWriter.quoted(labels.labels[best])), ("confidence", jsonNumber(probabilities[best]))]))
             }
             if !references.isEmpty {
                 result.metrics += [("accuracy", accuracy(references: references, predictions: predictions)),
@@ -132,7 +133,7 @@ public struct FineTuningEvaluator {
                     predictions += probabilities.map { $0 >= 0.5 ? 1 : 0 }
                 }
                 result.predictions.append(record(examples[feature.exampleIndex], fields: [
-                    ("labels", "[" + chosen.map { jsonQuoted(labels.labels[$0]) }.joined(separator: ", ") + "]"),
+                    ("labels", "[" + chosen.map { JSONWriter.quoted(labels.labels[$0]) }.joined(separator: ", ") + "]"),
                     ("confidences", "[" + chosen.map { jsonNumber(probabilities[$0]) }.joined(separator: ", ") + "]")]))
             }
             if labelled > 0 {
@@ -165,8 +166,8 @@ public struct FineTuningEvaluator {
                 references.append(present.map { example.labels[$0] })
                 predictions.append(present.map { predicted[$0] })
             }
-            result.predictions.append("{\"line\": \(example.line), \"tokens\": [" + example.tokens.map(jsonQuoted).joined(separator: ", ")
-                + "], \"labels\": [" + predicted.map(jsonQuoted).joined(separator: ", ") + "], \"confidences\": ["
+            result.predictions.append("{\"line\": \(example.line), \"tokens\": [" + example.tokens.map { JSONWriter.quoted($0) }.joined(separator: ", ")
+                + "], \"labels\": [" + predicted.map { JSONWriter.quoted($0) }.joined(separator: ", ") + "], \"confidences\": ["
                 + confidence.map(jsonNumber).joined(separator: ", ") + "]}")
         }
         if !references.isEmpty {
@@ -186,7 +187,7 @@ public struct FineTuningEvaluator {
         for (example, list) in zip(examples, candidates) {
             let best = list.first
             answers[example.id] = best?.text ?? ""
-            result.predictions.append("{\"id\": \(jsonQuoted(example.id)), \"answer\": \(jsonQuoted(best?.text ?? "")), "
+            result.predictions.append("{\"id\": \(JSONWriter.quoted(example.id)), \"answer\": \(JSONWriter.quoted(best?.text ?? "")), "
                 + "\"confidence\": \(jsonNumber(best?.probability ?? 0)), \"start\": \(best.map { "\($0.range.lowerBound)" } ?? "null")}")
         }
         result.answers = answers
@@ -206,15 +207,15 @@ public struct FineTuningEvaluator {
             let probabilities = softmax(Array(row.prefix(example.choices.count)))
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
             if let label = example.label { references.append(label); predictions.append(best) }
-            result.predictions.append("{\"id\": \(jsonQuoted(example.id)), \"label\": \(best), \"answer\": \(jsonQuoted(example.choices[best])), "
+            result.predictions.append("{\"id\": \(JSONWriter.quoted(example.id)), \"label\": \(best), \"answer\": \(JSONWriter.quoted(example.choices[best])), "
                 + "\"confidence\": \(jsonNumber(probabilities[best]))}")
         }
         if !references.isEmpty { result.metrics.append(("accuracy", accuracy(references: references, predictions: predictions))) }
     }
 
     func record(_ example: SequenceExample, fields: [(String, String)]) -> String {
-        var parts = ["\"line\": \(example.line)", "\"text\": " + jsonQuoted(example.text)]
-        if let pair = example.pair { parts.append("\"text_pair\": " + jsonQuoted(pair)) }
+        var parts = ["\"line\": \(example.line)", "\"text\": " + JSONWriter.quoted(example.text)]
+        if let pair = example.pair { parts.append("\"text_pair\": " + JSONWriter.quoted(pair)) }
         return "{" + (parts + fields.map { "\"\($0.0)\": \($0.1)" }).joined(separator: ", ") + "}"
     }
 }

@@ -45,10 +45,9 @@ public final class FineTuningModel {
             var random = RandomGenerator(seed: seed &+ 0xC0F)
             let count = config.labelCount
             // torchcrf's init: uniform(−0.1, 0.1).
-            store.make("crf.transitions", shape: [count, count], .zeros, random: &random)
-            store.make("crf.start_transitions", shape: [count], .zeros, random: &random)
-            store.make("crf.end_transitions", shape: [count], .zeros, random: &random)
-            for (_, tensor) in store.ordered { random.fillUniform(tensor, low: -0.1, high: 0.1) }
+            for (name, shape) in [("crf.transitions", [count, count]), ("crf.start_transitions", [count]), ("crf.end_transitions", [count])] {
+                store.make(name, shape: shape, kind: .weight, .uniform(low: -0.1, high: 0.1), random: &random)
+            }
             crf = store
         } else {
             crf = nil
@@ -68,6 +67,11 @@ public final class FineTuningModel {
     /// Every trainable tensor (model, then CRF).
     public var allParameters: [(name: String, tensor: Tensor)] {
         parameters.ordered + (crf?.ordered ?? [])
+    }
+
+    /// Every trainable tensor with its weight-decay flag from the declaration (model, then CRF).
+    public var trainable: [(name: String, tensor: Tensor, decays: Bool)] {
+        parameters.trainable + (crf?.trainable ?? [])
     }
 
     /// Copies the weights `directory` holds, as transformers' `from_pretrained` resolves names; the head (or anything

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 #if canImport(Glibc)
@@ -53,17 +54,8 @@ enum LoggingFiles {
 
     /// Replaces `url` with `bytes` atomically: a reader sees the old file or the new one, never half of either.
     static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try Data(bytes).write(to: temporary)
-        } catch {
-            throw LoggingFileError(path: temporary.path, reason: "cannot write (\(error.localizedDescription))")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let code = errno
-            unlink(temporary.path)
-            throw LoggingFileError(path: url.path, reason: "cannot replace (\(String(cString: strerror(code))))")
+        do { try AtomicFile.write(bytes, to: url) } catch {
+            throw LoggingFileError(path: url.path, reason: "cannot write (\(error))")
         }
     }
 }

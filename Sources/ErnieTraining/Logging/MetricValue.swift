@@ -1,3 +1,4 @@
+import ErnieBasics
 /// One value of a metrics row: a number (step, loss, learning rate …), a string (a phase or task name), or null
 /// (what non-finite numbers become in JSON, and what they read back as).
 public enum MetricValue: Sendable, Hashable {
@@ -33,7 +34,7 @@ public enum MetricValue: Sendable, Hashable {
                 return value == 0 ? "0" : String(Int64(value))
             }
             return value.description
-        case .string(let text): return jsonQuoted(text)
+        case .string(let text): return JSONWriter.quoted(text)
         case .null: return "null"
         }
     }

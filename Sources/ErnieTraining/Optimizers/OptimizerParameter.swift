@@ -18,8 +18,9 @@ public struct OptimizerParameter {
     }
 }
 
-/// How a model's parameters fall into groups: weight decay by the parameter's kind, and optionally PaddleNLP's
-/// layer-wise learning-rate decay (ERNIE 3.0 fine-tuning).
+/// How a model's parameters fall into groups: weight decay as the model declares it (not for biases and LayerNorm
+/// parameters, as HF's Trainer and PaddleNLP group them), and optionally PaddleNLP's layer-wise learning-rate decay
+/// (ERNIE 3.0 fine-tuning).
 public struct ParameterGroups: Sendable, Equatable {
     /// Encoder layers of the model (the depth of the parameters above the encoder is `layers + 1`).
     public var layers: Int
@@ -32,18 +33,17 @@ public struct ParameterGroups: Sendable, Equatable {
         self.layerwiseDecay = layerwiseDecay
     }
 
-    /// The optimizer's view of `parameters`. `decays` says which take weight decay (default: HF Trainer's and
-    /// PaddleNLP's rule, `takesWeightDecay`).
+    /// The optimizer's view of `parameters` (whether each takes weight decay comes from the model's declaration:
+    /// `ParameterStore.trainable`).
     /// - Throws: when layer-wise decay is asked for and no parameter lies in an encoder layer (the group would match
     ///   nothing, and the setting would silently do nothing).
-    public func assign(_ parameters: [(name: String, tensor: Tensor)],
-                       decays: (String) -> Bool = takesWeightDecay) throws -> [OptimizerParameter] {
+    public func assign(_ parameters: [(name: String, tensor: Tensor, decays: Bool)]) throws -> [OptimizerParameter] {
         var matched = false
-        let assigned = parameters.map { name, tensor in
+        let assigned = parameters.map { name, tensor, decays in
             let depth = Self.depth(of: name, layers: layers)
             if depth > 0 && depth <= layers { matched = true }
             let factor = Float(Foundation.pow(layerwiseDecay, Double(layers + 1 - depth)))
-            return OptimizerParameter(name: name, tensor: tensor, rateFactor: factor, decays: decays(name))
+            return OptimizerParameter(name: name, tensor: tensor, rateFactor: factor, decays: decays)
         }
         if layerwiseDecay != 1 && !matched {
             throw TrainingError.invalidConfiguration(
@@ -61,11 +61,4 @@ public struct ParameterGroups: Sendable, Equatable {
         }
         return layers + 1
     }
-}
-
-/// Whether a parameter of this name takes weight decay: not biases and not normalisation weights (PaddleNLP's
-/// rule: the name contains neither "bias" nor "norm"; HF's Trainer excludes the same set for BERT).
-public func takesWeightDecay(_ name: String) -> Bool {
-    let lower = name.lowercased()
-    return !lower.contains("bias") && !lower.contains("norm")
 }

@@ -61,12 +61,9 @@ public struct LAMBRule: UpdateRule {
         let correction2 = Float(1 - Foundation.pow(Double(beta2), Double(step)))
         let weight = parameter.tensor, decays = parameter.decays
         let update = Tensor(uninitializedShape: weight.shape)
-        let (w, g, m, v, u) = (weight.data, gradient.data, state[0].data, state[1].data, update.data)
-        for i in 0..<weight.count {
-            m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
-            u[i] = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + epsilon) + (decays ? weightDecay * w[i] : 0)
-        }
+        let (w, u) = (weight.data, update.data)
+        lambDirectionKernel(w, gradient.data, state[0].data, state[1].data, u, count: weight.count, beta1: beta1, beta2: beta2,
+                            correction1: correction1, correction2: correction2, epsilon: epsilon, weightDecay: decays ? weightDecay : 0)
         var ratio: Float = 1
         if decays {
             let weightNorm = sumOfSquares(w, count: weight.count).squareRoot()
@@ -91,31 +88,7 @@ public struct MomentumRule: UpdateRule {
     }
 
     public func apply(_ parameter: OptimizerParameter, gradient: Tensor, state: [Tensor], learningRate: Float, step: Int) {
-        let decay = parameter.decays ? weightDecay : 0
-        let rate = learningRate * parameter.rateFactor
-        let (w, g, v) = (parameter.tensor.data, gradient.data, state[0].data)
-        for i in 0..<parameter.tensor.count {
-            v[i] = momentum * v[i] + g[i] + decay * w[i]
-            w[i] -= rate * v[i]
-        }
-    }
-}
-
-/// w, g, m, v: [count]. Vectorised; the same arithmetic order as PyTorch's single-tensor AdamW.
-func adamWKernel(
-    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-    _ v: UnsafeMutablePointer<Float>, count: Int, decay: Float, beta1: Float, beta2: Float, stepSize: Float,
-    rootCorrection2: Float, epsilon: Float
-) {
-    parallelFor(count, grain: 1 << 14) { range in
-        for i in range {
-            let grad = g[i]
-            let weight = w[i] * decay
-            let first = beta1 * m[i] + (1 - beta1) * grad
-            let second = beta2 * v[i] + (1 - beta2) * grad * grad
-            m[i] = first
-            v[i] = second
-            w[i] = weight - stepSize * first / (second.squareRoot() / rootCorrection2 + epsilon)
-        }
+        momentumKernel(parameter.tensor.data, gradient.data, state[0].data, count: parameter.tensor.count, momentum: momentum,
+                       weightDecay: parameter.decays ? weightDecay : 0, learningRate: learningRate * parameter.rateFactor)
     }
 }

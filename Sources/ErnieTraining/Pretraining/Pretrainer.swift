@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieData
 import ErnieEngine
 import ErnieModels
@@ -92,8 +93,8 @@ public final class Pretrainer {
         self.model = model
         table = ParameterTable(config: config, head: .pretraining)
         core = try TrainingCore(
-            parameters: ParameterGroups(layers: config.layerCount).assign(model.parameters.ordered),
-            optimizer: configuration.optimizerSettings, shardingDegree: shardingDegree, group: group, accumulation: accumulation,
+            parameters: ParameterGroups(layers: config.layerCount).assign(model.parameters.trainable),
+            optimizer: configuration.optimizer, shardingDegree: shardingDegree, group: group, accumulation: accumulation,
             maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
             seed: configuration.seed, totalSteps: configuration.maxSteps)
 
@@ -157,7 +158,7 @@ public final class Pretrainer {
                 ("parameters", "\(model.parameters.scalarCount)"), ("input_dir", c.inputDir),
                 ("train samples", "\(train.count)"), ("max_seq_len", "\(c.maxSeqLen)"),
                 ("micro / global batch", "\(c.microBatchSize) / \(globalBatchSize) (accumulation \(accumulation))"),
-                ("optimizer", "\(c.optimizer.rawValue), lr \(c.maxLR) → \(c.minLR), warmup \(c.warmupRate), \(c.lrScheduler)"),
+                ("optimizer", "\(c.optimizer.summary), lr \(c.maxLR) → \(c.minLR), warmup \(c.warmupRate), \(c.lrScheduler)"),
                 ("max_steps", "\(c.maxSteps)"), ("binary_head", "\(c.binaryHead)"), ("masked_lm_prob", "\(c.maskedLMProb)"),
                 ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                 ("ranks × threads", "\(worldSize) × \(Threads.count)" + (shardingDegree > 1 ? ", optimizer sharded over \(shardingDegree)" : "")),

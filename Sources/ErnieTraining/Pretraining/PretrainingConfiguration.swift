@@ -30,11 +30,8 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var decaySteps: Int?
     /// "linear" (PaddleNLP's LinearAnnealingWithWarmupDecay) or "cosine".
     public var lrScheduler = "linear"
-    public var optimizer: OptimizerKind = .adamw
-    public var weightDecay = 0.01
-    public var adamBeta1 = 0.9
-    public var adamBeta2 = 0.999
-    public var adamEpsilon = 1e-8
+    /// `--optimizer`, `--weight_decay`, `--adam_beta1`, … (PaddleNLP's default weight decay 0.01).
+    public var optimizer = OptimizerSettings(weightDecay: 0.01)
     /// Global-norm clipping; 0 disables.
     public var gradClip = 0.0
     public var maxSteps = 500_000
@@ -53,11 +50,6 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var useRecompute = false
     /// Data prefetch threads (0: build batches inline).
     public var numWorkers = 1
-    /// The optimizer and its hyperparameters, as the training core takes them.
-    public var optimizerSettings: OptimizerSettings {
-        OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
-    }
-
     /// ZeRO-1 optimizer-state sharding (nil: on when `shardingDegree` > 1).
     public var useSharding: Bool?
     /// Ranks that share one copy of the optimizer state (nil: all ranks with `useSharding`, else 1).

@@ -12,7 +12,23 @@ public enum JSONWriter {
     /// Compact JSON without spaces and with UTF-8 kept as is, as serde_json writes safetensors headers.
     public static func compact(_ value: JSONValue) -> String {
         var output = ""
-        writeCompact(value, into: &output)
+        writeLine(value, separators: (",", ":"), asciiOnly: false, into: &output)
+        return output
+    }
+
+    /// One line as Python's `json.dumps(value)` writes it (`", "` and `": "` separators; `ensure_ascii` unless
+    /// `asciiOnly` is false): JSON-lines outputs that Python tools compare with.
+    public static func pythonLine(_ value: JSONValue, asciiOnly: Bool = true) -> String {
+        var output = ""
+        writeLine(value, separators: (", ", ": "), asciiOnly: asciiOnly, into: &output)
+        return output
+    }
+
+    /// `text` as a JSON string literal, escaped as Python's `json.dumps` does (`ensure_ascii=False` unless
+    /// `asciiOnly`): the one string escaper of every file ernie writes.
+    public static func quoted(_ text: String, asciiOnly: Bool = false) -> String {
+        var output = ""
+        writeString(text, asciiOnly: asciiOnly, into: &output)
         return output
     }
 
@@ -45,28 +61,29 @@ public enum JSONWriter {
         }
     }
 
-    private static func writeCompact(_ value: JSONValue, into output: inout String) {
+    private static func writeLine(_ value: JSONValue, separators: (item: String, key: String), asciiOnly: Bool,
+                                  into output: inout String) {
         switch value {
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {
-                if index > 0 { output += "," }
-                writeCompact(item, into: &output)
+                if index > 0 { output += separators.item }
+                writeLine(item, separators: separators, asciiOnly: asciiOnly, into: &output)
             }
             output += "]"
         case .object(let object):
             output += "{"
             var first = true
             for (key, member) in object {
-                if !first { output += "," }
+                if !first { output += separators.item }
                 first = false
-                writeString(key, asciiOnly: false, into: &output)
-                output += ":"
-                writeCompact(member, into: &output)
+                writeString(key, asciiOnly: asciiOnly, into: &output)
+                output += separators.key
+                writeLine(member, separators: separators, asciiOnly: asciiOnly, into: &output)
             }
             output += "}"
         default:
-            writeScalar(value, asciiOnly: false, into: &output)
+            writeScalar(value, asciiOnly: asciiOnly, into: &output)
         }
     }
 

@@ -42,7 +42,7 @@ public enum AtomicDirectory {
     }
 
     /// fsync of a directory makes the renames in it durable.
-    static func syncDirectory(_ directory: URL) {
+    public static func syncDirectory(_ directory: URL) {
         let descriptor = open(directory.path, O_RDONLY)
         guard descriptor >= 0 else { return }
         fsync(descriptor)

@@ -1,8 +1,8 @@
 /// Python's `repr(float)`, which `json.dumps` uses: the shortest digits that round-trip (as Swift's `description`),
 /// laid out by Python's rule — exponent form when the decimal point position `p` (value = 0.d₁d₂… × 10ᵖ) is
 /// `p < -3` or `p > 16`, a two-digit signed exponent (`1e-05`, `1e+16`), and `.0` after integral values.
-enum PythonFloat {
-    static func repr(_ value: Double) -> String {
+public enum PythonFloat {
+    public static func repr(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Infinity" : "Infinity" }
         if value == 0 { return value.sign == .minus ? "-0.0" : "0.0" }

@@ -1,0 +1,63 @@
+/// The one declaration of the BERT / ERNIE family's parameters: names (transformers' verbatim, in `named_parameters()`
+/// order), shapes, kinds (initialisation and weight decay), the tied aliases and the buffers, for every head. The
+/// engine models build themselves from it, and `ParameterTable` reads it without building a model.
+/// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py
+public enum BertParameters {
+    /// The model of `head`: the encoder under `encoderPrefix` ("bert.", "ernie.", or "" for the base model), then the
+    /// head's parameters. `labels` sizes classification heads.
+    public static func declare(_ head: ModelHead, _ a: BertArchitecture, encoderPrefix: String, labels: Int = 2,
+                               into builder: ParameterBuilder) {
+        precondition(encoderPrefix.isEmpty || encoderPrefix.hasSuffix("."), "encoder prefix \(encoderPrefix) must end in '.'")
+        let encoder = builder.scoped(String(encoderPrefix.dropLast()))
+        declareEncoder(a, pooler: head.hasPooler, into: encoder)
+        if head.hasMaskedLMHead {
+            declareMaskedLMHead(a, wordEmbeddings: encoder.prefix + "embeddings.word_embeddings.weight", into: builder.scoped("cls.predictions"))
+        }
+        let h = a.hiddenSize
+        switch head {
+        case .pretraining, .nextSentencePrediction: builder.linear("cls.seq_relationship", out: 2, in: h)
+        case .sequenceClassification, .tokenClassification: builder.linear("classifier", out: labels, in: h)
+        case .questionAnswering: builder.linear("qa_outputs", out: 2, in: h)
+        case .multipleChoice: builder.linear("classifier", out: 1, in: h)
+        case .base, .maskedLM: break
+        }
+    }
+
+    /// `BertModel`: embeddings, post-LN encoder layers, and the pooler when `pooler`.
+    static func declareEncoder(_ a: BertArchitecture, pooler: Bool, into builder: ParameterBuilder) {
+        let h = a.hiddenSize
+        let embeddings = builder.scoped("embeddings")
+        embeddings.embedding("word_embeddings", count: a.vocabularySize, width: h, paddingRow: a.padTokenId)
+        embeddings.embedding("position_embeddings", count: a.maxPositions, width: h)
+        embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
+        if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
+        embeddings.layerNorm("LayerNorm", width: h)
+        embeddings.buffer("position_ids")
+        embeddings.buffer("token_type_ids")
+        for index in 0..<a.layers {
+            let layer = builder.scoped("encoder.layer.\(index)")
+            for name in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
+                layer.linear(name, out: h, in: h)
+            }
+            layer.layerNorm("attention.output.LayerNorm", width: h)
+            layer.linear("intermediate.dense", out: a.intermediateSize, in: h)
+            layer.linear("output.dense", out: h, in: a.intermediateSize)
+            layer.layerNorm("output.LayerNorm", width: h)
+        }
+        if pooler { builder.linear("pooler.dense", out: h, in: h) }
+    }
+
+    /// `cls.predictions` (BertLMPredictionHead registers its own `bias` before its submodules); the decoder is the
+    /// word-embedding matrix unless `tie_word_embeddings` is false.
+    static func declareMaskedLMHead(_ a: BertArchitecture, wordEmbeddings: String, into builder: ParameterBuilder) {
+        builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
+        builder.linear("transform.dense", out: a.hiddenSize, in: a.hiddenSize)
+        builder.layerNorm("transform.LayerNorm", width: a.hiddenSize)
+        if a.tiesWordEmbeddings {
+            builder.alias("decoder.weight", of: wordEmbeddings)
+        } else {
+            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
+        }
+        builder.alias("decoder.bias", of: builder.prefix + "bias")
+    }
+}
