@@ -208,7 +208,7 @@ import Testing
     }
 
     /// Fine-tuning: 2 ranks × 4 examples per step, and 2 ranks × 2 examples × 2 accumulated micro-batches, equal
-    /// 1 rank × 8 (same order, dropout 0).
+    /// 1 rank × 8 (same order, dropout 0); and the same with LAMB, the 2 ranks sharding its state.
     @Test func fineTuningTwoRanksEqualOneRank() throws {
         guard let tools = tools() else { return }
         // 21 examples: the last step of each epoch has 5, so rank 1 gets 1 and then none.
@@ -229,8 +229,13 @@ import Testing
         #expect(try run(tools.ernie.path, arguments("one", batch: 8)).status == 0)
         #expect(try run(tools.mpirun, mpi(tools, ranks: 2, arguments("two", batch: 4))).status == 0)
         #expect(try run(tools.mpirun, mpi(tools, ranks: 2, arguments("accumulated", batch: 2, accumulation: 2))).status == 0)
+        // ZeRO-1 in fine-tuning too, with LAMB (the state each rank keeps is its shard's).
+        #expect(try run(tools.ernie.path, arguments("lamb", batch: 8) + ["--optimizer", "lamb"]).status == 0)
+        #expect(try run(tools.mpirun, mpi(tools, ranks: 2, arguments("lamb-sharded", batch: 4) + ["--optimizer", "lamb", "--use_sharding"])).status == 0)
         let one = directory.appendingPathComponent("one")
         #expect(try losses(one, "loss").count == 6)
+        expectClose(try losses(directory.appendingPathComponent("lamb"), "loss"), try losses(directory.appendingPathComponent("lamb-sharded"), "loss"),
+                    relative: 1e-5, "fine-tuning loss (LAMB, 2 ranks sharded vs 1 rank)")
         for other in ["two", "accumulated"].map(directory.appendingPathComponent) {
             expectClose(try losses(one, "loss"), try losses(other, "loss"), relative: 1e-5, "fine-tuning loss (\(other.lastPathComponent))")
             expectClose(try losses(one, "eval_loss"), try losses(other, "eval_loss"), relative: 1e-5, "fine-tuning eval_loss (\(other.lastPathComponent))")

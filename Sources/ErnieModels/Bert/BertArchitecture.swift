@@ -53,6 +53,14 @@ public struct BertArchitecture: Sendable, Equatable {
         self.tiesWordEmbeddings = tiesWordEmbeddings
     }
 
+    /// The same shape with dropout 0: what must match for weights to be interchangeable.
+    public var withoutDropout: BertArchitecture {
+        var copy = self
+        copy.hiddenDropout = 0
+        copy.attentionDropout = 0
+        return copy
+    }
+
     func validate() throws {
         for (name, value) in [("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("num_hidden_layers", layers),
                               ("num_attention_heads", heads), ("intermediate_size", intermediateSize),

@@ -149,6 +149,14 @@ public final class FineTuner {
             where before != now {
                 throw TrainingError.incompatibleRun("cannot resume from \(resume.directory.path): \(name) was \(before < 0 ? "not recorded (not a fine-tuning checkpoint)" : "\(before)"), now \(now)")
             }
+            // The checkpoint must hold this model: the same family, shape and head (its weights load strictly).
+            let savedConfig = try ModelCheckpoint.loadConfig(directory: resume.directory)
+            let savedHead = savedConfig.architectures?.first.flatMap { ModelHead.parse(architecture: $0)?.1 }
+            guard savedConfig.modelType == config.modelType, savedHead == c.taskName.head, savedConfig.labelCount == config.labelCount,
+                  try BertArchitecture(savedConfig).withoutDropout == BertArchitecture(config).withoutDropout else {
+                throw TrainingError.incompatibleRun(
+                    "cannot resume from \(resume.directory.path): its config.json describes another model (\(savedConfig.modelType.rawValue) \(savedConfig.architectures?.first ?? "?"), \(savedConfig.layerCount) × \(savedConfig.hiddenSize), \(savedConfig.labelCount) labels) than --model_name_or_path \(c.modelNameOrPath) with --task_name \(c.taskName.rawValue)")
+            }
         }
     }
 
