@@ -70,6 +70,7 @@ struct JiebaCutter {
         let edges = dictionary.edges.map { edge in
             RouteEdge(key: edge.key, logProbability: edge.key == 0 ? 0 : logs[Int(edge.child)], child: edge.child)
         }
+        precondition(rootLog.count == 0x10000 && edges.count == dictionary.mask + 1, "route table of an inconsistent dictionary")
         return RouteTable(rootChildren: dictionary.rootChildren, rootLog: rootLog, edges: edges, mask: dictionary.mask)
     }
 
@@ -124,18 +125,22 @@ struct JiebaCutter {
     @inline(__always)
     private func step(_ node: Int32, _ scalar: UInt32) -> (child: Int32, logProbability: Double)? {
         if precomputed {
+            // The hot loop of segmentation reads without bounds checks: the root table has 0x10000 entries (checked
+            // when it is built) and probing stays below mask + 1 = edges.count.
             if node == 0 && scalar < 0x10000 {
-                let child = routeTable.rootChildren[Int(scalar)]
-                return child == 0 ? nil : (child, routeTable.rootLog[Int(scalar)])
+                let child = routeTable.rootChildren.withUnsafeBufferPointer { $0[Int(scalar)] }
+                return child == 0 ? nil : (child, routeTable.rootLog.withUnsafeBufferPointer { $0[Int(scalar)] })
             }
             let key = (UInt64(node) << 21 | UInt64(scalar)) &+ 1
             let mask = routeTable.mask
-            var index = JiebaDictionary.slot(key, mask)
-            while true {
-                let edge = routeTable.edges[index]
-                if edge.key == key { return (edge.child, edge.logProbability) }
-                if edge.key == 0 { return nil }
-                index = (index + 1) & mask
+            return routeTable.edges.withUnsafeBufferPointer { edges in
+                var index = JiebaDictionary.slot(key, mask)
+                while true {
+                    let edge = edges[index]
+                    if edge.key == key { return (edge.child, edge.logProbability) }
+                    if edge.key == 0 { return nil }
+                    index = (index &+ 1) & mask
+                }
             }
         }
         guard let child = dictionary.child(node, scalar) else { return nil }
