@@ -18,6 +18,8 @@ public struct JiebaHMMModel: Sendable {
     let transition: [Double]
     /// `emission[state][scalar - hanFirst]` for the Han range (`minFloat` when absent).
     let hanEmission: [[Double]]
+    /// `hanEmission` flattened ([state × hanCount + scalar − hanFirst]) for the Viterbi loop.
+    let hanEmissionRows: [Double]
     /// Emission entries outside the Han range.
     let otherEmission: [[UInt32: Double]]
 
@@ -75,6 +77,7 @@ public struct JiebaHMMModel: Sendable {
         self.start = start
         self.transition = transition
         self.hanEmission = hanEmission
+        hanEmissionRows = hanEmission.flatMap { $0 }
         self.otherEmission = otherEmission
     }
 
@@ -85,34 +88,49 @@ public struct JiebaHMMModel: Sendable {
     }
 
     /// Viterbi states of `run` (finalseg's `viterbi`), with Python's tie-breaks: the larger state letter wins a tie.
-    /// Sums are taken in jieba's order so that every decision matches bit for bit.
+    /// Sums are taken in jieba's order so that every decision matches bit for bit. The loop reads through unsafe
+    /// buffers (indices are states 0…3 and Han offsets below hanCount), so it keeps its speed in a checked build.
     func viterbi(_ run: UnsafeBufferPointer<UInt32>, states: inout [UInt8], backpointers: inout [UInt8]) {
         let count = run.count
         states.removeAll(keepingCapacity: true)
         guard count > 0 else { return }
         backpointers.removeAll(keepingCapacity: true)
-        backpointers.reserveCapacity(count * 4)
-        var previous = (0..<4).map { start[$0] + emission($0, run[0]) }
-        for _ in 0..<4 { backpointers.append(0) }
+        backpointers.append(contentsOf: repeatElement(0, count: count * 4))
+        let hanCount = Int(Self.hanLast - Self.hanFirst) + 1
         // PrevStatus: B ← E,S; E ← B,M; M ← B,M (listed "MB"); S ← E,S (listed "SE").
         let predecessors: [(Int, Int)] = [(Self.end, Self.single), (Self.begin, Self.middle), (Self.middle, Self.begin),
                                           (Self.single, Self.end)]
-        var current = [Double](repeating: 0, count: 4)
-        for t in 1..<max(count, 1) {
-            let scalar = run[t]
-            for state in 0..<4 {
-                let emit = emission(state, scalar)
-                let (a, b) = predecessors[state]
-                let viaA = previous[a] + transition[a * 4 + state] + emit
-                let viaB = previous[b] + transition[b * 4 + state] + emit
-                // max over (probability, state letter) tuples.
-                let pickA = viaA > viaB || (viaA == viaB && a > b)
-                current[state] = pickA ? viaA : viaB
-                backpointers.append(UInt8(pickA ? a : b))
+        var last = 0
+        hanEmissionRows.withUnsafeBufferPointer { han in
+            transition.withUnsafeBufferPointer { transition in
+                backpointers.withUnsafeMutableBufferPointer { back in
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: 8) { scores in
+                        @inline(__always) func emission(_ state: Int, _ scalar: UInt32) -> Double {
+                            if scalar >= Self.hanFirst && scalar <= Self.hanLast { return han[state &* hanCount &+ Int(scalar &- Self.hanFirst)] }
+                            return otherEmission[state][scalar] ?? Self.minFloat
+                        }
+                        var previous = scores.baseAddress!, current = scores.baseAddress! + 4
+                        for state in 0..<4 { previous[state] = start[state] + emission(state, run[0]) }
+                        for t in 1..<max(count, 1) {
+                            let scalar = run[t]
+                            for state in 0..<4 {
+                                let emit = emission(state, scalar)
+                                let (a, b) = predecessors[state]
+                                let viaA = previous[a] + transition[a &* 4 &+ state] + emit
+                                let viaB = previous[b] + transition[b &* 4 &+ state] + emit
+                                // max over (probability, state letter) tuples.
+                                let pickA = viaA > viaB || (viaA == viaB && a > b)
+                                current[state] = pickA ? viaA : viaB
+                                back[t &* 4 &+ state] = UInt8(pickA ? a : b)
+                            }
+                            swap(&previous, &current)
+                        }
+                        last = previous[Self.single] >= previous[Self.end] ? Self.single : Self.end
+                    }
+                }
             }
-            swap(&previous, &current)
         }
-        var state = previous[Self.single] >= previous[Self.end] ? Self.single : Self.end
+        var state = last
         states.append(contentsOf: repeatElement(0, count: count))
         for t in stride(from: count - 1, through: 0, by: -1) {
             states[t] = UInt8(state)
