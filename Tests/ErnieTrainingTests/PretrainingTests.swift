@@ -129,6 +129,52 @@ final class RecordingMonitor: PretrainingMonitor {
         }
     }
 
+    /// A `model_last` written by the earlier layout (trainer_state.json with `global_batch_size`, optimizer state as
+    /// `m.` / `v.`) resumes to the same losses and weights; resuming it with another optimizer is refused by name.
+    @Test func checkpointOfTheEarlierLayoutResumes() throws {
+        let fixture = try PretrainingFixture()
+        defer { fixture.remove() }
+        var full = fixture.configuration(output: "full", steps: 4)
+        full.checkpointSteps = 2
+        let fullMonitor = RecordingMonitor()
+        let fullTrainer = try Pretrainer(full, monitor: fullMonitor)
+        try fullTrainer.run()
+
+        var interrupted = fixture.configuration(output: "old-layout", steps: 4)
+        interrupted.checkpointSteps = 2
+        let first = try Pretrainer(interrupted, monitor: RecordingMonitor())
+        first.stopAfterStep = 2
+        try first.run()
+        let last = URL(fileURLWithPath: interrupted.outputDir).appendingPathComponent("model_last")
+        // Rewrite the checkpoint as the earlier ernie wrote it.
+        let stateURL = last.appendingPathComponent(TrainerState.fileName)
+        var state = try JSONSerialization.jsonObject(with: Data(contentsOf: stateURL)) as! [String: Any]
+        state["global_batch_size"] = state.removeValue(forKey: "train_batch_size")
+        state.removeValue(forKey: "max_steps")
+        try JSONSerialization.data(withJSONObject: state).write(to: stateURL)
+        let optimizerURL = last.appendingPathComponent(TrainerState.optimizerFileName)
+        let moments = try NamedTensorsFile.read(optimizerURL)
+        try NamedTensorsFile.write(Dictionary(uniqueKeysWithValues: moments.map { key, value in
+            (key.hasPrefix("exp_avg_sq.") ? "v." + key.dropFirst(11) : "m." + key.dropFirst(8), value)
+        }), to: optimizerURL)
+        #expect(try NamedTensorsFile.read(optimizerURL).keys.allSatisfy { $0.hasPrefix("m.") || $0.hasPrefix("v.") })
+
+        var lamb = interrupted
+        lamb.optimizer.kind = .lamb
+        #expect { try Pretrainer(lamb, monitor: RecordingMonitor()) } throws: { error in
+            "\(error)".contains("--optimizer adamw, not lamb") && "\(error)".contains(TrainerState.fileName)
+        }
+        let resumedMonitor = RecordingMonitor()
+        let second = try Pretrainer(interrupted, monitor: resumedMonitor)
+        #expect(second.step == 2)
+        try second.run()
+        #expect(resumedMonitor.rows.count == 2)
+        #expect(resumedMonitor.rows.map(\.loss) == fullMonitor.rows.filter { $0.step > 2 }.map(\.loss))
+        for (name, tensor) in fullTrainer.model.parameters.ordered {
+            #expect(second.model.parameters[name]!.values == tensor.values, "\(name)")
+        }
+    }
+
     /// The loss goes down on a corpus with structure (the loop learns, not just runs).
     @Test func lossDecreases() throws {
         let fixture = try PretrainingFixture()
