@@ -124,6 +124,7 @@ struct Finetune: ParsableCommand {
         c.useAmp = useAmp
         c.useSharding = useSharding
         c.groupByLength = groupByLength
+        Interruption.install()
         try DataParallelLaunch.run { group in
             let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie fine-tuning", silent: group.rank != 0)
             try FineTuner(c, logger: logger, group: group).run()

@@ -312,7 +312,9 @@ public final class FineTuner {
                         break training
                     }
                 }
-                if let every = c.saveSteps, every > 0, step % every == 0 {
+                // Ctrl-C / SIGTERM (on any rank): the step is finished; a checkpoint makes it resumable.
+                let stopping = result.interrupted && step < totalSteps
+                if stopping || (c.saveSteps.map { $0 > 0 && step % $0 == 0 } ?? false) {
                     var state = core.state(epoch: epochProgress, maxSteps: totalSteps, trainBatchSize: globalBatchSize)
                     state.trainFeatures = features.count
                     state.bestMetric = best?.value
@@ -320,6 +322,10 @@ public final class FineTuner {
                     state.evaluationsWithoutImprovement = evaluationsWithoutImprovement
                     state.lastEvaluatedStep = lastEvaluated
                     try saveCheckpoint(state, core: core)
+                }
+                if stopping {
+                    throw TrainingError.interrupted(
+                        "interrupted after step \(step): \(c.outputDir)/\(Self.checkpointPrefix)\(step) holds the run; the same command with --resume_from_checkpoint true continues it")
                 }
                 if step >= totalSteps { break training }
             }

@@ -130,12 +130,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
     case incompatibleRun(String)
     case missingInput(String)
+    /// SIGINT / SIGTERM stopped the run after saving what resuming needs.
+    case interrupted(String)
 
     public var description: String {
         switch self {
         case .invalidConfiguration(let message): message
         case .incompatibleRun(let message): message
         case .missingInput(let message): message
+        case .interrupted(let message): message
         }
     }
 }

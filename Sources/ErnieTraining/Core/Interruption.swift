@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 
-/// Ctrl-C (SIGINT) or SIGTERM during training: the loop finishes its step, writes `model_last` and returns, so the
+/// Ctrl-C (SIGINT) or SIGTERM during training: the loop finishes its step and writes a checkpoint (pretraining's
+/// `model_last`, fine-tuning's `checkpoint-<step>`), so the
 /// run can be resumed. A second signal exits at once (checkpoints are atomic, so even that corrupts nothing).
 public enum Interruption {
     private static let flag = Atomic<Bool>(false)
@@ -17,7 +18,7 @@ public enum Interruption {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 if flag.exchange(true, ordering: .relaxed) { exit(130) }
-                FileHandle.standardError.write(Data("\ninterrupted: finishing this step and saving model_last (again to quit now)\n".utf8))
+                FileHandle.standardError.write(Data("\ninterrupted: finishing this step and saving a checkpoint (again to quit now)\n".utf8))
             }
             source.resume()
             sources.append(source)
