@@ -4,9 +4,10 @@ import Testing
 @testable import ErnieData
 
 /// Compatibility with files PaddleNLP itself wrote (fixtures in /work/shared/fixtures/paddlenlp).
-@Suite struct PaddleFixtureTests {
+@Suite(.enabled(if: TestPaths.hasPaddleFixtures, TestPaths.paddleFixturesAbsent))
+struct PaddleFixtureTests {
     @Test func rewritingTheTokenFilesGivesIdenticalBytes() throws {
-        guard let fixtures = TestPaths.paddleFixtures() else { return }
+        let fixtures = TestPaths.paddleFixtures
         let prefix = fixtures.appendingPathComponent("pd_docs_paddle").path
         let corpus = try TokenCorpus(prefix: prefix)
         #expect(corpus.sentenceCount == 4179)
@@ -45,7 +46,7 @@ import Testing
     }
 
     @Test func trainIndexMapEqualsPaddleNLPs() throws {
-        guard let fixtures = TestPaths.paddleFixtures() else { return }
+        let fixtures = TestPaths.paddleFixtures
         let corpus = try TokenCorpus(prefix: fixtures.appendingPathComponent("pd_docs_paddle").path)
         let split = try DocumentSplit("949,50,1", documentCount: corpus.documentCount)
         let settings = SampleIndexSettings(maxNumSamples: 64, maxSeqLength: 125, shortSeqProb: 0.1, seed: 1234, minSentences: 2)

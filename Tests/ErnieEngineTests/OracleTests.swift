@@ -6,6 +6,7 @@ import Testing
 @Suite struct OracleTests {
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func sgemmMatchesNaive(transposeA: Bool, transposeB: Bool) {
+        var worst: Float = 0
         for (m, n, k) in [(1, 1, 1), (7, 13, 5), (64, 33, 129), (3, 200, 17)] {
             let a = randomTensor(transposeA ? [k, m] : [m, k], seed: 1)
             let b = randomTensor(transposeB ? [n, k] : [k, n], seed: 2)
@@ -15,8 +16,12 @@ import Testing
                  a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 2, c: c.data, ldc: n)
             gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
                       a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 2, c: expected.data, ldc: n)
-            #expect(maxAbsDifference(c.values, expected.values) < 1e-4, "m=\(m) n=\(n) k=\(k)")
+            let error = maxAbsDifference(c.values, expected.values)
+            worst = max(worst, error)
+            // Measured: ≤ 2.9e-6 (float32 accumulation order); bar 5e-5 (headroom: other CPUs' fp32 kernels).
+            #expect(error < 5e-5, "m=\(m) n=\(n) k=\(k)")
         }
+        print("sgemm tA=\(transposeA) tB=\(transposeB): max abs error \(worst)")
     }
 
     /// bf16 products: exact against the naive GEMM of the bf16-rounded inputs up to float32 accumulation order.
@@ -35,7 +40,10 @@ import Testing
                  a: a16.pointer, lda: lda, b: b16.pointer, ldb: ldb, beta: 1, c: c.data, ldc: n)
         gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                   a: a.data, lda: lda, b: b.data, ldb: ldb, beta: 1, c: expected.data, ldc: n)
-        #expect(maxAbsDifference(c.values, expected.values) < 1e-4)
+        let error = maxAbsDifference(c.values, expected.values)
+        print("bf16 gemm tA=\(transposeA) tB=\(transposeB): max abs error \(error)")
+        // Measured: ≤ 1.9e-6 (float32 accumulation order); bar 5e-5 (headroom: AMX and AVX512-BF16 kernels differ).
+        #expect(error < 5e-5)
     }
 
     /// Pre-packed B: the same products as the naive GEMM of the rounded inputs, whichever way B is stored, and
@@ -58,7 +66,10 @@ import Testing
             packed.multiply(a16.pointer, into: c.data)
             gemmNaive(transposeA: false, transposeB: transposeB, m: m, n: n, k: k,
                       a: a.data, lda: k, b: b.data, ldb: ldb, c: expected.data, ldc: n)
-            #expect(maxAbsDifference(c.values, expected.values) < 1e-4, "seed \(seed)")
+            let error = maxAbsDifference(c.values, expected.values)
+            print("packed bf16 gemm tB=\(transposeB) seed \(seed): max abs error \(error)")
+            // Measured: ≤ 1.9e-6 (float32 accumulation order); bar 5e-5 (headroom: AMX and AVX512-BF16 kernels differ).
+            #expect(error < 5e-5, "seed \(seed)")
         }
     }
 
@@ -70,6 +81,7 @@ import Testing
         let scale = exact.values.map(abs).max()!
         let error = maxAbsDifference(exact.values, rounded.values)
         print("bf16 linear: max abs error \(error) on outputs up to \(scale)")
+        // Measured: 2.2e-3 of the scale (bf16 rounding of the inputs); bar 1e-2.
         #expect(error / scale < 0.01)
     }
 
@@ -94,6 +106,7 @@ import Testing
             x += 0.001
         }
         print("vector math: exp rel \(worstExp), erf abs \(worstErf), tanh abs \(worstTanh)")
+        // Measured: exp 9.1e-8 relative, erf 4.1e-7, tanh 8.6e-8 absolute; bars 3e-7, 5e-7, 5e-7 (already within 10x).
         #expect(worstExp < 3e-7)
         #expect(worstErf < 5e-7)
         #expect(worstTanh < 5e-7)
@@ -112,6 +125,7 @@ import Testing
             worst = max(worst, abs(Double(y.data[i]) - v * 0.5 * (1 + Foundation.erf(v / 2.0.squareRoot()))))
         }
         print("gelu: max abs error \(worst)")
+        // Measured: 4.6e-7; bar 1e-6 (the stated bar, within 10x).
         #expect(worst <= 1e-6)
     }
 
@@ -131,7 +145,9 @@ import Testing
                 worst = max(worst, abs(expected - Double(y[r, c])))
             }
         }
-        #expect(worst < 5e-4, "layerNorm max abs error \(worst)")  // inputs near 100 carry float32 rounding of 1e-5 each
+        print("layerNorm: max abs error \(worst)")
+        // Measured: 3.8e-5 (inputs near 100 carry float32 rounding of 1e-5 each); bar 5e-4.
+        #expect(worst < 5e-4, "layerNorm max abs error \(worst)")
     }
 
     @Test func softmaxAndCrossEntropyMatchNaive() throws {
@@ -141,18 +157,21 @@ import Testing
         let graph = Graph.inference()
         let loss = try graph.crossEntropy(logits: logits, targets: targets).values[0]
         let probs = graph.softmax(logits)
-        var expected = 0.0, kept = 0.0
+        var expected = 0.0, kept = 0.0, worst = 0.0
         for r in 0..<rows {
             let row = (0..<classes).map { Double(logits[r, $0]) }
             let m = row.max()!
             let lse = m + Foundation.log(row.map { Foundation.exp($0 - m) }.reduce(0, +))
-            for c in 0..<classes { #expect(abs(Double(probs[r, c]) - Foundation.exp(row[c] - lse)) < 1e-6) }
+            for c in 0..<classes { worst = max(worst, abs(Double(probs[r, c]) - Foundation.exp(row[c] - lse))) }
             if targets[r] != -100 {
                 expected += lse - row[Int(targets[r])]
                 kept += 1
             }
         }
-        #expect(abs(Double(loss) - expected / kept) < 1e-4)
+        print("softmax: max abs error \(worst); cross-entropy: abs error \(abs(Double(loss) - expected / kept))")
+        // Measured: softmax 3.3e-9, cross-entropy 7.7e-7 (float32 rounding); bars 5e-8, 1e-5.
+        #expect(worst < 5e-8)
+        #expect(abs(Double(loss) - expected / kept) < 1e-5)
     }
 
     @Test func attentionMatchesComposedOps() throws {
@@ -183,7 +202,9 @@ import Testing
                 }
             }
         }
-        #expect(worst < 1e-5, "attention max abs error \(worst)")
+        print("attention: max abs error \(worst)")
+        // Measured: 6.8e-8 (float32 rounding); bar 1e-6 (headroom: other CPUs' fp32 kernels).
+        #expect(worst < 1e-6, "attention max abs error \(worst)")
     }
 
     @Test func gatherScatterMatchesNaive() throws {
@@ -196,6 +217,7 @@ import Testing
         let seed = randomTensor([5, 37], seed: 18)
         try graph.backward(from: rows, gradient: seed)
         for c in 0..<37 {
+            // Measured: 0 (the same float32 sums in the same order); bar 1e-6 allows another summation order.
             #expect(abs(table.grad![3, c] - (seed[0, c] + seed[1, c] + seed[4, c])) < 1e-6)
             #expect(table.grad![1, c] == 0)
         }

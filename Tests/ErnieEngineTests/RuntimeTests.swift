@@ -36,7 +36,7 @@ import Testing
         #expect(first != other)
         let kept = first.filter { $0 != 0 }
         #expect(abs(Double(kept.count) / 100_000 - 0.9) < 0.005)
-        #expect(kept.allSatisfy { abs($0 - 1 / 0.9) < 1e-6 })
+        #expect(kept.allSatisfy { $0 == 1 / 0.9 })  // Measured: 0 (the float32 scale 1 / 0.9 exactly); exact.
         // The same mask whatever the thread budget.
         let budget = Threads.count
         Threads.setCount(1)

@@ -4,15 +4,17 @@ import Testing
 @testable import ErnieModels
 
 /// all-MiniLM-L6-v2's real `model.safetensors` (90 MB, F32 + an I64 `position_ids` buffer).
-@Suite struct MiniLMCheckpointTests {
+@Suite(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent))
+struct MiniLMCheckpointTests {
     /// Every tensor's name, dtype, shape, sum, |sum| and first element equal what PyTorch reads (goldens.json).
     @Test func everyTensorMatchesPyTorch() throws {
-        guard let directory = TestSupport.miniLM() else { return }
+        let directory = TestSupport.miniLMDirectory
         let file = try SafetensorsFile(contentsOf: directory.appendingPathComponent("model.safetensors"))
         let expected = TestSupport.goldens["minilm"]!["tensors"]!.arrayValue!
         #expect(file.tensors.count == expected.count)
         #expect(expected.count == 104)
         #expect(file.metadata == ["format": "pt"])
+        var worst = 0.0
         for entry in expected {
             let name = entry["name"]!.stringValue!
             guard let info = file.info(named: name) else {
@@ -33,14 +35,17 @@ import Testing
             #expect(Double(values[0]) == entry["first"]!.doubleValue!, "\(name)")
             let total = values.reduce(0.0) { $0 + Double($1) }
             let absolute = values.reduce(0.0) { $0 + Double(abs($1)) }
-            #expect(abs(total - sum) <= 1e-9 * max(1, absoluteSum), "\(name): \(total) vs \(sum)")
-            #expect(abs(absolute - absoluteSum) <= 1e-9 * max(1, absoluteSum), "\(name)")
+            worst = max(worst, abs(total - sum) / max(1, absoluteSum), abs(absolute - absoluteSum) / max(1, absoluteSum))
+            // Measured: ≤ 4.7e-15 of |sum| (float64 summation order against PyTorch's); bar 5e-14.
+            #expect(abs(total - sum) <= 5e-14 * max(1, absoluteSum), "\(name): \(total) vs \(sum)")
+            #expect(abs(absolute - absoluteSum) <= 5e-14 * max(1, absoluteSum), "\(name): \(absolute) vs \(absoluteSum)")
         }
+        print("MiniLM tensor sums: worst difference \(worst) of |sum|")
     }
 
     /// The base-model table resolves MiniLM with nothing missing and only the legacy buffer ignored.
     @Test func loadsIntoTheBaseModelTable() throws {
-        guard let directory = TestSupport.miniLM() else { return }
+        let directory = TestSupport.miniLMDirectory
         let config = try ModelCheckpoint.loadConfig(directory: directory)
         let checkpoint = try SafetensorsCheckpoint(directory: directory)
         let table = ParameterTable(config: config, head: .base)
@@ -63,7 +68,7 @@ import Testing
     /// Reading all 90 MB as Float must take well under a second in release builds (printed; asserted loosely
     /// because the machine is shared).
     @Test func convertsQuickly() throws {
-        guard let directory = TestSupport.miniLM() else { return }
+        let directory = TestSupport.miniLMDirectory
         let url = directory.appendingPathComponent("model.safetensors")
         var best = Double.infinity
         var total = 0

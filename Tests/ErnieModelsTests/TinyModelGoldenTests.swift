@@ -4,7 +4,8 @@ import Testing
 @testable import ErnieModels
 
 /// The tiny random BERT/ERNIE against transformers (tools/model_goldens.py): logits, losses and every parameter
-/// gradient. Tolerances (the bars): loss ≤ 1e-5 relative, gradients ≤ 1e-3 relative to their max-norm.
+/// gradient. Tolerances, about 10x the measured errors: logits ≤ 5e-6 and loss ≤ 1e-6 relative, gradients ≤ 1e-4
+/// relative to their max-norm (the bars were 1e-5 and 1e-3).
 @Suite struct TinyModelGoldenTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
@@ -53,7 +54,8 @@ import Testing
         for (name, tensor) in store.ordered {
             let expected = try golden.floats("grad." + name)
             let error = relativeError(tensor.grad?.values ?? [Float](repeating: 0, count: tensor.count), expected, floor: 1e-4)
-            #expect(error <= 1e-3, "\(label) gradient \(name): relative error \(error)")
+            // Measured: ≤ 7.2e-6 (bert sequence classification; float32 rounding); bar 1e-4.
+            #expect(error <= 1e-4, "\(label) gradient \(name): relative error \(error)")
             worst = max(worst, error)
         }
         return worst
@@ -70,11 +72,12 @@ import Testing
         let logitError = Self.relativeError(out.mlmLogits.values, try golden.floats("prediction_logits"))
         let pairError = Self.relativeError(out.pairLogits!.values, try golden.floats("seq_relationship_logits"))
         let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
-        #expect(logitError <= 1e-5 && pairError <= 1e-5, "logits: \(logitError), \(pairError)")
-        #expect(lossError <= 1e-5, "loss: \(lossError)")
+        // Measured: logits ≤ 4.9e-7, pair logits ≤ 3.7e-7, loss ≤ 7.9e-8; bars 5e-6, 5e-6, 1e-6.
+        #expect(logitError <= 5e-6 && pairError <= 5e-6, "logits: \(logitError), \(pairError)")
+        #expect(lossError <= 1e-6, "loss: \(lossError)")
         graph.backward(from: out.loss!)
         let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) pretraining")
-        print("tiny \(family) pretraining: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
+        print("tiny \(family) pretraining: logits \(logitError), pair logits \(pairError), loss \(lossError), worst gradient \(gradientError)")
     }
 
     @Test(arguments: ["bert", "ernie"])
@@ -86,7 +89,8 @@ import Testing
         let out = try model(Self.inputs(golden, family: family), targets: .classes(golden.ids("labels")), graph: graph)
         let logitError = Self.relativeError(out.logits.values, try golden.floats("logits"))
         let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
-        #expect(logitError <= 1e-5 && lossError <= 1e-5, "logits \(logitError), loss \(lossError)")
+        // Measured: logits ≤ 4.0e-7, loss 0; bars 5e-6, 1e-6.
+        #expect(logitError <= 5e-6 && lossError <= 1e-6, "logits \(logitError), loss \(lossError)")
         graph.backward(from: out.loss!)
         let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) sequence classification")
         print("tiny \(family) sequence classification: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
@@ -101,7 +105,8 @@ import Testing
         let out = try model(Self.inputs(golden, family: family), labels: golden.ids("labels"), graph: graph)
         let logitError = Self.relativeError(out.logits.values, try golden.floats("logits"))
         let lossError = Self.relativeError(out.loss!.values, try golden.floats("loss"))
-        #expect(logitError <= 1e-5 && lossError <= 1e-5, "logits \(logitError), loss \(lossError)")
+        // Measured: logits ≤ 3.0e-7, loss ≤ 7.1e-8; bars 5e-6, 1e-6.
+        #expect(logitError <= 5e-6 && lossError <= 1e-6, "logits \(logitError), loss \(lossError)")
         graph.backward(from: out.loss!)
         let gradientError = try Self.checkGradients(model.parameters, golden, "\(family) token classification")
         print("tiny \(family) token classification: logits \(logitError), loss \(lossError), worst gradient \(gradientError)")
@@ -117,11 +122,14 @@ import Testing
             try Self.load(model.parameters, family: "bert", head: golden)
             let out = try model(Self.inputs(golden, family: "bert"), mlmLabels: golden.ids("labels"),
                                 pairLabels: golden.ids("next_sentence_label"), graph: .inference())
-            if golden.has(key + ".prediction_logits") {
-                #expect(Self.relativeError(out.mlmLogits.values, try golden.floats(key + ".prediction_logits")) <= 1e-5)
-            }
-            #expect(Self.relativeError(out.pairLogits!.values, try golden.floats(key + ".seq_relationship_logits")) <= 1e-5)
-            #expect(Self.relativeError(out.loss!.values, try golden.floats(key + ".loss")) <= 1e-5)
+            let logitError = golden.has(key + ".prediction_logits")
+                ? Self.relativeError(out.mlmLogits.values, try golden.floats(key + ".prediction_logits")) : 0
+            let pairError = Self.relativeError(out.pairLogits!.values, try golden.floats(key + ".seq_relationship_logits"))
+            let lossError = Self.relativeError(out.loss!.values, try golden.floats(key + ".loss"))
+            print("tiny bert \(key): logits \(logitError), pair logits \(pairError), loss \(lossError)")
+            // Measured: logits 3.2e-7 (relu), pair logits ≤ 3.6e-7, loss ≤ 7.9e-8; bars 5e-6, 5e-6, 1e-6.
+            #expect(logitError <= 5e-6 && pairError <= 5e-6, "\(key) logits: \(logitError), \(pairError)")
+            #expect(lossError <= 1e-6, "\(key) loss: \(lossError)")
         }
     }
 }
@@ -143,7 +151,8 @@ import Testing
             gradients.append(Dictionary(uniqueKeysWithValues: model.parameters.ordered.map { ($0.name, $0.tensor.grad!.values) }))
         }
         for (name, plain) in gradients[0] {
-            #expect(maxAbsDifference(plain, gradients[1][name]!) <= 1e-6, "\(name)")
+            // Measured: 0 (the same kernels on the same inputs); exact.
+            #expect(plain == gradients[1][name]!, "\(name): max abs difference \(maxAbsDifference(plain, gradients[1][name]!))")
         }
     }
 }

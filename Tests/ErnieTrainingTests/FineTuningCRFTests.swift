@@ -53,8 +53,9 @@ import Testing
             offset += length
         }
         expected /= Double(lengths.count)
-        print("CRF loss \(loss.values[0]) vs brute force \(expected)")
-        #expect(abs(Double(loss.values[0]) - expected) < 1e-5)
+        print("CRF loss \(loss.values[0]) vs brute force \(expected): \(abs(Double(loss.values[0]) - expected))")
+        // Measured: 2.1e-7 (the float32 loss against float64); bar 5e-6.
+        #expect(abs(Double(loss.values[0]) - expected) < 5e-6)
     }
 
     @Test func gradientsMatchFiniteDifferences() throws {
@@ -86,7 +87,8 @@ import Testing
             }
         }
         print("CRF gradient: worst |finite difference − analytic| = \(worst)")
-        #expect(worst < 2e-3)
+        // Measured: 2.2e-5 (float32 rounding in the central differences, h = 1e-2); bar 5e-4.
+        #expect(worst < 5e-4)
     }
 
     @Test func rejectsTagsOutsideTheLabelSet() {

