@@ -45,7 +45,7 @@ struct BenchTrain: ParsableCommand {
         let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
         // The training core's step, as `ernie pretrain` runs it: backward, clipping at 1, AdamW.
         let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.trainable),
-                                    optimizer: OptimizerSettings(weightDecay: 0.01), accumulation: 1, maxGradNorm: 1,
+                                    optimizer: OptimizerSettings(weightDecay: 0.01), schedule: .constant(1e-4), accumulation: 1, maxGradNorm: 1,
                                     useAmp: model.dtype == .bf16, lossScale: nil, seed: 3, totalSteps: model.steps + 1000)
         var random = RandomGenerator(seed: 2)
         let inputs = BertInputs(batch: model.batch, sequence: model.seq, inputIds: model.randomIds(&random),
@@ -55,7 +55,7 @@ struct BenchTrain: ParsableCommand {
         let pairLabels = (0..<model.batch).map { _ in Int32(random.below(2)) }
         var lastLoss = 0.0
         let perStep = try measureSteps(model.steps) {
-            let result = try core.step(learningRate: 1e-4) { _, graph in
+            let result = try core.step { _, graph in
                 let out = try network(inputs, maskedPositions: masked, mlmLabels: labels, pairLabels: pairLabels, graph: graph)
                 return TrainingCore.MicroStep(loss: out.loss!, values: [Double(out.loss!.values[0])], tokens: model.batch * model.seq)
             }

@@ -5,7 +5,8 @@ import Foundation
 
 /// The training step every command shares (pretraining, fine-tuning, distillation): a task supplies the micro-batches'
 /// weighted losses; the core owns the dropout streams, backward, the data-parallel gradient all-reduce, dynamic loss
-/// scaling, clipping, the non-finite check and skip, the optimizer update, and resumable checkpoints.
+/// scaling, clipping, the non-finite check and skip, the learning-rate schedule, the optimizer update, and resumable
+/// checkpoints. Every command reports through one `RunLogger`.
 ///
 /// Data-parallel under mpirun: every rank calls `step` with its own micro-batches; each micro-batch's loss must be
 /// weighted so that the sum over micro-batches and ranks is the loss of the whole step (then the summed gradient is
@@ -24,6 +25,8 @@ public final class TrainingCore {
     public let accumulation: Int
     /// Global-norm clipping limit (0: none).
     let maxGradNorm: Double
+    /// The rate of each update, by the step it starts from.
+    public let schedule: LearningRateSchedule
     /// Completed optimizer steps (the global step), including skipped ones.
     public private(set) var step = 0
 
@@ -56,6 +59,8 @@ public final class TrainingCore {
         public var applied: Bool
         /// Some rank was asked to stop (SIGINT / SIGTERM): every rank sees the same.
         public var interrupted: Bool
+        /// The scheduled learning rate of this step.
+        public var learningRate: Double
     }
 
     /// - Parameters:
@@ -63,15 +68,16 @@ public final class TrainingCore {
     ///   - useAmp: bf16 matmuls with fp32 master weights; `lossScale` (when given) starts PaddleNLP's dynamic scaling.
     ///   - totalSteps: the run's optimizer steps (bounds the dropout-stream numbering).
     /// - Throws: when the dropout streams of `totalSteps` × `accumulation` micro-steps could not be numbered apart.
-    public init(parameters: [OptimizerParameter], optimizer settings: OptimizerSettings, shardingDegree: Int = 1,
-                group: ProcessGroup = .single, accumulation: Int, maxGradNorm: Double, useAmp: Bool, lossScale: Double?,
-                seed: Int, totalSteps: Int) throws {
+    public init(parameters: [OptimizerParameter], optimizer settings: OptimizerSettings, schedule: LearningRateSchedule,
+                shardingDegree: Int = 1, group: ProcessGroup = .single, accumulation: Int, maxGradNorm: Double, useAmp: Bool,
+                lossScale: Double?, seed: Int, totalSteps: Int) throws {
         let (microSteps, overflow) = totalSteps.multipliedReportingOverflow(by: accumulation)
         guard !overflow, microSteps < Self.microStepLimit else {
             throw TrainingError.invalidConfiguration(
                 "\(totalSteps) steps × \(accumulation) accumulated micro-batches exceed the \(Self.microStepLimit) micro-steps whose dropout streams can be told apart")
         }
         self.settings = settings
+        self.schedule = schedule
         optimizer = Optimizer(settings.rule, parameters: parameters, sharding: (shardingDegree, group))
         store = ParameterStore.adopting(parameters.map { ($0.name, $0.tensor) })
         self.group = group
@@ -93,9 +99,11 @@ public final class TrainingCore {
         return RandomGenerator(seed: RandomGenerator.bits(seed: UInt64(seed), index: microStep &+ UInt64(group.rank) << 40))
     }
 
-    /// One optimizer step at `learningRate`: `microBatch(m, graph)` for m in 0 ..< accumulation (nil ends the step's
-    /// micro-batches early), backward on each, then the all-reduce, unscaling, clipping and the update (or its skip).
-    public func step(learningRate: Double, _ microBatch: (Int, Graph) throws -> MicroStep?) throws -> StepResult {
+    /// One optimizer step at the scheduled rate: `microBatch(m, graph)` for m in 0 ..< accumulation (nil ends the
+    /// step's micro-batches early), backward on each, then the all-reduce, unscaling, clipping and the update (or its
+    /// skip).
+    public func step(_ microBatch: (Int, Graph) throws -> MicroStep?) throws -> StepResult {
+        let learningRate = schedule.rate(at: step)
         let scale = scaler?.scale ?? 1
         var values: [Double] = []
         var tokens = 0
@@ -118,7 +126,7 @@ public final class TrainingCore {
         optimizer.zeroGradients()
         step += 1
         return StepResult(values: values, tokens: Int(totals[values.count]), gradientNorm: norm, applied: applied,
-                          interrupted: totals[values.count + 1] > 0)
+                          interrupted: totals[values.count + 1] > 0, learningRate: learningRate)
     }
 
     /// Rank `root`'s parameters to every rank (identical replicas at the start).

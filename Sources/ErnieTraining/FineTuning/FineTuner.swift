@@ -239,10 +239,9 @@ public final class FineTuner {
     func trainLoop() throws {
         let c = configuration, (perEpoch, totalSteps, warmup) = schedule
         let features = train!.features
-        let rate = LearningRateSchedule.linear(maxLR: c.learningRate, warmup: warmup, total: totalSteps)
         let core = try TrainingCore(
             parameters: ParameterGroups(layers: model.config.layerCount, layerwiseDecay: c.layerwiseDecay).assign(model.trainable),
-            optimizer: c.optimizer, shardingDegree: c.useSharding ? group.size : 1, group: group,
+            optimizer: c.optimizer, schedule: .linear(maxLR: c.learningRate, warmup: warmup, total: totalSteps), shardingDegree: c.useSharding ? group.size : 1, group: group,
             accumulation: c.gradientAccumulationSteps, maxGradNorm: c.maxGradNorm, useAmp: c.useAmp, lossScale: nil,
             seed: c.seed, totalSteps: totalSteps)
         var evaluationsWithoutImprovement = 0
@@ -273,7 +272,7 @@ public final class FineTuner {
                 let global = batchStart..<min(order.count, batchStart + globalBatchSize)
                 // Micro-batch m of rank r holds the global batch's chunk m × ranks + r; each is weighted by its share
                 // of the batch, so the summed gradient is the whole batch's mean.
-                let result = try core.step(learningRate: rate.rate(at: step)) { micro, graph in
+                let result = try core.step { micro, graph in
                     let chunk = micro * group.size + group.rank
                     let sliceStart = min(global.upperBound, batchStart + chunk * c.perDeviceTrainBatchSize)
                     let slice = sliceStart..<min(global.upperBound, sliceStart + c.perDeviceTrainBatchSize)
@@ -298,7 +297,7 @@ public final class FineTuner {
                 let epochProgress = Double(step) / Double(perEpoch)
                 if step % c.loggingSteps == 0 || step == totalSteps {
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
-                    logger.trained(step: step, loss: window.loss / Double(window.steps), learningRate: rate.rate(at: step - 1),
+                    logger.trained(step: step, loss: window.loss / Double(window.steps), learningRate: result.learningRate,
                                    gradientNorm: window.norm, epoch: epochProgress, tokensPerSecond: Double(window.tokens) / max(seconds, 1e-9))
                     window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
                 }

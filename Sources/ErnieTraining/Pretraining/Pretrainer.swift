@@ -94,7 +94,7 @@ public final class Pretrainer {
         table = ParameterTable(config: config, head: .pretraining)
         core = try TrainingCore(
             parameters: ParameterGroups(layers: config.layerCount).assign(model.parameters.trainable),
-            optimizer: configuration.optimizer, shardingDegree: shardingDegree, group: group, accumulation: accumulation,
+            optimizer: configuration.optimizer, schedule: configuration.schedule, shardingDegree: shardingDegree, group: group, accumulation: accumulation,
             maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
             seed: configuration.seed, totalSteps: configuration.maxSteps)
 
@@ -178,14 +178,13 @@ public final class Pretrainer {
         var sums = (loss: 0.0, lm: 0.0, sop: 0.0, count: 0)
         var lastNorm = 0.0
         while step < c.maxSteps {
-            let learningRate = c.schedule.rate(at: step)
             let batches = try (0..<accumulation).map { try prefetcher.batch((step - startStep) * accumulation + $0) }
             // The MLM loss of a step is the mean over all its masked tokens, so each micro-batch's mean is weighted by
             // its share of them: accumulation then gives exactly the loss (and gradient) of one large batch, where
             // PaddleNLP's loss / accumulation weighs micro-batches equally whatever their masked counts.
             // Over the ranks too: the masked tokens of the whole global batch.
             let maskedTotal = max(1, Int(group.allReduceSum([Double(batches.reduce(0) { $0 + $1.maskedCount })])[0]))
-            let result = try core.step(learningRate: learningRate) { micro, graph in
+            let result = try core.step { micro, graph in
                 let batch = batches[micro]
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
                                         tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask)
@@ -199,7 +198,7 @@ public final class Pretrainer {
                     loss: loss, values: [Double(out.mlmLoss!.values[0]) * Double(mlmWeight), Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)],
                     tokens: batch.batchSize * batch.sequenceLength)
             }
-            let (stepLM, stepSOP) = (result.values[0], result.values[1])
+            let (stepLM, stepSOP, learningRate) = (result.values[0], result.values[1], result.learningRate)
             window.tokens += result.tokens
             if result.applied {
                 sums.loss += stepLM + stepSOP
