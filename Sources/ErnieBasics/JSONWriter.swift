@@ -3,9 +3,11 @@
 public enum JSONWriter {
     /// Python's `json.dumps(value, indent=2)` with the default `ensure_ascii=True` (non-ASCII as `\uXXXX`), the
     /// layout of Hugging Face's `config.json` and `model.safetensors.index.json` (they add a final newline).
-    public static func pythonIndented(_ value: JSONValue) -> String {
+    /// With `asciiOnly` false, UTF-8 stays as is: `ensure_ascii=False` (`tokenizer_config.json`), which is also
+    /// serde_json's pretty layout (`tokenizer.json`).
+    public static func pythonIndented(_ value: JSONValue, asciiOnly: Bool = true) -> String {
         var output = ""
-        writeIndented(value, level: 0, into: &output)
+        writeIndented(value, level: 0, asciiOnly: asciiOnly, into: &output)
         return output
     }
 
@@ -32,7 +34,7 @@ public enum JSONWriter {
         return output
     }
 
-    private static func writeIndented(_ value: JSONValue, level: Int, into output: inout String) {
+    private static func writeIndented(_ value: JSONValue, level: Int, asciiOnly: Bool, into output: inout String) {
         let inner = String(repeating: "  ", count: level + 1)
         let outer = String(repeating: "  ", count: level)
         switch value {
@@ -40,7 +42,7 @@ public enum JSONWriter {
             output += "[\n"
             for (index, item) in items.enumerated() {
                 output += inner
-                writeIndented(item, level: level + 1, into: &output)
+                writeIndented(item, level: level + 1, asciiOnly: asciiOnly, into: &output)
                 output += index + 1 < items.count ? ",\n" : "\n"
             }
             output += outer + "]"
@@ -49,15 +51,15 @@ public enum JSONWriter {
             var index = 0
             for (key, member) in object {
                 output += inner
-                writeString(key, asciiOnly: true, into: &output)
+                writeString(key, asciiOnly: asciiOnly, into: &output)
                 output += ": "
-                writeIndented(member, level: level + 1, into: &output)
+                writeIndented(member, level: level + 1, asciiOnly: asciiOnly, into: &output)
                 index += 1
                 output += index < object.count ? ",\n" : "\n"
             }
             output += outer + "}"
         default:
-            writeScalar(value, asciiOnly: true, into: &output)
+            writeScalar(value, asciiOnly: asciiOnly, into: &output)
         }
     }
 

@@ -1,4 +1,5 @@
 import ErnieModels
+import ErnieText
 import Foundation
 import Testing
 @testable import ErnieTraining
@@ -62,6 +63,16 @@ import Testing
         }
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: output.path).filter { $0.hasPrefix("checkpoint-") }.sorted()
         #expect(checkpoints == ["checkpoint-15", "checkpoint-20"])
+        // Every saved model folder has the tokenizer files, and they tokenize as the source folder's tokenizer does.
+        let source = try BertTokenizer(directory: model)
+        for folder in [output, output.appendingPathComponent("best_model"), output.appendingPathComponent("checkpoint-20")] {
+            for file in TokenizerFiles.fileNames {
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "\(folder.lastPathComponent)/\(file)")
+            }
+            #expect(TokenizerFiles.modelMaxLength(in: folder) == 128)
+            let saved = try BertTokenizer(directory: folder)
+            for example in data.test { #expect(saved.pieces(of: example.text) == source.pieces(of: example.text)) }
+        }
         let rows = try MetricsLog.readRows(at: output.appendingPathComponent("logs/metrics.jsonl"))
         #expect(rows.filter { $0.number("eval_accuracy") != nil }.count == 4)
         let tests = try #require(try FineTuningTestSupport.json(output.appendingPathComponent("test_results.json")) as? [[String: Any]])

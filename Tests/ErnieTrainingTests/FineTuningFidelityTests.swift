@@ -1,5 +1,6 @@
 import ErnieEngine
 import ErnieModels
+import ErnieText
 import Foundation
 import Testing
 @testable import ErnieTraining
@@ -31,7 +32,7 @@ import Testing
             try classifier.readFloats(named: name, into: UnsafeMutableBufferPointer(start: tensor.data, count: tensor.count))
         }
         let initial = try FineTuningTestSupport.temporaryDirectory("fidelity-init")
-        try start.save(to: initial, tokenizerDirectory: Self.minilm)
+        try start.save(to: initial, tokenizer: TokenizerFiles(source: Self.minilm, fallbackMaxLength: 512))
 
         let output = try FineTuningTestSupport.temporaryDirectory("fidelity-out")
         var c = FineTuningConfiguration(taskName: .sequenceClassification, modelNameOrPath: initial.path, outputDir: output.path)

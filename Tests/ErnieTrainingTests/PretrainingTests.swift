@@ -1,6 +1,7 @@
 import ErnieData
 import ErnieEngine
 import ErnieModels
+import ErnieText
 import Foundation
 import Testing
 @testable import ErnieTraining
@@ -192,8 +193,15 @@ final class RecordingMonitor: PretrainingMonitor {
         // Checkpoints: model_30 and model_last, loadable and complete.
         let output = URL(fileURLWithPath: c.outputDir)
         for name in ["model_30", "model_last"] {
-            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("\(name)/model.safetensors").path))
-            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("\(name)/vocab.txt").path))
+            let folder = output.appendingPathComponent(name)
+            for file in ["model.safetensors"] + TokenizerFiles.fileNames {
+                #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "\(name)/\(file)")
+            }
+            // The tokenizer files describe the vocab.txt tokenizer (uncased) and the model's 64 positions.
+            #expect(TokenizerFiles.modelMaxLength(in: folder) == 64)
+            let saved = try BertTokenizer(directory: folder)
+            #expect(saved.vocabulary.tokens == (try Vocabulary(contentsOf: fixture.vocabulary)).tokens)
+            #expect(saved.normalizer == BertNormalizer())
         }
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("model_last/trainer_state.json").path))
     }

@@ -1,9 +1,10 @@
 import ErnieBasics
 import ErnieEngine
+import ErnieText
 import Foundation
 
 /// Moves an engine model's parameters to and from a Hugging Face directory (config.json + model.safetensors
-/// [+ vocab.txt]), by the names of its `ParameterTable`.
+/// [+ the tokenizer files]), by the names of its `ParameterTable`.
 public enum PretrainedWeights {
     /// Copies every parameter the checkpoint in `directory` provides into `store` (names resolved as transformers
     /// does: prefixes, gamma/beta, aliases). Parameters it lacks keep their initial values and are listed in the report.
@@ -21,20 +22,17 @@ public enum PretrainedWeights {
         return report
     }
 
-    /// Writes config.json and model.safetensors (F32, transformers' saved names) into `directory`, plus vocab.txt
-    /// when given. The caller makes the directory appear atomically (see `AtomicDirectory`).
+    /// Writes config.json and model.safetensors (F32, transformers' saved names) into `directory`, plus the
+    /// tokenizer files (vocab.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json) when given.
+    /// The caller makes the directory appear atomically (see `AtomicDirectory`).
     public static func save(_ store: ParameterStore, table: ParameterTable, to directory: URL,
-                            vocabularyFile: URL? = nil, durable: Bool = true) throws {
+                            tokenizer: TokenizerFiles? = nil, durable: Bool = true) throws {
         try checkMatches(store, table)
         try ModelCheckpoint.save(directory: directory, table: table, durable: durable) { spec in
             let tensor = store[spec.name]!
             return .borrowed(.float32, UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4))
         }
-        if let vocabularyFile {
-            let destination = directory.appendingPathComponent("vocab.txt")
-            try? FileManager.default.removeItem(at: destination)
-            try FileManager.default.copyItem(at: vocabularyFile, to: destination)
-        }
+        try tokenizer?.write(to: directory, durable: durable)
     }
 
     /// The engine model and the table must describe the same parameters (a programmer error otherwise).

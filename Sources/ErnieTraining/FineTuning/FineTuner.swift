@@ -20,6 +20,8 @@ public final class FineTuner {
     public let model: FineTuningModel
     public let labels: LabelSpace?
     public let tokenizer: BertTokenizer
+    /// The source folder's tokenizer settings, written into every saved model folder.
+    let tokenizerFiles: TokenizerFiles
     let logger: RunLogger
     let modelDirectory: URL
     let outputDirectory: URL
@@ -53,6 +55,8 @@ public final class FineTuner {
         var config = try ModelCheckpoint.loadConfig(directory: modelDirectory)
         let tokenizer = try BertTokenizer(directory: modelDirectory)
         self.tokenizer = tokenizer
+        tokenizerFiles = TokenizerFiles(tokenizer: tokenizer, modelMaxLength: TokenizerFiles.modelMaxLength(in: modelDirectory)
+                                            ?? config.maxPositionEmbeddings)
         let savedHead = config.architectures?.first.flatMap { ModelHead.parse(architecture: $0)?.1 }
         let sameHead = savedHead == c.taskName.head
 
@@ -337,7 +341,7 @@ public final class FineTuner {
             logger.note("loaded the best model (step \(best!.step), eval_\(c.bestMetric) \(best!.value))")
         }
         try AtomicDirectory.write(outputDirectory.appendingPathComponent(".final")) { directory in
-            try model.save(to: directory, tokenizerDirectory: modelDirectory)
+            try model.save(to: directory, tokenizer: tokenizerFiles)
         }
         try moveFinalModel()
     }
@@ -371,7 +375,7 @@ public final class FineTuner {
             best = (step, value)
             guard isWriter else { return true }
             try AtomicDirectory.write(outputDirectory.appendingPathComponent("best_model")) { directory in
-                try model.save(to: directory, tokenizerDirectory: modelDirectory)
+                try model.save(to: directory, tokenizer: tokenizerFiles)
             }
         }
         return improved
@@ -382,7 +386,7 @@ public final class FineTuner {
     /// state is gathered); rank 0 writes.
     func saveCheckpoint(_ state: TrainerState, core: TrainingCore) throws {
         try core.writeCheckpoint(state, to: outputDirectory.appendingPathComponent(Self.checkpointPrefix + "\(step)")) { directory in
-            try model.save(to: directory, tokenizerDirectory: modelDirectory)
+            try model.save(to: directory, tokenizer: tokenizerFiles)
         }
         guard isWriter, let limit = configuration.saveTotalLimit, limit > 0 else { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []

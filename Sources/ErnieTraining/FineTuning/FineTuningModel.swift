@@ -1,5 +1,6 @@
 import ErnieEngine
 import ErnieModels
+import ErnieText
 import Foundation
 
 /// The encoder with one task head (the transformers `*For…` classes), plus the optional CRF, with loading from and
@@ -97,9 +98,9 @@ public final class FineTuningModel {
         return report
     }
 
-    /// Writes config.json, model.safetensors (and crf.safetensors) into `directory`, and copies the tokenizer files
-    /// of `tokenizerDirectory` (vocab.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json).
-    public func save(to directory: URL, tokenizerDirectory: URL) throws {
+    /// Writes config.json, model.safetensors (and crf.safetensors) into `directory`, and the tokenizer files
+    /// (vocab.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json).
+    public func save(to directory: URL, tokenizer: TokenizerFiles) throws {
         try ModelCheckpoint.save(directory: directory, table: table) { spec in
             let tensor = parameters[spec.name]!
             return .borrowed(.float32, UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * 4))
@@ -108,13 +109,7 @@ public final class FineTuningModel {
             try SafetensorsWriter.write(crf.ordered.map { SafetensorsTensor(name: $0.name, shape: $0.tensor.shape, floats: $0.tensor.values) },
                                         to: directory.appendingPathComponent(Self.crfFileName))
         }
-        for name in ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"] {
-            let source = tokenizerDirectory.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: source.path) else { continue }
-            let destination = directory.appendingPathComponent(name)
-            try? FileManager.default.removeItem(at: destination)
-            try FileManager.default.copyItem(at: source, to: destination)
-        }
+        try tokenizer.write(to: directory)
     }
 
     /// What one forward pass gives.

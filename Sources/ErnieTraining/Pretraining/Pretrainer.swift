@@ -18,7 +18,8 @@ public final class Pretrainer {
     let table: ParameterTable
     /// Accumulation, all-reduce, loss scaling, clipping, the optimizer and checkpoints.
     let core: TrainingCore
-    let vocabularyFile: URL
+    /// Written into every saved model folder.
+    let tokenizerFiles: TokenizerFiles
     let train: PretrainingDataset
     let valid: PretrainingDataset?
     let test: PretrainingDataset?
@@ -51,14 +52,15 @@ public final class Pretrainer {
         globalBatchSize = configuration.effectiveGlobalBatchSize(worldSize: group.size)
 
         var (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
-        vocabularyFile = try PretrainingSetup.vocabularyFile(configuration, modelDirectory: directory)
-        let vocabulary = try Vocabulary(contentsOf: vocabularyFile)
+        let tokenizer = try PretrainingSetup.tokenizer(configuration, modelDirectory: directory, maxLength: config.maxPositionEmbeddings)
+        tokenizerFiles = tokenizer.files
+        let vocabulary = tokenizer.files.tokenizer.vocabulary
         // A preset is a shape, not a model: its vocabulary is the tokenizer's.
         if directory == nil { config.vocabularySize = vocabulary.count }
         modelConfig = config
         guard config.vocabularySize >= vocabulary.count else {
             throw TrainingError.invalidConfiguration(
-                "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(vocabularyFile.path)")
+                "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer.source.path)")
         }
         guard configuration.maxSeqLen <= config.maxPositionEmbeddings else {
             throw TrainingError.invalidConfiguration(
@@ -287,7 +289,7 @@ public final class Pretrainer {
         guard rank == 0 else { return }
         let destination = outputDirectory.appendingPathComponent("model_\(step)")
         try AtomicDirectory.write(destination) { directory in
-            try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
+            try PretrainedWeights.save(model.parameters, table: table, to: directory, tokenizer: tokenizerFiles)
         }
         monitor.saved(destination.path, step: step)
     }
@@ -299,7 +301,7 @@ public final class Pretrainer {
         state.modelConfig = modelConfig.jsonString()
         let destination = outputDirectory.appendingPathComponent("model_last")
         try core.writeCheckpoint(state, to: destination, backup: outputDirectory.appendingPathComponent("model_last_bak")) { directory in
-            try PretrainedWeights.save(model.parameters, table: table, to: directory, vocabularyFile: vocabularyFile)
+            try PretrainedWeights.save(model.parameters, table: table, to: directory, tokenizer: tokenizerFiles)
         }
         if rank == 0 { monitor.saved(destination.path, step: step) }
     }

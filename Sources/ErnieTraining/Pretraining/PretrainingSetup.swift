@@ -43,20 +43,29 @@ enum PretrainingSetup {
         return (config, weights, directory)
     }
 
-    /// vocab.txt from `--tokenizer_name_or_path` (a directory or a file), else from the model directory.
-    static func vocabularyFile(_ configuration: PretrainingConfiguration, modelDirectory: URL?) throws -> URL {
+    /// The tokenizer of `--tokenizer_name_or_path` (a folder, or a vocab.txt file), else of the model directory,
+    /// with the path it came from. Its settings (casing, `model_max_length`, else `maxLength`) are what every saved
+    /// model folder's tokenizer files say.
+    static func tokenizer(_ configuration: PretrainingConfiguration, modelDirectory: URL?, maxLength: Int) throws -> (files: TokenizerFiles, source: URL) {
+        let source: URL
         if let path = configuration.tokenizerNameOrPath {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw TrainingError.missingInput("tokenizer_name_or_path \(path) does not exist")
             }
-            let file = isDirectory.boolValue ? URL(fileURLWithPath: path).appendingPathComponent("vocab.txt") : URL(fileURLWithPath: path)
-            guard FileManager.default.fileExists(atPath: file.path) else { throw TrainingError.missingInput("\(path) has no vocab.txt") }
-            return file
+            source = URL(fileURLWithPath: path)
+            if isDirectory.boolValue && !hasTokenizer(source) {
+                throw TrainingError.missingInput("\(path) has no vocab.txt or tokenizer.json")
+            }
+        } else if let modelDirectory, hasTokenizer(modelDirectory) {
+            source = modelDirectory
+        } else {
+            throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
         }
-        if let file = modelDirectory?.appendingPathComponent("vocab.txt"), FileManager.default.fileExists(atPath: file.path) {
-            return file
-        }
-        throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
+        return (try TokenizerFiles(source: source, fallbackMaxLength: maxLength), source)
+    }
+
+    static func hasTokenizer(_ directory: URL) -> Bool {
+        ["vocab.txt", "tokenizer.json"].contains { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
     }
 }
