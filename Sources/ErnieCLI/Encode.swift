@@ -24,8 +24,10 @@ struct Encode: ParsableCommand {
     func run() throws {
         let directory = URL(fileURLWithPath: modelNameOrPath)
         let config = try ModelCheckpoint.loadConfig(directory: directory)
+        let table = ParameterTable(config: config, head: .base)
+        try ModelCheckpoint.checkFits(directory: directory, table: table)
         let model = BertModel(try BertArchitecture(config))
-        let report = try PretrainedWeights.load(model.store, table: ParameterTable(config: config, head: .base), from: directory, strict: strict)
+        let report = try PretrainedWeights.load(model.store, table: table, from: directory, strict: strict)
         if !report.missingKeys.isEmpty { warn("not in the checkpoint (left at their initial values): \(report.missingKeys.joined(separator: ", "))") }
         if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
 
