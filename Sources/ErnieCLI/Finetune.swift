@@ -124,6 +124,7 @@ struct Finetune: ParsableCommand {
         c.useAmp = useAmp
         c.useSharding = useSharding
         c.groupByLength = groupByLength
+        try c.validate()  // before any rank writes into --output_dir
         Interruption.install()
         try DataParallelLaunch.run { group in
             let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie fine-tuning", silent: group.rank != 0)

@@ -99,6 +99,7 @@ struct Pretrain: ParsableCommand {
         c.useSharding = useSharding
         c.shardingDegree = shardingDegree
         c.dpDegree = dpDegree
+        try c.validate()  // before any rank writes into --output_dir
         try DataParallelLaunch.run { group in
             // Rank 0 alone reports and writes; the others only compute.
             let monitor = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie pretraining", silent: group.rank != 0)

@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieModels
 import Foundation
 
@@ -101,6 +102,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
         try require(doTrain || doEval || doPredict, "nothing to do: pass --do_train, --do_eval and/or --do_predict")
+        try require(!FileLocation.same(outputDir, modelNameOrPath),
+                    "--output_dir \(outputDir) is the --model_name_or_path directory: saving there would overwrite the pretrained weights; give another --output_dir")
         try require(!doTrain || trainFile != nil, "--do_train needs --train_file")
         try require(!doEval || validationFile != nil, "--do_eval needs --validation_file")
         try require(!doPredict || testFile != nil, "--do_predict needs --test_file")

@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieData
 import ErnieEngine
 import ErnieModels
@@ -106,6 +107,8 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         func require(_ condition: Bool, _ message: String) throws {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
+        try require(!FileLocation.same(outputDir, modelNameOrPath),
+                    "--output_dir \(outputDir) is the --model_name_or_path directory: checkpoints there would mix with (and may overwrite) its weights; give another --output_dir")
         try require(maxSeqLen >= 8, "max_seq_len \(maxSeqLen) is too small (at least 8)")
         try require(maxSteps > 0, "max_steps must be positive")
         try require(saveSteps > 0 && checkpointSteps > 0 && loggingFreq > 0 && evalFreq > 0, "save_steps, checkpoint_steps, logging_freq and eval_freq must be positive")
