@@ -2,6 +2,7 @@ import ArgumentParser
 import ErnieEngine
 import ErnieModels
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie encode`: feature extraction with a base model — `last_hidden_state.<i>` [seq, hidden] and
@@ -16,10 +17,15 @@ struct Encode: ParsableCommand {
     @Option(name: .customLong("input"), help: "One input per line: a JSON array of token ids, or text (tokenized with [CLS] … [SEP]).")
     var input: String
     @Option(name: .customLong("output"), help: "The safetensors file to write.") var output: String
-    @Option(name: .customLong("max_seq_len"), help: "Text is truncated to this many tokens (default: max_position_embeddings).")
+    @Option(name: .customLong("max_seq_len"), parsing: .unconditional, help: "Text is truncated to this many tokens (default: max_position_embeddings).")
     var maxSeqLen: Int?
     @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
     @Option(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--max_seq_len", maxSeqLen)
+    }
 
     func run() throws {
         let directory = URL(fileURLWithPath: modelNameOrPath)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieEngine
+import ErnieTraining
 import Foundation
 
 /// `ernie bench gemm`: GFLOP/s of the GEMM wrapper on BERT-base shapes, fp32 and bf16.
@@ -14,11 +15,16 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout; comma-separated).")
     var dtypes = "f32,bf16,bf16-packed"
 
-    @Option(help: "Seconds to measure each case.")
+    @Option(parsing: .unconditional, help: "Seconds to measure each case.")
     var seconds = 1.0
 
     @Option(name: .customLong("transpose_b"), help: "B stored as [N, K] (a Linear layer's weight, the default) or [K, N].")
     var transposeB = true
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--seconds", seconds)
+    }
 
     func run() throws {
         var printer = BenchPrinter(json: output.json)
