@@ -44,8 +44,10 @@ struct Encode: ParsableCommand {
         let weightCache = BFloat16WeightCache()
         for (index, line) in lines.enumerated() {
             let ids: [Int32]
-            if line.text.first == "[", let array = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [NSNumber] {
-                ids = array.map { Int32(truncating: $0) }
+            let given: [Int32]?
+            do { given = try TokenIdLine.ids(line.text) } catch { throw ValidationError("\(input):\(line.number): \(error)") }
+            if let given {
+                ids = given
             } else {
                 if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
                 ids = try tokenizer!.encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)
