@@ -42,11 +42,4 @@ public enum CheckedSize {
     public static func product(_ factors: some Sequence<Int>, atMost limit: Int) -> Int? {
         product(factors).flatMap { $0 <= limit ? $0 : nil }
     }
-
-    /// `Int(exactly:)` of a floating-point size (a flag such as `1e11`), or nil when it is not a whole number in
-    /// `Int`'s range.
-    public static func integer(_ value: Double) -> Int? {
-        guard value.isFinite, value.rounded() == value, abs(value) < 0x1p63 else { return nil }
-        return Int(value)
-    }
 }

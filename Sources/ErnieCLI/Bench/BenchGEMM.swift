@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieEngine
 import ErnieTraining
 import Foundation
@@ -30,8 +31,10 @@ struct BenchGEMM: ParsableCommand {
         var printer = BenchPrinter(json: output.json)
         for shape in shapes.split(separator: ",") {
             let dims = shape.split(separator: "x").compactMap { Int($0) }
-            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
-                throw ValidationError("shape \(shape) is not MxNxK")
+            // Each matrix is allocated by the unchecked engine: its element count must not overflow.
+            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }),
+                  [[dims[0], dims[2]], [dims[1], dims[2]], [dims[0], dims[1]]].allSatisfy({ CheckedSize.product($0, atMost: 1 << 32) != nil }) else {
+                throw ValidationError("--shapes: \(shape) is not MxNxK with positive sizes and at most 2^32 elements per matrix")
             }
             let (m, n, k) = (dims[0], dims[1], dims[2])
             let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: transposeB ? [n, k] : [k, n], repeating: 0.25)
