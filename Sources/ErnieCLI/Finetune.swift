@@ -34,45 +34,45 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("do_train")) var doTrain = false
     @Option(name: .customLong("do_eval")) var doEval = false
     @Option(name: .customLong("do_predict")) var doPredict = false
-    @Option(name: .customLong("num_train_epochs")) var numTrainEpochs = 3.0
-    @Option(name: .customLong("max_steps"), help: "When > 0, overrides num_train_epochs.") var maxSteps = -1
-    @Option(name: .customLong("learning_rate")) var learningRate = 5e-5
-    @Option(name: .customLong("warmup_ratio")) var warmupRatio = 0.0
-    @Option(name: .customLong("warmup_steps"), help: "When > 0, overrides warmup_ratio.") var warmupSteps = 0
+    @Option(name: .customLong("num_train_epochs"), parsing: .unconditional) var numTrainEpochs = 3.0
+    @Option(name: .customLong("max_steps"), parsing: .unconditional, help: "When > 0, overrides num_train_epochs.") var maxSteps = -1
+    @Option(name: .customLong("learning_rate"), parsing: .unconditional) var learningRate = 5e-5
+    @Option(name: .customLong("warmup_ratio"), parsing: .unconditional) var warmupRatio = 0.0
+    @Option(name: .customLong("warmup_steps"), parsing: .unconditional, help: "When > 0, overrides warmup_ratio.") var warmupSteps = 0
     @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum (adam_beta1 is the momentum).") var optimizer: OptimizerKind = .adamw
-    @Option(name: .customLong("weight_decay")) var weightDecay = 0.0
-    @Option(name: .customLong("adam_beta1")) var adamBeta1 = 0.9
-    @Option(name: .customLong("adam_beta2")) var adamBeta2 = 0.999
-    @Option(name: .customLong("adam_epsilon")) var adamEpsilon = 1e-8
-    @Option(name: .customLong("max_grad_norm"), help: "Global gradient-norm limit (0: off).") var maxGradNorm = 1.0
-    @Option(name: .customLong("layerwise_decay"), help: "Learning-rate factor per layer below the top (1: off).") var layerwiseDecay = 1.0
-    @Option(name: .customLong("per_device_train_batch_size")) var trainBatchSize = 8
-    @Option(name: .customLong("per_device_eval_batch_size")) var evalBatchSize = 8
-    @Option(name: .customLong("gradient_accumulation_steps"), help: "Micro-batches summed into one optimizer step.") var gradientAccumulationSteps = 1
+    @Option(name: .customLong("weight_decay"), parsing: .unconditional) var weightDecay = 0.0
+    @Option(name: .customLong("adam_beta1"), parsing: .unconditional) var adamBeta1 = 0.9
+    @Option(name: .customLong("adam_beta2"), parsing: .unconditional) var adamBeta2 = 0.999
+    @Option(name: .customLong("adam_epsilon"), parsing: .unconditional) var adamEpsilon = 1e-8
+    @Option(name: .customLong("max_grad_norm"), parsing: .unconditional, help: "Global gradient-norm limit (0: off).") var maxGradNorm = 1.0
+    @Option(name: .customLong("layerwise_decay"), parsing: .unconditional, help: "Learning-rate factor per layer below the top (1: off).") var layerwiseDecay = 1.0
+    @Option(name: .customLong("per_device_train_batch_size"), parsing: .unconditional) var trainBatchSize = 8
+    @Option(name: .customLong("per_device_eval_batch_size"), parsing: .unconditional) var evalBatchSize = 8
+    @Option(name: .customLong("gradient_accumulation_steps"), parsing: .unconditional, help: "Micro-batches summed into one optimizer step.") var gradientAccumulationSteps = 1
     @Option(name: .customLong("resume_from_checkpoint"), help: "A checkpoint-<step> directory (written with --save_steps) to continue from exactly, or true for the latest in output_dir.")
     var resumeFromCheckpoint: String?
-    @Option(name: .customLong("max_seq_length")) var maxSeqLength = 128
-    @Option(name: .customLong("eval_steps"), help: "Evaluate every this many steps (default: every epoch).") var evalSteps: Int?
-    @Option(name: .customLong("save_steps"), help: "Write checkpoint-<step> every this many steps (default: never).") var saveSteps: Int?
-    @Option(name: .customLong("logging_steps")) var loggingSteps = 10
+    @Option(name: .customLong("max_seq_length"), parsing: .unconditional) var maxSeqLength = 128
+    @Option(name: .customLong("eval_steps"), parsing: .unconditional, help: "Evaluate every this many steps (default: every epoch).") var evalSteps: Int?
+    @Option(name: .customLong("save_steps"), parsing: .unconditional, help: "Write checkpoint-<step> every this many steps (default: never).") var saveSteps: Int?
+    @Option(name: .customLong("logging_steps"), parsing: .unconditional) var loggingSteps = 10
     @Option(name: .customLong("metric_for_best_model"), help: "e.g. accuracy, f1, loss (default: the task's main metric).") var metricForBestModel: String?
     @Option(name: .customLong("greater_is_better"), help: "true|false (default: false for losses).") var greaterIsBetter: Bool?
     @Option(name: .customLong("load_best_model_at_end")) var loadBestModelAtEnd = false
-    @Option(name: .customLong("save_total_limit")) var saveTotalLimit: Int?
-    @Option(name: .customLong("early_stopping_patience"), help: "Stop after this many evaluations without improvement.") var earlyStoppingPatience: Int?
-    @Option(name: .customLong("seed")) var seed = 42
-    @Option(name: .customLong("max_train_samples")) var maxTrainSamples: Int?
-    @Option(name: .customLong("max_eval_samples")) var maxEvalSamples: Int?
-    @Option(name: .customLong("max_predict_samples")) var maxPredictSamples: Int?
+    @Option(name: .customLong("save_total_limit"), parsing: .unconditional) var saveTotalLimit: Int?
+    @Option(name: .customLong("early_stopping_patience"), parsing: .unconditional, help: "Stop after this many evaluations without improvement.") var earlyStoppingPatience: Int?
+    @Option(name: .customLong("seed"), parsing: .unconditional) var seed = 42
+    @Option(name: .customLong("max_train_samples"), parsing: .unconditional) var maxTrainSamples: Int?
+    @Option(name: .customLong("max_eval_samples"), parsing: .unconditional) var maxEvalSamples: Int?
+    @Option(name: .customLong("max_predict_samples"), parsing: .unconditional) var maxPredictSamples: Int?
     @Option(name: .customLong("use_crf"), help: "token-cls: a CRF layer over the tag scores, Viterbi decoding.") var useCrf = false
-    @Option(name: .customLong("doc_stride")) var docStride = 128
-    @Option(name: .customLong("max_query_length")) var maxQueryLength = 64
-    @Option(name: .customLong("n_best_size")) var nBestSize = 20
-    @Option(name: .customLong("max_answer_length")) var maxAnswerLength = 30
+    @Option(name: .customLong("doc_stride"), parsing: .unconditional) var docStride = 128
+    @Option(name: .customLong("max_query_length"), parsing: .unconditional) var maxQueryLength = 64
+    @Option(name: .customLong("n_best_size"), parsing: .unconditional) var nBestSize = 20
+    @Option(name: .customLong("max_answer_length"), parsing: .unconditional) var maxAnswerLength = 30
     @Option(name: .customLong("qa_metric"), help: "squad or cmrc2018 (default: cmrc2018 for mostly-Chinese contexts).") var qaMetric: String?
-    @Option(name: .customLong("hidden_dropout_prob"), help: "Default: config.json's.") var hiddenDropoutProb: Double?
-    @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
-    @Option(name: .customLong("classifier_dropout"), help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
+    @Option(name: .customLong("hidden_dropout_prob"), parsing: .unconditional, help: "Default: config.json's.") var hiddenDropoutProb: Double?
+    @Option(name: .customLong("attention_probs_dropout_prob"), parsing: .unconditional, help: "Default: config.json's.") var attentionProbsDropoutProb: Double?
+    @Option(name: .customLong("classifier_dropout"), parsing: .unconditional, help: "Default: config.json's (else hidden_dropout_prob).") var classifierDropout: Double?
     @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights.") var useAmp = false
     @Option(name: .customLong("use_sharding"), help: "Shard the optimizer state across the mpirun ranks (ZeRO-1).") var useSharding = false
     @Option(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
@@ -88,10 +88,10 @@ struct Finetune: ParsableCommand {
         c.doEval = doEval
         c.doPredict = doPredict
         c.numTrainEpochs = numTrainEpochs
-        c.maxSteps = maxSteps > 0 ? maxSteps : nil
+        c.maxSteps = maxSteps == -1 ? nil : maxSteps  // HF: -1 means train --num_train_epochs
         c.learningRate = learningRate
         c.warmupRatio = warmupRatio
-        c.warmupSteps = warmupSteps > 0 ? warmupSteps : nil
+        c.warmupSteps = warmupSteps == 0 ? nil : warmupSteps
         c.optimizer = OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
         c.maxGradNorm = maxGradNorm
         c.layerwiseDecay = layerwiseDecay
@@ -124,6 +124,7 @@ struct Finetune: ParsableCommand {
         c.useAmp = useAmp
         c.useSharding = useSharding
         c.groupByLength = groupByLength
+        try c.validate()  // before any rank writes into --output_dir
         Interruption.install()
         try DataParallelLaunch.run { group in
             let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie fine-tuning", silent: group.rank != 0)

@@ -15,14 +15,23 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("task_name"), help: "seq-cls, token-cls, qa or multiple-choice.") var taskName: FineTuningTask
     @Option(name: .customLong("input")) var input: String
     @Option(name: .customLong("output"), help: "Default: stdout.") var output: String?
-    @Option(name: .customLong("max_seq_length")) var maxSeqLength = 128
-    @Option(name: .customLong("batch_size")) var batchSize = 32
-    @Option(name: .customLong("doc_stride")) var docStride = 128
-    @Option(name: .customLong("max_query_length")) var maxQueryLength = 64
-    @Option(name: .customLong("n_best_size")) var nBestSize = 20
-    @Option(name: .customLong("max_answer_length")) var maxAnswerLength = 30
+    @Option(name: .customLong("max_seq_length"), parsing: .unconditional) var maxSeqLength = 128
+    @Option(name: .customLong("batch_size"), parsing: .unconditional) var batchSize = 32
+    @Option(name: .customLong("doc_stride"), parsing: .unconditional) var docStride = 128
+    @Option(name: .customLong("max_query_length"), parsing: .unconditional) var maxQueryLength = 64
+    @Option(name: .customLong("n_best_size"), parsing: .unconditional) var nBestSize = 20
+    @Option(name: .customLong("max_answer_length"), parsing: .unconditional) var maxAnswerLength = 30
     @Option(name: .customLong("qa_metric"), help: "squad or cmrc2018 (default: by the contexts' script).") var qaMetric: String?
     @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16).") var useAmp = false
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        for (flag, value) in [("--max_seq_length", maxSeqLength), ("--batch_size", batchSize), ("--max_query_length", maxQueryLength),
+                              ("--n_best_size", nBestSize), ("--max_answer_length", maxAnswerLength)] {
+            try FlagRange.positive(flag, value)
+        }
+        try FlagRange.nonNegative("--doc_stride", docStride)
+    }
 
     func run() throws {
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: "")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ErnieData
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie prepare`: PaddleNLP's trans_to_json.py + create_pretraining_data.py in one streaming command.
@@ -65,10 +66,10 @@ struct Prepare: ParsableCommand {
     @Option(name: .customLong("cn_seg_func"), help: "Word segmenter for --cn_whole_word_segment (jieba).")
     var segmentFunction: String = "jieba"
 
-    @Option(name: .customLong("workers"), help: "Tokenizing threads; documents keep their order.")
+    @Option(name: .customLong("workers"), parsing: .unconditional, help: "Tokenizing threads; documents keep their order.")
     var workers: Int = 1
 
-    @Option(name: .customLong("log_interval"), help: "Progress on stderr every this many documents (0: never).")
+    @Option(name: .customLong("log_interval"), parsing: .unconditional, help: "Progress on stderr every this many documents (0: never).")
     var logInterval: Int = 100
 
     @Option(name: .customLong("output_format"), help: "npy (PaddleNLP's _ids.npy + _idx.npz) or megatron (.bin + .idx).")
@@ -79,6 +80,12 @@ struct Prepare: ParsableCommand {
 
     @Option(name: .customLong("keep_paragraph_lines"), help: "peoples_daily_tagged, lines: keep each paragraph on one line.")
     var keepParagraphLines = false
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--workers", workers)
+        try FlagRange.nonNegative("--log_interval", logInterval)
+    }
 
     func run() throws {
         guard !inputPaths.isEmpty else { throw ValidationError("give the corpus with --input_path (a file or a folder)") }

@@ -22,44 +22,44 @@ struct Pretrain: ParsableCommand {
     @Option(name: .customLong("input_dir"), help: "A prefix, a folder of *_idx.npz, or \"w1 prefix1 w2 prefix2 …\".") var inputDir: String
     @Option(name: .customLong("output_dir"), help: "Where checkpoints, logs and the report go.") var outputDir: String
     @Option(name: .customLong("split"), help: "Document split train,valid,test.") var split = "949,50,1"
-    @Option(name: .customLong("max_seq_len")) var maxSeqLen = 512
-    @Option(name: .customLong("micro_batch_size")) var microBatchSize = 8
-    @Option(name: .customLong("global_batch_size"), help: "Default: micro_batch_size × ranks; larger means gradient accumulation.") var globalBatchSize: Int?
+    @Option(name: .customLong("max_seq_len"), parsing: .unconditional) var maxSeqLen = 512
+    @Option(name: .customLong("micro_batch_size"), parsing: .unconditional) var microBatchSize = 8
+    @Option(name: .customLong("global_batch_size"), parsing: .unconditional, help: "Default: micro_batch_size × ranks; larger means gradient accumulation.") var globalBatchSize: Int?
     @Option(name: .customLong("binary_head"), help: "Train the sentence-order head (true|false).") var binaryHead = true
-    @Option(name: .customLong("masked_lm_prob")) var maskedLMProb = 0.15
-    @Option(name: .customLong("short_seq_prob")) var shortSeqProb = 0.1
-    @Option(name: .customLong("max_ngrams")) var maxNgrams = 3
+    @Option(name: .customLong("masked_lm_prob"), parsing: .unconditional) var maskedLMProb = 0.15
+    @Option(name: .customLong("short_seq_prob"), parsing: .unconditional) var shortSeqProb = 0.1
+    @Option(name: .customLong("max_ngrams"), parsing: .unconditional) var maxNgrams = 3
     @Option(name: .customLong("favor_longer_ngram")) var favorLongerNgram = false
-    @Option(name: .customLong("max_lr")) var maxLR = 1e-4
-    @Option(name: .customLong("min_lr")) var minLR = 1e-5
-    @Option(name: .customLong("warmup_rate")) var warmupRate = 0.01
-    @Option(name: .customLong("decay_steps"), help: "Default: max_steps.") var decaySteps: Int?
+    @Option(name: .customLong("max_lr"), parsing: .unconditional) var maxLR = 1e-4
+    @Option(name: .customLong("min_lr"), parsing: .unconditional) var minLR = 1e-5
+    @Option(name: .customLong("warmup_rate"), parsing: .unconditional) var warmupRate = 0.01
+    @Option(name: .customLong("decay_steps"), parsing: .unconditional, help: "Default: max_steps.") var decaySteps: Int?
     @Option(name: .customLong("lr_scheduler"), help: "linear (PaddleNLP's annealing) or cosine.") var lrScheduler = "linear"
     @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum.") var optimizer: OptimizerKind = .adamw
-    @Option(name: .customLong("weight_decay")) var weightDecay = 0.01
-    @Option(name: .customLong("adam_beta1")) var adamBeta1 = 0.9
-    @Option(name: .customLong("adam_beta2")) var adamBeta2 = 0.999
-    @Option(name: .customLong("adam_epsilon")) var adamEpsilon = 1e-8
-    @Option(name: .customLong("grad_clip"), help: "Global gradient-norm limit (0: off).") var gradClip = 0.0
-    @Option(name: .customLong("max_steps")) var maxSteps = 500_000
-    @Option(name: .customLong("save_steps"), help: "Write output_dir/model_<step> every this many steps.") var saveSteps = 10_000
-    @Option(name: .customLong("checkpoint_steps"), help: "Write output_dir/model_last (resumable) every this many steps.") var checkpointSteps = 20_000
-    @Option(name: .customLong("logging_freq")) var loggingFreq = 1
-    @Option(name: .customLong("eval_freq")) var evalFreq = 500
-    @Option(name: .customLong("eval_iters")) var evalIters = 10
-    @Option(name: .customLong("seed")) var seed = 1234
-    @Option(name: .customLong("hidden_dropout_prob"), help: "Default: the model config's.") var hiddenDropoutProb: Double?
-    @Option(name: .customLong("attention_probs_dropout_prob"), help: "Default: the model config's.") var attentionProbsDropoutProb: Double?
+    @Option(name: .customLong("weight_decay"), parsing: .unconditional) var weightDecay = 0.01
+    @Option(name: .customLong("adam_beta1"), parsing: .unconditional) var adamBeta1 = 0.9
+    @Option(name: .customLong("adam_beta2"), parsing: .unconditional) var adamBeta2 = 0.999
+    @Option(name: .customLong("adam_epsilon"), parsing: .unconditional) var adamEpsilon = 1e-8
+    @Option(name: .customLong("grad_clip"), parsing: .unconditional, help: "Global gradient-norm limit (0: off).") var gradClip = 0.0
+    @Option(name: .customLong("max_steps"), parsing: .unconditional) var maxSteps = 500_000
+    @Option(name: .customLong("save_steps"), parsing: .unconditional, help: "Write output_dir/model_<step> every this many steps.") var saveSteps = 10_000
+    @Option(name: .customLong("checkpoint_steps"), parsing: .unconditional, help: "Write output_dir/model_last (resumable) every this many steps.") var checkpointSteps = 20_000
+    @Option(name: .customLong("logging_freq"), parsing: .unconditional) var loggingFreq = 1
+    @Option(name: .customLong("eval_freq"), parsing: .unconditional) var evalFreq = 500
+    @Option(name: .customLong("eval_iters"), parsing: .unconditional) var evalIters = 10
+    @Option(name: .customLong("seed"), parsing: .unconditional) var seed = 1234
+    @Option(name: .customLong("hidden_dropout_prob"), parsing: .unconditional, help: "Default: the model config's.") var hiddenDropoutProb: Double?
+    @Option(name: .customLong("attention_probs_dropout_prob"), parsing: .unconditional, help: "Default: the model config's.") var attentionProbsDropoutProb: Double?
     @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights (true|false).") var useAmp = false
-    @Option(name: .customLong("scale_loss"), help: "Initial dynamic loss scale with --use_amp.") var scaleLoss = 32768.0
+    @Option(name: .customLong("scale_loss"), parsing: .unconditional, help: "Initial dynamic loss scale with --use_amp.") var scaleLoss = 32768.0
     @Option(name: .customLong("use_recompute"), help: "Recompute layer activations in the backward pass (true|false).") var useRecompute = false
-    @Option(name: .customLong("num_workers"), help: "Data prefetch threads.") var numWorkers = 1
+    @Option(name: .customLong("num_workers"), parsing: .unconditional, help: "Data prefetch threads.") var numWorkers = 1
     @Option(name: .customLong("device"), help: "Accepted for PaddleNLP scripts; only cpu exists.") var device = "cpu"
     @Option(name: .customLong("use_sharding"), help: "Shard the optimizer state across the mpirun ranks (ZeRO-1; true|false).")
     var useSharding: Bool?
-    @Option(name: .customLong("sharding_degree"), help: "Ranks sharing one copy of the optimizer state (default: all with --use_sharding).")
+    @Option(name: .customLong("sharding_degree"), parsing: .unconditional, help: "Ranks sharing one copy of the optimizer state (default: all with --use_sharding).")
     var shardingDegree: Int?
-    @Option(name: .customLong("dp_degree"), help: "Data-parallel groups (default: ranks / sharding_degree).") var dpDegree: Int?
+    @Option(name: .customLong("dp_degree"), parsing: .unconditional, help: "Data-parallel groups (default: ranks / sharding_degree).") var dpDegree: Int?
 
     func run() throws {
         guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
@@ -99,6 +99,7 @@ struct Pretrain: ParsableCommand {
         c.useSharding = useSharding
         c.shardingDegree = shardingDegree
         c.dpDegree = dpDegree
+        try c.validate()  // before any rank writes into --output_dir
         try DataParallelLaunch.run { group in
             // Rank 0 alone reports and writes; the others only compute.
             let monitor = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie pretraining", silent: group.rank != 0)

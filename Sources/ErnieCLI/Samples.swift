@@ -2,6 +2,7 @@ import ArgumentParser
 import ErnieBasics
 import ErnieData
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie samples`: the first N samples of a split, exactly as PaddleNLP's ErnieDataset builds them, as JSON lines
@@ -19,8 +20,8 @@ struct Samples: AsyncParsableCommand {
             help: "Folder holding vocab.txt, or the vocab file.")
     var tokenizer: String
 
-    @Option(name: .customLong("seed")) var seed: Int32 = 1234
-    @Option(name: [.customLong("max_seq_len"), .customLong("max-seq-len")]) var maxSeqLen = 512
+    @Option(name: .customLong("seed"), parsing: .unconditional) var seed: Int32 = 1234
+    @Option(name: [.customLong("max_seq_len"), .customLong("max-seq-len")], parsing: .unconditional) var maxSeqLen = 512
     @Option(name: [.customLong("binary_head"), .customLong("binary-head")], help: "Pair objective on (true) or MLM only (false).")
     var binaryHead = "true"
     @Option(name: [.customLong("pair_objective"), .customLong("pair-objective")], help: "sop (PaddleNLP) or nsp (BERT).")
@@ -28,13 +29,13 @@ struct Samples: AsyncParsableCommand {
     @Option(name: .customLong("split")) var split = "949,50,1"
     @Option(name: [.customLong("data_split"), .customLong("data-split")], help: "train, valid or test.")
     var dataSplit = "train"
-    @Option(name: .customLong("count"), help: "Samples to print.") var count = 16
-    @Option(name: [.customLong("num_samples"), .customLong("num-samples")],
+    @Option(name: .customLong("count"), parsing: .unconditional, help: "Samples to print.") var count = 16
+    @Option(name: [.customLong("num_samples"), .customLong("num-samples")], parsing: .unconditional,
             help: "Samples the split is built for (PaddleNLP's max_num_samples; default: --count).")
     var numSamples: Int?
-    @Option(name: [.customLong("masked_lm_prob"), .customLong("masked-lm-prob")]) var maskedLMProb = 0.15
-    @Option(name: [.customLong("short_seq_prob"), .customLong("short-seq-prob")]) var shortSeqProb = 0.1
-    @Option(name: [.customLong("max_ngrams"), .customLong("max-ngrams")]) var maxNgrams = 3
+    @Option(name: [.customLong("masked_lm_prob"), .customLong("masked-lm-prob")], parsing: .unconditional) var maskedLMProb = 0.15
+    @Option(name: [.customLong("short_seq_prob"), .customLong("short-seq-prob")], parsing: .unconditional) var shortSeqProb = 0.1
+    @Option(name: [.customLong("max_ngrams"), .customLong("max-ngrams")], parsing: .unconditional) var maxNgrams = 3
     @Option(name: [.customLong("favor_longer_ngram"), .customLong("favor-longer-ngram")]) var favorLongerNgram = "false"
     @Option(name: [.customLong("cache_dir"), .customLong("cache-dir")],
             help: "Folder for index-map caches (default: next to each corpus, PaddleNLP's names).")
@@ -43,6 +44,16 @@ struct Samples: AsyncParsableCommand {
     var noIndexCache = false
     @Option(name: .customLong("output"), help: "JSON-lines file (folders are created), or - for stdout.")
     var output = "-"
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        for (flag, value) in [("--max_seq_len", maxSeqLen), ("--count", count), ("--num_samples", numSamples), ("--max_ngrams", maxNgrams)] {
+            try FlagRange.positive(flag, value)
+        }
+        try FlagRange.positive("--seed", seed, " (PaddleNLP's sample index needs seed > 0)")
+        try FlagRange.probability("--masked_lm_prob", maskedLMProb)
+        try FlagRange.within("--short_seq_prob", shortSeqProb, 0...1, "[0, 1]")
+    }
 
     func run() async throws {
         let usesPair = try parseBool(binaryHead, flag: "--binary_head")

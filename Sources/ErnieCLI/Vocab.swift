@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie vocab`: an ERNIE-style vocab.txt from a corpus.
@@ -19,16 +20,16 @@ struct Vocab: ParsableCommand {
     @Option(name: .customLong("output"), help: "vocab.txt to write.")
     var output: String
 
-    @Option(name: .customLong("vocab_size"), help: "Number of entries wanted.")
+    @Option(name: .customLong("vocab_size"), parsing: .unconditional, help: "Number of entries wanted.")
     var vocabSize: Int = 40000
 
     @Option(name: .customLong("do_lower_case"), help: "Lower-case and strip accents before counting (true|false).")
     var doLowerCase: Bool = true
 
-    @Option(name: .customLong("min_char_frequency"), help: "Occurrences a non-CJK character needs to get an entry.")
+    @Option(name: .customLong("min_char_frequency"), parsing: .unconditional, help: "Occurrences a non-CJK character needs to get an entry.")
     var minCharacterFrequency: Int = 5
 
-    @Option(name: .customLong("min_subword_frequency"), help: "Occurrences a merged subword needs.")
+    @Option(name: .customLong("min_subword_frequency"), parsing: .unconditional, help: "Occurrences a merged subword needs.")
     var minSubwordFrequency: Int = 2
 
     @Option(name: .customLong("all_cjk"), help: "Also add every U+4E00…U+9FA5 character the corpus lacks.")
@@ -36,6 +37,13 @@ struct Vocab: ParsableCommand {
 
     @Option(name: .customLong("invalid_utf8"), help: "On invalid UTF-8: error, replace (U+FFFD) or skip the line.")
     var invalidUTF8: String = "error"
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--vocab_size", vocabSize)
+        try FlagRange.nonNegative("--min_char_frequency", minCharacterFrequency)
+        try FlagRange.nonNegative("--min_subword_frequency", minSubwordFrequency)
+    }
 
     func run() throws {
         guard let policy = InvalidUTF8Policy(rawValue: invalidUTF8) else {

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// Which corpora to train on, as PaddleNLP's `--input_dir` says it.
@@ -63,6 +64,10 @@ public struct PretrainingSampleCounts: Sendable, Equatable {
     public var valid: Int
     public var test: Int
 
+    /// The most samples a split may ask for: 2^32, a sample index of 48 GiB (three u32 per sample); far beyond
+    /// any pretraining run, and half `SampleIndexSettings.maxNumSamplesLimit` to leave room for blending margins.
+    public static let limit = 1 << 32
+
     public init(train: Int, valid: Int, test: Int) {
         self.train = train
         self.valid = valid
@@ -71,6 +76,8 @@ public struct PretrainingSampleCounts: Sendable, Equatable {
 
     /// train = global_batch × max_steps; valid = micro × (max_steps / eval_freq + 1) × eval_iters × acc × world;
     /// test = micro × 10 × eval_iters × acc × world, with acc = global_batch / world / micro.
+    /// - Throws: `DataError.invalidArgument` naming the flag when a count is negative or a split would need more
+    ///   than `limit` samples (the sample index is built in memory, so `--max_steps 1e11` would reserve terabytes).
     public init(globalBatchSize: Int, microBatchSize: Int, dataParallelSize: Int, maxSteps: Int, evalFreq: Int, evalIters: Int) throws {
         guard microBatchSize > 0, dataParallelSize > 0, evalFreq > 0, globalBatchSize > 0 else {
             throw DataError.invalidArgument(name: "batch sizes", reason: "micro batch, world size, eval_freq and global batch must be positive")
@@ -80,10 +87,22 @@ public struct PretrainingSampleCounts: Sendable, Equatable {
                 name: "--global_batch_size",
                 reason: "\(globalBatchSize) is not a multiple of micro batch \(microBatchSize) × data-parallel size \(dataParallelSize)")
         }
-        let accumulation = globalBatchSize / dataParallelSize / microBatchSize
-        train = globalBatchSize * maxSteps
-        valid = microBatchSize * (maxSteps / evalFreq + 1) * evalIters * accumulation * dataParallelSize
-        test = microBatchSize * 10 * evalIters * accumulation * dataParallelSize
+        for (flag, value) in [("--max_steps", maxSteps), ("--eval_iters", evalIters)] where value < 0 {
+            throw DataError.invalidArgument(name: flag, reason: "must not be negative, found \(value)")
+        }
+        // global_batch = micro × acc × world, so each eval split is global_batch × eval_iters × its eval count.
+        func bounded(_ factors: [Int], flag: String, _ what: String) throws -> Int {
+            guard let samples = CheckedSize.product(factors, atMost: Self.limit) else {
+                throw DataError.invalidArgument(
+                    name: flag, reason: "\(what) needs more than \(Self.limit) samples, more than ernie's sample index holds; lower \(flag)")
+            }
+            return samples
+        }
+        train = try bounded([globalBatchSize, maxSteps], flag: "--max_steps",
+                            "training \(maxSteps) steps of global_batch_size \(globalBatchSize)")
+        valid = try bounded([globalBatchSize, maxSteps / evalFreq + 1, evalIters], flag: "--eval_iters",
+                            "evaluating \(evalIters) batches every \(evalFreq) of \(maxSteps) steps")
+        test = try bounded([globalBatchSize, 10, evalIters], flag: "--eval_iters", "testing 10 × \(evalIters) batches")
     }
 
     public subscript(split: DataSplit) -> Int {

@@ -1,3 +1,5 @@
+import ErnieBasics
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,13 +42,19 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// Whether `offset ..< offset + count` lies inside the file; overflow-checked, since offsets and sizes come
+    /// from the files' own headers.
+    public func contains(offset: Int, count: Int) -> Bool {
+        offset >= 0 && CheckedSize.sum(offset, count).map { $0 <= byteCount } ?? false
+    }
+
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), byteCount) }
     }
 
     /// The bytes `[offset, offset + count)`. - Precondition: the range lies inside the file.
     public func bytes(offset: Int, count: Int) -> UnsafeRawBufferPointer {
-        precondition(offset >= 0 && count >= 0 && offset + count <= byteCount, "range outside \(path)")
+        precondition(contains(offset: offset, count: count), "range outside \(path)")
         guard let base else { return UnsafeRawBufferPointer(start: nil, count: 0) }
         return UnsafeRawBufferPointer(start: base + offset, count: count)
     }
@@ -54,7 +62,7 @@ public final class MappedFile: @unchecked Sendable {
     /// Little-endian integer at `offset` (no alignment needed). - Precondition: inside the file.
     @inline(__always)
     public func load<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
-        precondition(offset >= 0 && offset + MemoryLayout<T>.size <= byteCount, "read outside \(path)")
+        precondition(contains(offset: offset, count: MemoryLayout<T>.size), "read outside \(path)")
         return base!.loadUnaligned(fromByteOffset: offset, as: T.self)
     }
 }
@@ -69,7 +77,8 @@ public struct MappedArray<Element: FixedWidthInteger & Sendable>: Sendable, Rand
 
     /// - Precondition: the elements lie inside the file (callers check sizes and throw first).
     public init(file: MappedFile, byteOffset: Int, count: Int) {
-        precondition(byteOffset >= 0 && count >= 0 && byteOffset + count * MemoryLayout<Element>.size <= file.byteCount)
+        precondition(CheckedSize.product(count, MemoryLayout<Element>.size).map { file.contains(offset: byteOffset, count: $0) } ?? false,
+                     "\(count) elements at \(byteOffset) outside \(file.path)")
         self.file = file
         self.byteOffset = byteOffset
         self.count = count

@@ -1,3 +1,5 @@
+import ErnieBasics
+
 /// Megatron's mmap index (`<prefix>.idx`, `paddlenlp/data/indexed_dataset.py`): magic `MMIDIDX\0\0`, u64 version 1,
 /// u8 dtype code, u64 sentence count N, u64 document-index length D, then int32 sizes[N], int64 byte pointers[N],
 /// int64 doc_idx[D] (D = documents + 1, starting at 0).
@@ -30,5 +32,22 @@ public struct MegatronIndex: Sendable {
         sizes = MappedArray(file: file, byteOffset: headerSize, count: Int(count))
         pointers = MappedArray(file: file, byteOffset: headerSize + 4 * Int(count), count: Int(count))
         documentIndex = MappedArray(file: file, byteOffset: headerSize + 12 * Int(count), count: Int(documents))
+    }
+
+    /// Checks that every sentence lies inside the `.bin` holding `tokenCount` ids: sizes ≥ 0, byte pointers ≥ 0 and
+    /// aligned to the id size, pointer / id size + size ≤ tokenCount. Once, at open, so that reading a sentence never
+    /// leaves the file.
+    /// - Throws: `DataError.malformed` naming `path` (the `.idx`) and the first bad sentence.
+    func checkSentences(tokenCount: Int, path: String, binPath: String) throws {
+        let idSize = dtype.size
+        for index in 0..<sizes.count {
+            let size = Int(sizes[index]), pointer = Int(pointers[index])
+            guard size >= 0, pointer >= 0, pointer % idSize == 0,
+                  let end = CheckedSize.sum(pointer / idSize, size), end <= tokenCount else {
+                throw DataError.malformed(
+                    path: path,
+                    reason: "sentence \(index) (byte pointer \(pointer), \(size) ids) lies outside \(binPath), which holds \(tokenCount) \(idSize)-byte ids")
+            }
+        }
     }
 }

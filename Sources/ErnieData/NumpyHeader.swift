@@ -1,3 +1,5 @@
+import ErnieBasics
+
 /// The header of an `.npy` file (format 1.0–3.0): element type, shape, order, and where the data starts.
 public struct NumpyHeader: Sendable, Equatable {
     public var dtype: NumpyDType
@@ -67,8 +69,9 @@ public struct NumpyHeader: Sendable, Equatable {
         }
         var header = try parseDictionary(text, name: name)
         header.dataOffset = textOffset + textLength
+        // parseDictionary checked that the byte count fits an Int.
         let dataBytes = header.elementCount * header.dtype.size
-        guard header.dataOffset + dataBytes <= available else {
+        guard CheckedSize.sum(header.dataOffset, dataBytes).map({ $0 <= available }) ?? false else {
             throw DataError.malformed(
                 path: name,
                 reason: "shape \(header.shape) of \(header.dtype.descr) needs \(dataBytes) data bytes, only "
@@ -115,11 +118,7 @@ public struct NumpyHeader: Sendable, Equatable {
             }
             shape.append(dimension)
         }
-        let (count, overflow) = shape.reduce((1, false)) { partial, dimension in
-            let product = partial.0.multipliedReportingOverflow(by: dimension)
-            return (product.partialValue, partial.1 || product.overflow)
-        }
-        guard !overflow, !count.multipliedReportingOverflow(by: dtype.size).overflow else {
+        guard CheckedSize.product(shape + [dtype.size]) != nil else {
             throw DataError.malformed(path: name, reason: "shape \(shape) is too large")
         }
         return NumpyHeader(dtype: dtype, shape: shape, fortranOrder: fortran, dataOffset: 0)

@@ -199,20 +199,26 @@ enum ZipDirectory {
             probe -= 1
         }
         guard endOffset >= 0 else { throw bad("no end-of-central-directory record") }
+        // zip64 fields are u64 the archive may set to anything: nil unless a valid offset, checked against the
+        // file with `contains` (overflow-checked) before use.
+        func zip64(at offset: Int) -> Int? { Int(exactly: file.load(UInt64.self, at: offset)) }
         var count = Int(file.load(UInt16.self, at: endOffset + 10))
         var directoryOffset = Int(file.load(UInt32.self, at: endOffset + 16))
         if endOffset >= 20, file.load(UInt32.self, at: endOffset - 20) == 0x0706_4B50 {
-            let zip64End = Int(file.load(UInt64.self, at: endOffset - 12))
-            guard zip64End >= 0, zip64End + 56 <= total, file.load(UInt32.self, at: zip64End) == 0x0606_4B50 else {
+            guard let zip64End = zip64(at: endOffset - 12), file.contains(offset: zip64End, count: 56),
+                  file.load(UInt32.self, at: zip64End) == 0x0606_4B50,
+                  let zip64Count = zip64(at: zip64End + 32), let zip64Offset = zip64(at: zip64End + 48) else {
                 throw bad("broken zip64 end record")
             }
-            count = Int(file.load(UInt64.self, at: zip64End + 32))
-            directoryOffset = Int(file.load(UInt64.self, at: zip64End + 48))
+            count = zip64Count
+            directoryOffset = zip64Offset
         }
+        // Each central record takes ≥ 46 bytes: a larger count cannot be right (and would loop for long).
+        guard count <= total / 46 else { throw bad("\(count) members cannot fit in \(total) bytes") }
         var entries: [Entry] = []
         var cursor = directoryOffset
         for _ in 0..<count {
-            guard cursor >= 0, cursor + 46 <= total, file.load(UInt32.self, at: cursor) == 0x0201_4B50 else {
+            guard file.contains(offset: cursor, count: 46), file.load(UInt32.self, at: cursor) == 0x0201_4B50 else {
                 throw bad("broken central directory")
             }
             let flags = file.load(UInt16.self, at: cursor + 8)
@@ -224,7 +230,7 @@ enum ZipDirectory {
             let extraLength = Int(file.load(UInt16.self, at: cursor + 30))
             let commentLength = Int(file.load(UInt16.self, at: cursor + 32))
             var headerOffset = Int(file.load(UInt32.self, at: cursor + 42))
-            guard cursor + 46 + nameLength + extraLength + commentLength <= total else { throw bad("broken central directory") }
+            guard file.contains(offset: cursor, count: 46 + nameLength + extraLength + commentLength) else { throw bad("broken central directory") }
             let name = String(decoding: file.bytes(offset: cursor + 46, count: nameLength), as: UTF8.self)
             // zip64 extra: only the fields that are 0xFFFFFFFF in the record, in this order.
             var extra = cursor + 46 + nameLength
@@ -234,9 +240,10 @@ enum ZipDirectory {
                 let length = Int(file.load(UInt16.self, at: extra + 2))
                 if tag == 1 {
                     var field = extra + 4
-                    if size == 0xFFFF_FFFF, field + 8 <= extraEnd { size = Int(file.load(UInt64.self, at: field)); field += 8 }
+                    // -1 (rejected below) for values past Int.max.
+                    if size == 0xFFFF_FFFF, field + 8 <= extraEnd { size = zip64(at: field) ?? -1; field += 8 }
                     if compressedField == 0xFFFF_FFFF, field + 8 <= extraEnd { field += 8 }
-                    if headerOffset == 0xFFFF_FFFF, field + 8 <= extraEnd { headerOffset = Int(file.load(UInt64.self, at: field)) }
+                    if headerOffset == 0xFFFF_FFFF, field + 8 <= extraEnd { headerOffset = zip64(at: field) ?? -1 }
                 }
                 extra += 4 + length
             }
@@ -245,12 +252,12 @@ enum ZipDirectory {
                 throw DataError.unsupported(
                     path: path, reason: "\(name) is compressed (np.savez_compressed); save the index with np.savez")
             }
-            guard headerOffset >= 0, headerOffset + 30 <= total, file.load(UInt32.self, at: headerOffset) == 0x0403_4B50 else {
+            guard file.contains(offset: headerOffset, count: 30), file.load(UInt32.self, at: headerOffset) == 0x0403_4B50 else {
                 throw bad("\(name): broken local header")
             }
             let dataOffset = headerOffset + 30 + Int(file.load(UInt16.self, at: headerOffset + 26))
                 + Int(file.load(UInt16.self, at: headerOffset + 28))
-            guard size >= 0, dataOffset + size <= total else { throw bad("\(name): data runs past the end of the archive") }
+            guard file.contains(offset: dataOffset, count: size) else { throw bad("\(name): data runs past the end of the archive") }
             entries.append(Entry(name: name, crc: crc, size: size, headerOffset: headerOffset, dataOffset: dataOffset))
             cursor += 46 + nameLength + extraLength + commentLength
         }

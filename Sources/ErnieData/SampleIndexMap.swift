@@ -12,6 +12,9 @@ public struct SampleIndexSettings: Sendable, Equatable {
     /// 2 with a sentence-pair head (SOP/NSP), else 1.
     public var minSentences: Int
 
+    /// The most samples an index may hold (its rows are built in memory).
+    public static let maxNumSamplesLimit = 1 << 33
+
     public init(maxNumSamples: Int, maxSeqLength: Int, shortSeqProb: Double, seed: Int32, minSentences: Int) {
         self.maxNumSamples = maxNumSamples
         self.maxSeqLength = maxSeqLength
@@ -205,6 +208,10 @@ public struct SampleIndexMap: Sendable {
     ) throws -> ([T], DocumentStatistics) {
         guard settings.maxNumSamples > 0 else {
             throw DataError.invalidArgument(name: "max_num_samples", reason: "must be positive (PaddleNLP treats 0 as unlimited and never stops)")
+        }
+        guard settings.maxNumSamples <= SampleIndexSettings.maxNumSamplesLimit else {
+            throw DataError.invalidArgument(
+                name: "max_num_samples", reason: "\(settings.maxNumSamples) is more than the \(SampleIndexSettings.maxNumSamplesLimit) samples an index holds")
         }
         guard settings.maxSeqLength >= 2 else {
             throw DataError.invalidArgument(name: "max_seq_len", reason: "\(settings.maxSeqLength + 3) leaves no room for tokens")

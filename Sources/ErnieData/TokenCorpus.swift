@@ -64,12 +64,7 @@ public final class TokenCorpus: Sendable {
             documentStarts = index.documentIndex
             megatronPointers = index.pointers
             offsetCheckpoints = []
-            if let last = index.sizes.indices.last {
-                let end = Int(index.pointers[last]) / index.dtype.size + Int(index.sizes[last])
-                guard index.pointers[last] >= 0, end <= tokenIds.count else {
-                    throw DataError.malformed(path: idxPath, reason: "sentences end at token \(end) but \(binPath) holds \(tokenIds.count)")
-                }
-            }
+            try index.checkSentences(tokenCount: tokenIds.count, path: idxPath, binPath: binPath)
         } else {
             throw DataError.io(
                 path: prefix, reason: "no corpus: expected \(idsPath) + \(indexPath) (PaddleNLP) or \(binPath) + \(idxPath) (Megatron)")

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieEngine
+import ErnieTraining
 import Foundation
 
 /// `ernie bench gemm`: GFLOP/s of the GEMM wrapper on BERT-base shapes, fp32 and bf16.
@@ -14,18 +16,25 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout; comma-separated).")
     var dtypes = "f32,bf16,bf16-packed"
 
-    @Option(help: "Seconds to measure each case.")
+    @Option(parsing: .unconditional, help: "Seconds to measure each case.")
     var seconds = 1.0
 
     @Option(name: .customLong("transpose_b"), help: "B stored as [N, K] (a Linear layer's weight, the default) or [K, N].")
     var transposeB = true
 
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--seconds", seconds)
+    }
+
     func run() throws {
         var printer = BenchPrinter(json: output.json)
         for shape in shapes.split(separator: ",") {
             let dims = shape.split(separator: "x").compactMap { Int($0) }
-            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
-                throw ValidationError("shape \(shape) is not MxNxK")
+            // Each matrix is allocated by the unchecked engine: its element count must not overflow.
+            guard dims.count == 3, dims.allSatisfy({ $0 > 0 }),
+                  [[dims[0], dims[2]], [dims[1], dims[2]], [dims[0], dims[1]]].allSatisfy({ CheckedSize.product($0, atMost: 1 << 32) != nil }) else {
+                throw ValidationError("--shapes: \(shape) is not MxNxK with positive sizes and at most 2^32 elements per matrix")
             }
             let (m, n, k) = (dims[0], dims[1], dims[2])
             let a = Tensor(shape: [m, k], repeating: 0.5), b = Tensor(shape: transposeB ? [n, k] : [k, n], repeating: 0.25)

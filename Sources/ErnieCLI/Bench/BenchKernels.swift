@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieEngine
+import ErnieTraining
 import Foundation
 
 /// `ernie bench kernels`: memory throughput (GB/s of bytes read + written) of the pointwise and row kernels.
@@ -11,8 +12,13 @@ struct BenchKernels: ParsableCommand {
     @Option(help: "Rows × columns of the activation, as RxC.")
     var shape = "4096x768"
 
-    @Option(help: "Seconds to measure each case.")
+    @Option(parsing: .unconditional, help: "Seconds to measure each case.")
     var seconds = 1.0
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--seconds", seconds)
+    }
 
     func run() throws {
         let dims = shape.split(separator: "x").compactMap { Int($0) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ErnieData
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie bench prepare`: end-to-end `ernie prepare` throughput (read, jieba, WordPiece, whole-word marks, write) on
@@ -24,11 +25,17 @@ struct BenchPrepare: ParsableCommand {
     @Option(name: .customLong("workers"), help: "Worker counts to measure (repeatable).")
     var workers: [Int] = [1, 2]
 
-    @Option(name: .customLong("repeat"), help: "Copies of the corpus to concatenate (1 ≈ 6 MB).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Copies of the corpus to concatenate (1 ≈ 6 MB).")
     var repeatCount: Int = 1
 
-    @Option(name: .customLong("runs"), help: "Runs per worker count; the fastest is reported.")
+    @Option(name: .customLong("runs"), parsing: .unconditional, help: "Runs per worker count; the fastest is reported.")
     var runs: Int = 2
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--repeat", repeatCount)
+        try FlagRange.positive("--runs", runs)
+    }
 
     func run() throws {
         let tagged = BenchCorpus.peoplesDaily

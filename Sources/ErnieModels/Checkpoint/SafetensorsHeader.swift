@@ -92,12 +92,7 @@ struct SafetensorsHeader {
             let begin = offsets[0].intValue, let end = offsets[1].intValue, begin >= 0, begin <= end
         else { throw invalid("\"data_offsets\" must be [begin, end] with 0 ≤ begin ≤ end") }
         // numel × size without overflow (a hostile shape must not trap).
-        var bytes = dtype.byteSize
-        for dimension in shape {
-            let (product, overflow) = bytes.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { throw invalid("shape \(shape) is too large") }
-            bytes = product
-        }
+        guard let bytes = CheckedSize.product(shape + [dtype.byteSize]) else { throw invalid("shape \(shape) is too large") }
         guard end - begin == bytes else {
             throw SafetensorsError.sizeMismatch(
                 path: path, tensor: name, shape: shape, dtype: dtypeName, expectedBytes: bytes, actualBytes: end - begin)

@@ -44,6 +44,8 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(source: String, mismatches: [ShapeMismatch])
     case strict(source: String, missing: [String], unexpected: [String])
     case conflictingKeys(source: String, first: String, second: String, target: String)
+    /// The encoder the checkpoint holds is not the one config.json describes (`ModelCheckpoint.checkFits`).
+    case doesNotFitConfig(source: String, details: String)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum StateDictError: Error, CustomStringConvertible, Equatable {
             "\(source): strict loading failed; missing keys: \(missing), unexpected keys: \(unexpected)"
         case .conflictingKeys(let source, let first, let second, let target):
             "\(source): both \"\(first)\" and \"\(second)\" load into \"\(target)\""
+        case .doesNotFitConfig(let source, let details):
+            "\(source): \(details); config.json must describe the model these weights were saved from"
         }
     }
 }

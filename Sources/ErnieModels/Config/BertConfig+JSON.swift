@@ -92,6 +92,10 @@ extension BertConfig {
             guard count >= 0 else {
                 throw ConfigError.invalidValue(source: source, key: "num_labels", message: "must be ≥ 0, found \(count)")
             }
+            // Checked before the default names are built, one per label.
+            if let limit = BertArchitecture.sizeLimits["num_labels"], count > limit {
+                throw ConfigError.invalidValue(source: source, key: "num_labels", message: "must be at most \(limit), found \(count)")
+            }
             labelsById = Self.defaultLabels(count: count)
         }
         if let ids = try reader.object("label2id") {

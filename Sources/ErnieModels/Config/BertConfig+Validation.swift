@@ -1,19 +1,19 @@
 extension BertConfig {
-    /// Checks that a model can be built from this config (sizes positive, H divisible by the heads, probabilities
-    /// in [0, 1), labels numbered 0…n−1, only features ernie implements).
+    /// Checks that a model can be built from this config (sizes positive and within `BertArchitecture.sizeLimits`,
+    /// H divisible by the heads, probabilities in [0, 1), labels numbered 0…n−1, only features ernie implements).
     /// - Throws: `ConfigError` naming `source` and the field.
     public func validate(source: String = "config") throws {
         func invalid(_ key: String, _ message: String) -> ConfigError {
             .invalidValue(source: source, key: key, message: message)
         }
-        let sizes: [(String, Int)] = [
-            ("vocab_size", vocabularySize), ("hidden_size", hiddenSize), ("num_hidden_layers", layerCount),
-            ("num_attention_heads", attentionHeadCount), ("intermediate_size", intermediateSize),
-            ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabularySize),
-        ]
-        for (key, value) in sizes where value <= 0 { throw invalid(key, "must be positive, found \(value)") }
         if useTaskId && taskTypeVocabularySize <= 0 {
             throw invalid("task_type_vocab_size", "must be positive when use_task_id is true, found \(taskTypeVocabularySize)")
+        }
+        if let (key, message) = BertArchitecture.sizeProblem(
+            vocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layerCount, heads: attentionHeadCount,
+            intermediateSize: intermediateSize, maxPositions: maxPositionEmbeddings, typeVocabularySize: typeVocabularySize,
+            taskTypeVocabularySize: useTaskId ? taskTypeVocabularySize : nil) {
+            throw invalid(key, message)
         }
         guard hiddenSize % attentionHeadCount == 0 else {
             throw invalid(

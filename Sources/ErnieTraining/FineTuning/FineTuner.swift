@@ -100,9 +100,10 @@ public final class FineTuner {
             throw TrainingError.invalidConfiguration("max_seq_length \(c.maxSeqLength) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
 
-        model = try FineTuningModel(task: c.taskName, config: config, useCrf: c.useCrf, seed: UInt64(c.seed))
         let hasWeights = [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName]
             .contains { FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent($0).path) }
+        if hasWeights { try ModelCheckpoint.checkFits(directory: modelDirectory, table: ParameterTable(config: config, head: c.taskName.head)) }
+        model = try FineTuningModel(task: c.taskName, config: config, useCrf: c.useCrf, seed: UInt64(c.seed))
         if hasWeights {
             let report = try model.load(from: modelDirectory)
             loadReport = report

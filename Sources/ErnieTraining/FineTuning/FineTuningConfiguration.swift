@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieModels
 import Foundation
 
@@ -101,32 +102,36 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
         try require(doTrain || doEval || doPredict, "nothing to do: pass --do_train, --do_eval and/or --do_predict")
+        try require(!FileLocation.same(outputDir, modelNameOrPath),
+                    "--output_dir \(outputDir) is the --model_name_or_path directory: saving there would overwrite the pretrained weights; give another --output_dir")
         try require(!doTrain || trainFile != nil, "--do_train needs --train_file")
         try require(!doEval || validationFile != nil, "--do_eval needs --validation_file")
         try require(!doPredict || testFile != nil, "--do_predict needs --test_file")
-        try require(maxSeqLength >= 8, "max_seq_length \(maxSeqLength) is too small (at least 8)")
-        try require(numTrainEpochs > 0 || (maxSteps ?? 0) > 0, "num_train_epochs must be positive (or give --max_steps)")
-        try require(learningRate > 0, "learning_rate must be positive")
-        try require((0...1).contains(warmupRatio), "warmup_ratio must be in [0, 1]")
-        try require(optimizer.weightDecay >= 0 && maxGradNorm >= 0, "weight_decay and max_grad_norm must not be negative")
-        try require(layerwiseDecay > 0 && layerwiseDecay <= 1, "layerwise_decay must be in (0, 1]")
-        try require(perDeviceTrainBatchSize > 0 && perDeviceEvalBatchSize > 0, "batch sizes must be positive")
-        try require(gradientAccumulationSteps > 0, "gradient_accumulation_steps must be positive")
-        try require(resumeFromCheckpoint == nil || resumeFromCheckpoint == "false" || doTrain, "--resume_from_checkpoint needs --do_train")
-        try require(loggingSteps > 0, "logging_steps must be positive")
-        for (name, value) in [("eval_steps", evalSteps), ("save_steps", saveSteps), ("save_total_limit", saveTotalLimit),
-                              ("early_stopping_patience", earlyStoppingPatience), ("max_train_samples", maxTrainSamples),
-                              ("max_eval_samples", maxEvalSamples), ("max_predict_samples", maxPredictSamples),
-                              ("warmup_steps", warmupSteps)] {
-            if let value { try require(value >= 0, "\(name) must not be negative") }
+        try require(maxSeqLength >= 8, "--max_seq_length \(maxSeqLength) is too small (at least 8)")
+        try FlagRange.positive("--max_steps", maxSteps, " (or -1: train --num_train_epochs)")
+        try require(numTrainEpochs > 0 || (maxSteps ?? 0) > 0, "--num_train_epochs must be positive (or give --max_steps), found \(numTrainEpochs)")
+        try FlagRange.positive("--learning_rate", learningRate)
+        try FlagRange.within("--warmup_ratio", warmupRatio, 0...1, "[0, 1]")
+        try FlagRange.optimizer(optimizer)
+        try FlagRange.nonNegative("--max_grad_norm", maxGradNorm)
+        try FlagRange.within("--layerwise_decay", layerwiseDecay, .leastNonzeroMagnitude...1, "(0, 1]")
+        for (flag, value) in [("--per_device_train_batch_size", perDeviceTrainBatchSize), ("--per_device_eval_batch_size", perDeviceEvalBatchSize),
+                              ("--gradient_accumulation_steps", gradientAccumulationSteps), ("--logging_steps", loggingSteps),
+                              ("--max_query_length", maxQueryLength), ("--n_best_size", nBestSize), ("--max_answer_length", maxAnswerLength)] {
+            try FlagRange.positive(flag, value)
         }
-        try require(docStride >= 0 && maxQueryLength > 0 && nBestSize > 0 && maxAnswerLength > 0,
-                    "doc_stride must be ≥ 0; max_query_length, n_best_size and max_answer_length positive")
+        try require(resumeFromCheckpoint == nil || resumeFromCheckpoint == "false" || doTrain, "--resume_from_checkpoint needs --do_train")
+        for (flag, value) in [("--eval_steps", evalSteps), ("--save_steps", saveSteps), ("--save_total_limit", saveTotalLimit),
+                              ("--early_stopping_patience", earlyStoppingPatience), ("--max_train_samples", maxTrainSamples),
+                              ("--max_eval_samples", maxEvalSamples), ("--max_predict_samples", maxPredictSamples),
+                              ("--warmup_steps", warmupSteps), ("--doc_stride", docStride), ("--seed", seed)] {
+            try FlagRange.nonNegative(flag, value)
+        }
         try require(taskName != .questionAnswering || docStride < maxSeqLength / 2, "doc_stride \(docStride) must be less than half of max_seq_length \(maxSeqLength)")
         if let qaMetric { try require(["squad", "cmrc2018"].contains(qaMetric), "qa_metric must be squad or cmrc2018, not \(qaMetric)") }
-        for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb),
-                          ("classifier_dropout", classifierDropout)] {
-            if let p { try require((0..<1).contains(p), "\(name) must be in [0, 1)") }
+        for (flag, p) in [("--hidden_dropout_prob", hiddenDropoutProb), ("--attention_probs_dropout_prob", attentionProbsDropoutProb),
+                          ("--classifier_dropout", classifierDropout)] {
+            try FlagRange.probability(flag, p)
         }
         try require(!useCrf || taskName == .tokenClassification, "--use_crf applies to --task_name token-cls only")
         try require(!loadBestModelAtEnd || doEval, "--load_best_model_at_end needs --do_eval (the best model is chosen on the validation file)")

@@ -33,6 +33,7 @@ public final class Predictor {
             labels = nil
         }
         let crf = FileManager.default.fileExists(atPath: directory.appendingPathComponent(FineTuningModel.crfFileName).path)
+        try ModelCheckpoint.checkFits(directory: directory, table: ParameterTable(config: config, head: configuration.taskName.head))
         model = try FineTuningModel(task: configuration.taskName, config: config, useCrf: crf && configuration.taskName == .tokenClassification, seed: 0)
         let report = try model.load(from: directory)
         guard report.uninitializedParameters.isEmpty else {

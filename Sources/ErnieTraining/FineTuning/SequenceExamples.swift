@@ -40,11 +40,13 @@ public struct SequenceExample: Sendable, Equatable {
         for number in lines.invalidLines { issues.note(DataIssue.malformedLine, file: path, line: number, detail: "not valid UTF-8") }
         let lower = path.lowercased()
         if lower.hasSuffix(".tsv") || lower.hasSuffix(".txt") { return readTSV(lines, file: path, issues: issues) }
-        return readJSONLines(lines, file: path, issues: issues)
+        return try readJSONLines(lines, file: path, issues: issues)
     }
 
-    static func readJSONLines(_ lines: TextLines, file: String, issues: DataIssues) -> [SequenceExample] {
+    /// - Throws: `DatasetError` for a file whose labels mix kinds (`LabelKinds`).
+    static func readJSONLines(_ lines: TextLines, file: String, issues: DataIssues) throws -> [SequenceExample] {
         var examples: [SequenceExample] = []
+        var kinds = LabelKinds(file: file)
         for (number, text) in lines.lines where !text.allSatisfy(\.isWhitespace) {
             guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let fields = object as? [String: Any] else {
                 issues.note(DataIssue.malformedLine, file: file, line: number, detail: "not a JSON object")
@@ -57,18 +59,25 @@ public struct SequenceExample: Sendable, Equatable {
             var example = SequenceExample(text: first, pair: pairKeys.lazy.compactMap { fields[$0] as? String }.first,
                                           file: file, line: number)
             if let labelKey = labelKeys.first(where: { fields[$0] != nil && !(fields[$0] is NSNull) }) {
+                let kind: LabelKinds.Kind
                 switch fields[labelKey] {
-                case let label as String: example.labels = [label]
+                case let label as String:
+                    example.labels = [label]
+                    kind = .name
                 case let list as [Any]:
                     example.labels = list.map { ($0 as? String) ?? numberText($0) ?? "\($0)" }
                     example.labelIsList = true
+                    kind = .list
                 case let value as NSNumber:
                     example.labels = [numberText(value) ?? "\(value)"]
                     example.labelIsFraction = value.doubleValue.rounded() != value.doubleValue
+                    kind = example.labelIsFraction ? .fraction : .integer
                 default:
                     issues.note(DataIssue.malformedLine, file: file, line: number, detail: "label must be a string, number or list")
                     continue
                 }
+                let shown = example.labels!.map { kind == .name || kind == .list ? "\"\($0)\"" : $0 }.joined(separator: ", ")
+                try kinds.note(kind, line: number, label: kind == .list ? "[\(shown)]" : shown)
             }
             examples.append(example)
         }

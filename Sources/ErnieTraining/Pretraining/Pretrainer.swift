@@ -89,11 +89,12 @@ public final class Pretrainer {
 
         // The SOP head exists even with binary_head false (it then gets no gradient and stays as initialised), so
         // every checkpoint is a complete *ForPreTraining that transformers loads without missing keys.
+        table = ParameterTable(config: config, head: .pretraining)
+        if let weights { try ModelCheckpoint.checkFits(directory: weights, table: table) }
         var model = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".",
                                        seed: UInt64(configuration.seed))
         model.bert.recomputesLayers = configuration.useRecompute
         self.model = model
-        table = ParameterTable(config: config, head: .pretraining)
         core = try TrainingCore(
             parameters: ParameterGroups(layers: config.layerCount).assign(model.parameters.trainable),
             optimizer: configuration.optimizer, schedule: configuration.schedule, shardingDegree: shardingDegree, group: group, accumulation: accumulation,

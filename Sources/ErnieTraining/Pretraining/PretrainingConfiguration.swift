@@ -1,3 +1,4 @@
+import ErnieBasics
 import ErnieData
 import ErnieEngine
 import ErnieModels
@@ -106,23 +107,32 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         func require(_ condition: Bool, _ message: String) throws {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
-        try require(maxSeqLen >= 8, "max_seq_len \(maxSeqLen) is too small (at least 8)")
-        try require(maxSteps > 0, "max_steps must be positive")
-        try require(saveSteps > 0 && checkpointSteps > 0 && loggingFreq > 0 && evalFreq > 0, "save_steps, checkpoint_steps, logging_freq and eval_freq must be positive")
-        try require(evalIters >= 0, "eval_iters must not be negative")
-        try require(maxLR > 0 && minLR >= 0 && minLR <= maxLR, "need 0 ≤ min_lr ≤ max_lr and max_lr > 0 (got \(minLR), \(maxLR))")
-        try require((0...1).contains(warmupRate), "warmup_rate must be in [0, 1]")
-        try require(["linear", "cosine"].contains(lrScheduler), "lr_scheduler must be linear or cosine, not \(lrScheduler)")
-        try require((0..<1).contains(maskedLMProb) && maskedLMProb > 0, "masked_lm_prob must be in (0, 1)")
-        try require((0...1).contains(shortSeqProb), "short_seq_prob must be in [0, 1]")
-        try require(maxNgrams >= 1, "max_ngrams must be at least 1")
-        try require(gradClip >= 0, "grad_clip must not be negative")
-        for (name, p) in [("hidden_dropout_prob", hiddenDropoutProb), ("attention_probs_dropout_prob", attentionProbsDropoutProb)] {
-            if let p { try require((0..<1).contains(p), "\(name) must be in [0, 1)") }
+        try require(!FileLocation.same(outputDir, modelNameOrPath),
+                    "--output_dir \(outputDir) is the --model_name_or_path directory: checkpoints there would mix with (and may overwrite) its weights; give another --output_dir")
+        try require(maxSeqLen >= 8, "--max_seq_len \(maxSeqLen) is too small (at least 8)")
+        for (flag, value) in [("--max_steps", maxSteps), ("--micro_batch_size", microBatchSize), ("--global_batch_size", globalBatchSize),
+                              ("--save_steps", saveSteps), ("--checkpoint_steps", checkpointSteps), ("--logging_freq", loggingFreq),
+                              ("--eval_freq", evalFreq), ("--max_ngrams", maxNgrams), ("--decay_steps", decaySteps),
+                              ("--sharding_degree", shardingDegree), ("--dp_degree", dpDegree)] {
+            try FlagRange.positive(flag, value)
         }
-        try require(scaleLoss >= 1, "scale_loss must be at least 1")
-        try require(numWorkers >= 0, "num_workers must not be negative")
-        if let decaySteps { try require(decaySteps > 0, "decay_steps must be positive") }
+        for (flag, value) in [("--eval_iters", evalIters), ("--num_workers", numWorkers), ("--seed", seed)] {
+            try FlagRange.nonNegative(flag, value)
+        }
+        try FlagRange.positive("--max_lr", maxLR)
+        try FlagRange.nonNegative("--min_lr", minLR)
+        try require(minLR <= maxLR, "--min_lr \(minLR) must not exceed --max_lr \(maxLR)")
+        try FlagRange.within("--warmup_rate", warmupRate, 0...1, "[0, 1]")
+        try require(["linear", "cosine"].contains(lrScheduler), "--lr_scheduler must be linear or cosine, not \(lrScheduler)")
+        try require(maskedLMProb > 0, "--masked_lm_prob must be in (0, 1), found \(maskedLMProb)")
+        try FlagRange.probability("--masked_lm_prob", maskedLMProb)
+        try FlagRange.within("--short_seq_prob", shortSeqProb, 0...1, "[0, 1]")
+        try FlagRange.optimizer(optimizer)
+        try FlagRange.nonNegative("--grad_clip", gradClip)
+        for (flag, p) in [("--hidden_dropout_prob", hiddenDropoutProb), ("--attention_probs_dropout_prob", attentionProbsDropoutProb)] {
+            try FlagRange.probability(flag, p)
+        }
+        try require(scaleLoss >= 1, "--scale_loss must be at least 1, found \(scaleLoss)")
     }
 }
 
