@@ -39,11 +39,7 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("learning_rate"), parsing: .unconditional) var learningRate = 5e-5
     @Option(name: .customLong("warmup_ratio"), parsing: .unconditional) var warmupRatio = 0.0
     @Option(name: .customLong("warmup_steps"), parsing: .unconditional, help: "When > 0, overrides warmup_ratio.") var warmupSteps = 0
-    @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum (adam_beta1 is the momentum).") var optimizer: OptimizerKind = .adamw
-    @Option(name: .customLong("weight_decay"), parsing: .unconditional) var weightDecay = 0.0
-    @Option(name: .customLong("adam_beta1"), parsing: .unconditional) var adamBeta1 = 0.9
-    @Option(name: .customLong("adam_beta2"), parsing: .unconditional) var adamBeta2 = 0.999
-    @Option(name: .customLong("adam_epsilon"), parsing: .unconditional) var adamEpsilon = 1e-8
+    @OptionGroup var optimizerOptions: OptimizerOptions
     @Option(name: .customLong("max_grad_norm"), parsing: .unconditional, help: "Global gradient-norm limit (0: off).") var maxGradNorm = 1.0
     @Option(name: .customLong("layerwise_decay"), parsing: .unconditional, help: "Learning-rate factor per layer below the top (1: off).") var layerwiseDecay = 1.0
     @Option(name: .customLong("per_device_train_batch_size"), parsing: .unconditional) var trainBatchSize = 8
@@ -92,7 +88,7 @@ struct Finetune: ParsableCommand {
         c.learningRate = learningRate
         c.warmupRatio = warmupRatio
         c.warmupSteps = warmupSteps == 0 ? nil : warmupSteps
-        c.optimizer = OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
+        c.optimizer = optimizerOptions.settings(defaultWeightDecay: 0)
         c.maxGradNorm = maxGradNorm
         c.layerwiseDecay = layerwiseDecay
         c.perDeviceTrainBatchSize = trainBatchSize

@@ -4,7 +4,6 @@ import ErnieTraining
 import Foundation
 
 extension ModelType: ExpressibleByArgument {}
-extension OptimizerKind: ExpressibleByArgument {}
 
 /// `ernie pretrain`: PaddleNLP's run_pretrain.py flags, same spellings.
 struct Pretrain: ParsableCommand {
@@ -35,11 +34,7 @@ struct Pretrain: ParsableCommand {
     @Option(name: .customLong("warmup_rate"), parsing: .unconditional) var warmupRate = 0.01
     @Option(name: .customLong("decay_steps"), parsing: .unconditional, help: "Default: max_steps.") var decaySteps: Int?
     @Option(name: .customLong("lr_scheduler"), help: "linear (PaddleNLP's annealing) or cosine.") var lrScheduler = "linear"
-    @Option(name: .customLong("optimizer"), help: "adamw, lamb or momentum.") var optimizer: OptimizerKind = .adamw
-    @Option(name: .customLong("weight_decay"), parsing: .unconditional) var weightDecay = 0.01
-    @Option(name: .customLong("adam_beta1"), parsing: .unconditional) var adamBeta1 = 0.9
-    @Option(name: .customLong("adam_beta2"), parsing: .unconditional) var adamBeta2 = 0.999
-    @Option(name: .customLong("adam_epsilon"), parsing: .unconditional) var adamEpsilon = 1e-8
+    @OptionGroup var optimizerOptions: OptimizerOptions
     @Option(name: .customLong("grad_clip"), parsing: .unconditional, help: "Global gradient-norm limit (0: off).") var gradClip = 0.0
     @Option(name: .customLong("max_steps"), parsing: .unconditional) var maxSteps = 500_000
     @Option(name: .customLong("save_steps"), parsing: .unconditional, help: "Write output_dir/model_<step> every this many steps.") var saveSteps = 10_000
@@ -81,7 +76,7 @@ struct Pretrain: ParsableCommand {
         c.warmupRate = warmupRate
         c.decaySteps = decaySteps
         c.lrScheduler = lrScheduler
-        c.optimizer = OptimizerSettings(kind: optimizer, beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
+        c.optimizer = optimizerOptions.settings(defaultWeightDecay: 0.01)
         c.gradClip = gradClip
         c.maxSteps = maxSteps
         c.saveSteps = saveSteps
