@@ -11,6 +11,10 @@ enum DataParallelLaunch {
         if let threads = group.defaultThreadCount() { Threads.setCount(threads) }
         do {
             try body(group)
+        } catch let error as TrainingError where error.isInterruption {
+            // Every rank saw the signal in the same step and saved together: end the job cleanly.
+            group.finalize()
+            throw error
         } catch {
             guard group.isDistributed else { throw error }
             FileHandle.standardError.write(Data("Error (rank \(group.rank) of \(group.size)): \(error)\n".utf8))

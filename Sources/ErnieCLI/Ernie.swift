@@ -1,4 +1,6 @@
 import ArgumentParser
+import ErnieTraining
+import Foundation
 
 /// The `ernie` command: one binary, subcommands named by verb (see the README).
 @main
@@ -29,6 +31,9 @@ struct Ernie: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let error as TrainingError where error.isInterruption {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            Foundation.exit(Interruption.exitStatus)
         } catch {
             exit(withError: error)
         }

@@ -36,6 +36,13 @@ struct Tokenize: ParsableCommand {
     @Option(name: .customLong("invalid_utf8"), help: "On invalid UTF-8: error, replace (U+FFFD) or skip the line.")
     var invalidUTF8: String = "error"
 
+    /// The output replaces a file only once the command has succeeded, but never the input it reads.
+    func validate() throws {
+        if FileLocation.same(input, output) {
+            throw ValidationError("--output \(output) is the --input file: write to another path")
+        }
+    }
+
     func run() throws {
         guard let policy = InvalidUTF8Policy(rawValue: invalidUTF8) else {
             throw ValidationError("--invalid_utf8 must be error, replace or skip")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieText
 import ErnieTraining
 import Foundation
@@ -43,6 +44,9 @@ struct Vocab: ParsableCommand {
         try FlagRange.positive("--vocab_size", vocabSize)
         try FlagRange.nonNegative("--min_char_frequency", minCharacterFrequency)
         try FlagRange.nonNegative("--min_subword_frequency", minSubwordFrequency)
+        if let input = inputs.first(where: { FileLocation.same($0, output) }) {
+            throw ValidationError("--output \(output) is the --input file \(input): write to another path")
+        }
     }
 
     func run() throws {

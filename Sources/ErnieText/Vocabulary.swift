@@ -38,10 +38,10 @@ public struct Vocabulary: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw VocabularyError.invalidUTF8(path: url.path)
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            // HF keeps everything but the line break; a CRLF file still names its tokens without the CR.
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
+        // Python's universal newlines, as transformers reads vocab.txt: "\n", "\r\n" and "\r" end a line. ("\r\n" is
+        // one Character in Swift, so splitting on "\n" alone would leave a CRLF file as one line.)
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .map(String.init)
         if lines.last == "" { lines.removeLast() }
         try self.init(tokens: lines, source: url.path, requireSpecialTokens: requireSpecialTokens)
     }

@@ -18,6 +18,16 @@ import Testing
         }
     }
 
+    /// CRLF and CR line ends read as transformers reads them (Python's universal newlines): the same tokens and ids.
+    @Test(arguments: ["\r\n", "\r"]) func windowsLineEndsGiveTheSameVocabulary(_ end: String) throws {
+        let tokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "你", "##好"]
+        let url = try Self.temporaryFile(Array((tokens.joined(separator: end) + end).utf8))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let vocabulary = try Vocabulary(contentsOf: url)
+        #expect(vocabulary.count == tokens.count)
+        #expect(vocabulary["##好"] == 6 && vocabulary["[MASK]"] == 4)
+    }
+
     @Test func vocabularyWithDuplicatesIsRejected() throws {
         let url = try Self.temporaryFile(Array("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\nhello\n".utf8))
         defer { try? FileManager.default.removeItem(at: url) }

@@ -240,7 +240,10 @@ public final class Pretrainer {
             if step % c.checkpointSteps == 0 || step == c.maxSteps { try saveCheckpoint() }
             if step < c.maxSteps && (step == stopAfterStep || interrupted) {
                 if step % c.checkpointSteps != 0 { try saveCheckpoint() }
-                monitor.note("stopped after step \(step); run the same command again to resume from \(outputDirectory.path)/model_last")
+                let message = "stopped after step \(step); run the same command again to resume from \(outputDirectory.path)/model_last"
+                // A signal ends the command with a failure status; `stopAfterStep` (tests) returns normally.
+                if interrupted { throw TrainingError.interrupted(message) }
+                monitor.note(message)
                 return
             }
         }

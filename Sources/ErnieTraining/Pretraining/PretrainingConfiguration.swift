@@ -151,4 +151,10 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .interrupted(let message): message
         }
     }
+
+    /// Whether a signal stopped the run (after saving a checkpoint).
+    public var isInterruption: Bool {
+        if case .interrupted = self { return true }
+        return false
+    }
 }
