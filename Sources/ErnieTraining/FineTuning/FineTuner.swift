@@ -221,10 +221,10 @@ public final class FineTuner {
     /// Trains (with `do_train`), evaluates (`do_eval`) and predicts (`do_predict`); returns the final evaluation.
     @discardableResult
     public func run() throws -> EvaluationResult? {
-        if isWriter {
-            try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-            AtomicDirectory.removeLeftovers(in: outputDirectory)
-        }
+        // One run per output directory (rank 0 holds the lock for the job); this also proves it writable now.
+        let lock = isWriter ? try OutputDirectoryLock(outputDirectory) : nil
+        defer { withExtendedLifetime(lock) {} }
+        if isWriter { AtomicDirectory.removeLeftovers(in: outputDirectory) }
         logger.started(settings: settingsTable, totalSteps: train == nil ? 0 : schedule.totalSteps,
                        resumedFromStep: resume?.state.globalStep)
         if train != nil { try trainLoop() }

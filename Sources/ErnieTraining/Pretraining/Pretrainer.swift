@@ -101,7 +101,6 @@ public final class Pretrainer {
             maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
             seed: configuration.seed, totalSteps: configuration.maxSteps)
 
-        if group.rank == 0 { AtomicDirectory.removeLeftovers(in: outputDirectory) }
         if let last = Self.lastCheckpoint(in: outputDirectory) {
             let state = try TrainerState.read(from: last)
             guard state.trainBatchSize == globalBatchSize else {
@@ -170,6 +169,10 @@ public final class Pretrainer {
 
     /// Runs until max_steps; checkpoints as configured and at the end.
     public func run() throws {
+        // One run per output directory (rank 0 holds the lock for the job); this also proves it writable now.
+        let lock = rank == 0 ? try OutputDirectoryLock(outputDirectory) : nil
+        defer { withExtendedLifetime(lock) {} }
+        if rank == 0 { AtomicDirectory.removeLeftovers(in: outputDirectory) }
         monitor.started(settings: settingsTable, resumedFromStep: resumedFrom)
         let c = configuration
         let sampler = try BatchSampler(sampleCount: train.count, consumedSamples: consumedSamples, microBatchSize: c.microBatchSize,
