@@ -106,22 +106,29 @@ final class RecordingMonitor: PretrainingMonitor {
         #expect(weightError <= 1e-4)
     }
 
+    /// An uninterrupted run of `steps` (checkpoints every 2) and the same run stopped after `stopAfter` (its
+    /// configuration, to resume it, and its trainer).
+    func fullAndStoppedRuns(_ fixture: PretrainingFixture, steps: Int, stopAfter: Int, output: String) throws
+        -> (full: Pretrainer, fullMonitor: RecordingMonitor, stopped: PretrainingConfiguration, first: Pretrainer) {
+        var full = fixture.configuration(output: "full", steps: steps)
+        full.checkpointSteps = 2
+        let fullMonitor = RecordingMonitor()
+        let fullTrainer = try Pretrainer(full, monitor: fullMonitor)
+        try fullTrainer.run()
+        var stopped = fixture.configuration(output: output, steps: steps)
+        stopped.checkpointSteps = 2
+        let first = try Pretrainer(stopped, monitor: RecordingMonitor())
+        first.stopAfterStep = stopAfter
+        try first.run()
+        return (fullTrainer, fullMonitor, stopped, first)
+    }
+
     /// Stopping after step 3 (checkpoint at step 2 and at the stop) and restarting gives bit-identical losses and
     /// weights to an uninterrupted run, dropout included.
     @Test func resumeIsBitIdentical() throws {
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
-        var full = fixture.configuration(output: "full", steps: 6)
-        full.checkpointSteps = 2
-        let fullMonitor = RecordingMonitor()
-        let fullTrainer = try Pretrainer(full, monitor: fullMonitor)
-        try fullTrainer.run()
-
-        var interrupted = fixture.configuration(output: "interrupted", steps: 6)
-        interrupted.checkpointSteps = 2
-        let first = try Pretrainer(interrupted, monitor: RecordingMonitor())
-        first.stopAfterStep = 3
-        try first.run()
+        let (fullTrainer, fullMonitor, interrupted, first) = try fullAndStoppedRuns(fixture, steps: 6, stopAfter: 3, output: "interrupted")
         #expect(first.step == 3)
         let resumedMonitor = RecordingMonitor()
         let second = try Pretrainer(interrupted, monitor: resumedMonitor)
@@ -139,17 +146,7 @@ final class RecordingMonitor: PretrainingMonitor {
     @Test func checkpointOfTheEarlierLayoutResumes() throws {
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
-        var full = fixture.configuration(output: "full", steps: 4)
-        full.checkpointSteps = 2
-        let fullMonitor = RecordingMonitor()
-        let fullTrainer = try Pretrainer(full, monitor: fullMonitor)
-        try fullTrainer.run()
-
-        var interrupted = fixture.configuration(output: "old-layout", steps: 4)
-        interrupted.checkpointSteps = 2
-        let first = try Pretrainer(interrupted, monitor: RecordingMonitor())
-        first.stopAfterStep = 2
-        try first.run()
+        let (fullTrainer, fullMonitor, interrupted, _) = try fullAndStoppedRuns(fixture, steps: 4, stopAfter: 2, output: "old-layout")
         let last = URL(fileURLWithPath: interrupted.outputDir).appendingPathComponent("model_last")
         // Rewrite the checkpoint as the earlier ernie wrote it.
         let stateURL = last.appendingPathComponent(TrainerState.fileName)
