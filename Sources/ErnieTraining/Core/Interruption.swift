@@ -13,7 +13,10 @@ public enum Interruption {
 
     /// The exit status of a run stopped by the signal: 128 + its number (130 for SIGINT, 143 for SIGTERM), as a
     /// shell reports a process the signal ended, so `ernie … && next` does not go on.
-    public static var exitStatus: Int32 { 128 + (received.load(ordering: .relaxed) == 0 ? SIGINT : received.load(ordering: .relaxed)) }
+    public static var exitStatus: Int32 {
+        let signalNumber = received.load(ordering: .relaxed)
+        return 128 + (signalNumber == 0 ? SIGINT : signalNumber)
+    }
 
     /// Installs the handlers (once, from the main thread before training).
     public static func install() {

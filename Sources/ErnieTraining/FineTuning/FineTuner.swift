@@ -19,7 +19,7 @@ public final class FineTuner {
     public let configuration: FineTuningConfiguration
     public let model: FineTuningModel
     public let labels: LabelSpace?
-    public let tokenizer: BertTokenizer
+    public var tokenizer: BertTokenizer { tokenizerFiles.tokenizer }
     /// The source folder's tokenizer settings, written into every saved model folder.
     let tokenizerFiles: TokenizerFiles
     let logger: RunLogger
@@ -53,10 +53,8 @@ public final class FineTuner {
             throw TrainingError.missingInput("\(c.modelNameOrPath) has no config.json: give a Hugging Face model directory (e.g. an `ernie pretrain` output_dir/model_<step>)")
         }
         var config = try ModelCheckpoint.loadConfig(directory: modelDirectory)
-        let tokenizer = try BertTokenizer(directory: modelDirectory)
-        self.tokenizer = tokenizer
-        tokenizerFiles = TokenizerFiles(tokenizer: tokenizer, modelMaxLength: TokenizerFiles.modelMaxLength(in: modelDirectory)
-                                            ?? config.maxPositionEmbeddings)
+        tokenizerFiles = try TokenizerFiles(source: modelDirectory, fallbackMaxLength: config.maxPositionEmbeddings)
+        let tokenizer = tokenizerFiles.tokenizer
         let savedHead = config.architectures?.first.flatMap { ModelHead.parse(architecture: $0)?.1 }
         let sameHead = savedHead == c.taskName.head
 

@@ -125,6 +125,7 @@ public final class Optimizer {
                 + ", which --optimizer \(rule.kind.rawValue) does not use: resume with the optimizer that wrote it")
         }
         let names = prefixes.isSubset(of: Set(rule.stateNames)) ? rule.stateNames : rule.legacyStateNames
+        let owned = Set(owned)
         for index in parameters.indices {
             let parameter = parameters[index]
             let found = names.map { tensors[$0 + "." + parameter.name] }
