@@ -3,7 +3,7 @@
 //
 // Layers (downward only):
 //   ErnieBasics (JSON, atomic files) / CShims (oneDNN, OpenMP) / CMPI  →  ErnieEngine  →  ErnieText, ErnieData
-//   →  ErnieModels  →  ErnieTraining  →  ernie
+//   →  ErnieModels  →  ErnieTraining  →  ErnieServing  →  ernie
 import PackageDescription
 
 /// Vector code is compiled for the building machine's CPU (AVX-512 / AMX here): Swift emits SSE only otherwise.
@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(
@@ -48,10 +49,18 @@ let package = Package(
             name: "ErnieTraining",
             dependencies: ["ErnieBasics", "ErnieEngine", "ErnieModels", "ErnieData", "CMPI"],
             swiftSettings: checkedSwift),
+        // The HTTP server: fine-tuned and embedding models behind TEI's and PaddleNLP SimpleServing's routes.
+        .target(
+            name: "ErnieServing",
+            dependencies: [
+                "ErnieBasics", "ErnieEngine", "ErnieText", "ErnieModels", "ErnieTraining",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: checkedSwift),
         .executableTarget(
             name: "ErnieCLI",
             dependencies: [
-                "ErnieBasics", "ErnieEngine", "ErnieText", "ErnieData", "ErnieModels", "ErnieTraining",
+                "ErnieBasics", "ErnieEngine", "ErnieText", "ErnieData", "ErnieModels", "ErnieTraining", "ErnieServing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checkedSwift),
@@ -59,6 +68,7 @@ let package = Package(
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieBasics", "ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
+        .testTarget(name: "ErnieServingTests", dependencies: ["ErnieBasics", "ErnieServing", "ErnieModels", "ErnieTraining", "ErnieText"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieBasics", "ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"], exclude: ["Fixtures"]),
     ]
 )

@@ -19,6 +19,7 @@ struct Ernie: AsyncParsableCommand {
             Pretrain.self,
             Finetune.self,
             Predict.self,
+            Serve.self,
             Bench.self,
         ])
 

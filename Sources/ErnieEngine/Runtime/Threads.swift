@@ -18,6 +18,10 @@ public enum Threads {
     @inline(__always)
     public static func configure() { _ = configured }
 
+    /// The budget `ERNIE_NUM_THREADS` (or the core count) gives the process; a thread started later applies it with
+    /// `setCount(Threads.configuredCount)`, since OpenMP keeps the budget per calling thread.
+    public static var configuredCount: Int { configured }
+
     /// Cores in this process's CPU affinity set (fewer than the machine's under `taskset` or an mpirun binding).
     public static var availableCores: Int { Int(ernie_available_cores()) }
 
