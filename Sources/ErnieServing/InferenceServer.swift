@@ -16,6 +16,7 @@ public final class InferenceServer: Sendable {
     public let metrics: ServingMetrics
     let scheduler: BatchScheduler
     let health = ServerHealth()
+    private let running = RunningGroup()
 
     public init(_ configuration: ServingConfiguration) throws {
         guard configuration.maxBatchTokens > 0, configuration.maxConcurrentRequests > 0, configuration.maxClientBatchSize > 0,
@@ -52,6 +53,7 @@ public final class InferenceServer: Sendable {
             logger: logger)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
                                                       logger: logger))
+        running.set(group)
         do {
             try await withGracefulShutdownHandler {
                 try await group.run()
@@ -67,5 +69,27 @@ public final class InferenceServer: Sendable {
         health.markStopping()
         scheduler.stop()
         try await eventLoops.shutdownGracefully()
+    }
+}
+
+extension InferenceServer {
+    /// Stops as SIGTERM does: no new connections, the requests in progress are answered, then `run` returns.
+    public func stop() async {
+        await running.group?.triggerGracefulShutdown()
+    }
+}
+
+/// The service group of a running server, for `stop()`.
+private final class RunningGroup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: ServiceGroup?
+
+    var group: ServiceGroup? {
+        lock.lock(); defer { lock.unlock() }
+        return stored
+    }
+
+    func set(_ group: ServiceGroup) {
+        lock.lock(); stored = group; lock.unlock()
     }
 }

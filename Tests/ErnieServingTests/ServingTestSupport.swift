@@ -65,14 +65,9 @@ func withServer<T: Sendable>(_ configuration: ServingConfiguration, _ body: @Sen
     let task = Task { try await server.run(handleSignals: false) { port in continuation.yield(port) } }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw ServingError(.backend, "the server did not start") }
-    do {
-        let result = try await body(URL(string: "http://127.0.0.1:\(port)")!)
-        task.cancel()
-        _ = try? await task.value
-        return result
-    } catch {
-        task.cancel()
-        _ = try? await task.value
-        throw error
-    }
+    let result: Result<T, any Error>
+    do { result = .success(try await body(URL(string: "http://127.0.0.1:\(port)")!)) } catch { result = .failure(error) }
+    await server.stop()
+    try await task.value   // a graceful stop returns without an error
+    return try result.get()
 }
