@@ -24,9 +24,10 @@ final class PendingFeature: @unchecked Sendable {
     }
 }
 
-/// The dynamic batcher: features from every connection wait in one queue; a preparer thread takes a batch and pads
-/// it while the runner thread runs the previous one, and the runner tops the prepared batch up with whatever arrived
-/// meanwhile before it starts.
+/// The dynamic batcher: features from every connection wait in one queue; a preparer thread takes a batch and plans
+/// it (`BatchPlan`: sorted by length, cut into padded chunks) while the runner thread runs the previous one, and the
+/// runner tops the prepared batch up with whatever arrived meanwhile before it starts. Each chunk's requests are
+/// answered as soon as it has run.
 ///
 /// A batch starts with the oldest waiting feature and adds the waiting features closest to it in length (so rows of
 /// similar length share a batch and padding stays small) while rows × longest row stays within `maxBatchTokens` and
@@ -40,7 +41,7 @@ public final class BatchScheduler: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var waiting: [PendingFeature] = []
-    private var prepared: (features: [PendingFeature], batch: FeatureBatch)?
+    private var prepared: BatchPlan?
     private var stopping = false
     private var running = 0
     private var finished = 0
@@ -123,9 +124,9 @@ public final class BatchScheduler: @unchecked Sendable {
             if waiting.isEmpty { condition.unlock(); return }   // stopping, nothing left
             let features = takeBatch(startingWith: [])
             condition.unlock()
-            let batch = FeatureBatch(features.map(\.feature), padId: model.padId)
+            let plan = BatchPlan(features, padId: model.padId)
             condition.lock()
-            prepared = (features, batch)
+            prepared = plan
             condition.broadcast()
             condition.unlock()
         }
@@ -135,17 +136,14 @@ public final class BatchScheduler: @unchecked Sendable {
         while true {
             condition.lock()
             while prepared == nil && !(stopping && waiting.isEmpty) { condition.wait() }
-            guard var (features, batch) = prepared else { condition.unlock(); return }
+            guard var plan = prepared else { condition.unlock(); return }
             prepared = nil
             // Whatever arrived while the previous batch ran joins this one if it fits.
-            let added = takeBatch(startingWith: features)
+            let features = takeBatch(startingWith: plan.features)
             condition.broadcast()
             condition.unlock()
-            if added.count > features.count {
-                features = added
-                batch = FeatureBatch(features.map(\.feature), padId: model.padId)
-            }
-            run(features, batch)
+            if features.count > plan.features.count { plan = BatchPlan(features, padId: model.padId) }
+            for chunk in plan.chunks { run(Array(plan.features[chunk.range]), chunk.batch) }
         }
     }
 
@@ -240,5 +238,45 @@ private final class OutputCollector: @unchecked Sendable {
         continuation = nil
         lock.unlock()
         waiting?.resume(returning: .failure(error))
+    }
+}
+
+/// A batch sorted by length and cut into chunks, each padded to its own longest row: the cut minimises
+/// Σ (overhead + rows × longest row) over the chunks, where the overhead of a forward pass (streaming every weight
+/// once) is worth `overheadTokens` padded tokens. Measured on BERT-base fp32 here: batch 1 × 128 tokens takes 184 ms and
+/// batch 32 × 128 takes 0.96 ms per token, so one pass costs ≈ 61 ms ≈ 64 tokens more than its tokens.
+struct BatchPlan {
+    static let overheadTokens = 64
+    /// Chunks consider at most this many rows (the cut is O(rows × this)).
+    static let window = 256
+
+    let features: [PendingFeature]
+    let chunks: [(range: Range<Int>, batch: FeatureBatch)]
+
+    init(_ unsorted: [PendingFeature], padId: Int32) {
+        let features = unsorted.enumerated().sorted { ($0.element.length, $0.offset) < ($1.element.length, $1.offset) }.map(\.element)
+        self.features = features
+        // Every served feature is one row (multiple choice, the one task with several, is not served).
+        chunks = Self.cut(features.map(\.length)).map { range in
+            (range, FeatureBatch(features[range].map(\.feature), padId: padId))
+        }
+    }
+
+    /// The cut of ascending `lengths` into chunks of least total cost (dynamic programming).
+    static func cut(_ lengths: [Int]) -> [Range<Int>] {
+        let count = lengths.count
+        guard count > 1 else { return count == 1 ? [0..<1] : [] }
+        var best = [Int](repeating: Int.max, count: count + 1), start = [Int](repeating: 0, count: count + 1)
+        best[0] = 0
+        for end in 1...count {
+            for first in max(0, end - window)..<end where best[first] != Int.max {
+                let cost = best[first] + overheadTokens + (end - first) * lengths[end - 1]
+                if cost < best[end] { best[end] = cost; start[end] = first }
+            }
+        }
+        var ranges: [Range<Int>] = []
+        var end = count
+        while end > 0 { ranges.append(start[end]..<end); end = start[end] }
+        return ranges.reversed()
     }
 }
