@@ -109,6 +109,9 @@ public final class ServedModel: @unchecked Sendable {
 
     /// Runs one padded batch; one output per feature, in order.
     public func forward(_ batch: FeatureBatch) throws -> [FeatureOutput] {
+        var batch = batch
+        // Without padding the mask changes nothing; leaving it out skips the masked attention path.
+        if batch.inputs.attentionMask?.allSatisfy({ $0 == 1 }) == true { batch.inputs.attentionMask = nil }
         let graph = Graph.inference(precision: precision, weightCache: weightCache)
         let rows = batch.inputs.batch, length = batch.sequence
         if let encoder {

@@ -44,6 +44,18 @@ struct ServingResponder: HTTPResponder {
         ]
         var path = path
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        if path == "/" {
+            // TEI's compatibility route (what huggingface_hub's InferenceClient posts to): the served task's own route.
+            guard method == .post else { throw ServingError(.methodNotAllowed, "/ takes POST") }
+            return Route(pattern: "/", usesModel: true) { routes, body throws(ServingError) in
+                switch routes.model.task {
+                case .embedding: try await routes.embed(body)
+                case .sequenceClassification: try await routes.predict(body)
+                case .tokenClassification: try await routes.ner(body)
+                case .questionAnswering: try await routes.questionAnswering(body)
+                }
+            }
+        }
         if let route = post[path] {
             guard method == .post else { throw ServingError(.methodNotAllowed, "\(path) takes POST") }
             return route
