@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libdnnl-dev libopenmpi-dev openmpi-bin python3-jieba pkg-config unzip)
+# curl: the quickstart calls its server; wrk: tools/serve_bench.sh.
+APT_PACKAGES=(libdnnl-dev libopenmpi-dev openmpi-bin python3-jieba pkg-config unzip curl wrk)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -33,15 +33,18 @@ struct ServingResponder: HTTPResponder {
         let handler: @Sendable (ServingRoutes, JSONValue?) async throws(ServingError) -> RouteResponse
     }
 
+    /// The POST routes by path.
+    private static let postRoutes: [String: Route] = [
+        "/embed": Route(pattern: "/embed", usesModel: true) { routes, body throws(ServingError) in try await routes.embed(body) },
+        "/v1/embeddings": Route(pattern: "/v1/embeddings", usesModel: true) { routes, body throws(ServingError) in try await routes.openAIEmbeddings(body) },
+        "/predict": Route(pattern: "/predict", usesModel: true) { routes, body throws(ServingError) in try await routes.predict(body) },
+        "/ner": Route(pattern: "/ner", usesModel: true) { routes, body throws(ServingError) in try await routes.ner(body) },
+        "/qa": Route(pattern: "/qa", usesModel: true) { routes, body throws(ServingError) in try await routes.questionAnswering(body) },
+        "/tokenize": Route(pattern: "/tokenize", usesModel: false) { routes, body throws(ServingError) in try routes.tokenize(body) },
+        "/decode": Route(pattern: "/decode", usesModel: false) { routes, body throws(ServingError) in try routes.decode(body) },
+    ]
+
     private func route(method: HTTPRequest.Method, path: String) throws(ServingError) -> Route? {
-        let post: [String: Route] = [
-            "/embed": Route(pattern: "/embed", usesModel: true) { routes, body throws(ServingError) in try await routes.embed(body) },
-            "/v1/embeddings": Route(pattern: "/v1/embeddings", usesModel: true) { routes, body throws(ServingError) in try await routes.openAIEmbeddings(body) },
-            "/predict": Route(pattern: "/predict", usesModel: true) { routes, body throws(ServingError) in try await routes.predict(body) },
-            "/ner": Route(pattern: "/ner", usesModel: true) { routes, body throws(ServingError) in try await routes.ner(body) },
-            "/qa": Route(pattern: "/qa", usesModel: true) { routes, body throws(ServingError) in try await routes.questionAnswering(body) },
-            "/tokenize": Route(pattern: "/tokenize", usesModel: false) { routes, body throws(ServingError) in try routes.tokenize(body) },
-        ]
         var path = path
         if path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         if path == "/" {
@@ -56,7 +59,7 @@ struct ServingResponder: HTTPResponder {
                 }
             }
         }
-        if let route = post[path] {
+        if let route = Self.postRoutes[path] {
             guard method == .post else { throw ServingError(.methodNotAllowed, "\(path) takes POST") }
             return route
         }

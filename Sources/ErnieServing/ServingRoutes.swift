@@ -222,6 +222,24 @@ public struct ServingRoutes: Sendable {
         return response
     }
 
+    /// `POST /decode`: `{"ids": [u32] | [[u32]], "skip_special_tokens": true}` → `["text", …]`.
+    public func decode(_ body: JSONValue?) throws(ServingError) -> RouteResponse {
+        let object = try ServingInputs.object(body)
+        let value = try ServingInputs.required(object, "ids")
+        let skip = try ServingInputs.bool(object, "skip_special_tokens") ?? true
+        let (inputs, _) = try ServingInputs.embedInputs(value, field: "ids")
+        try checkBatchSize(inputs.count)
+        var texts: [String] = []
+        for input in inputs {
+            guard case .ids(let ids) = input else { throw ServingError(.validation, "`ids` must hold token ids") }
+            if let bad = ids.first(where: { $0 >= tokenizer.vocabulary.count }) {
+                throw ServingError(.validation, "token id \(bad) is outside the vocabulary (\(tokenizer.vocabulary.count))")
+            }
+            texts.append(JSONWriter.quoted(tokenizer.decode(ids, skipSpecialTokens: skip)))
+        }
+        return RouteResponse(body: "[" + texts.joined(separator: ",") + "]")
+    }
+
     // MARK: - JSON numbers
 
     /// Floats as their shortest round-trip text (`null` when not finite).
