@@ -99,7 +99,8 @@ def classification(directory):
         try:
             from huggingface_hub import InferenceClient
             result = InferenceClient(model=url).text_classification(TEXTS[0])
-            top = max(result, key=lambda r: r.score)
+            # huggingface_hub 2.x returns the first element of a TEI answer (the best label); older versions the list.
+            top = result if hasattr(result, "score") else max(result, key=lambda r: r.score)
             report("huggingface_hub InferenceClient.text_classification", abs(top.score - predicted[0]["confidence"]),
                    ok=top.label == predicted[0]["label"] and abs(top.score - predicted[0]["confidence"]) <= 1e-5)
         except ImportError:
