@@ -3,7 +3,7 @@
 //
 // Layers (downward only):
 //   ErnieBasics (JSON, atomic files) / CShims (oneDNN, OpenMP) / CMPI  →  ErnieEngine  →  ErnieText, ErnieData
-//   →  ErnieModels  →  ErnieTraining  →  ErnieServing  →  ernie
+//   →  ErnieModels  →  ErnieExport, ErnieTraining  →  ErnieServing  →  ernie
 import PackageDescription
 
 /// Vector code is compiled for the building machine's CPU (AVX-512 / AMX here): Swift emits SSE only otherwise.
@@ -54,6 +54,8 @@ let package = Package(
             name: "ErnieTraining",
             dependencies: ["ErnieBasics", "ErnieEngine", "ErnieModels", "ErnieData", "CMPI"],
             swiftSettings: checkedSwift),
+        // `ernie export`: ONNX graphs written from the model declarations (protobuf by hand).
+        .target(name: "ErnieExport", dependencies: ["ErnieBasics", "ErnieEngine", "ErnieModels"], swiftSettings: checkedSwift),
         // The HTTP server: fine-tuned and embedding models behind TEI's and PaddleNLP SimpleServing's routes.
         .target(
             name: "ErnieServing",
@@ -70,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "ErnieCLI",
             dependencies: [
-                "ErnieBasics", "ErnieEngine", "ErnieText", "ErnieData", "ErnieModels", "ErnieTraining", "ErnieServing",
+                "ErnieBasics", "ErnieEngine", "ErnieText", "ErnieData", "ErnieModels", "ErnieTraining", "ErnieServing", "ErnieExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: checkedSwift),
@@ -78,6 +80,7 @@ let package = Package(
         .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieBasics", "ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
+        .testTarget(name: "ErnieExportTests", dependencies: ["ErnieBasics", "ErnieExport", "ErnieModels", "ErnieEngine", "ErnieTraining"]),
         .testTarget(name: "ErnieServingTests", dependencies: ["ErnieBasics", "ErnieServing", "ErnieModels", "ErnieTraining", "ErnieText"]),
         .testTarget(name: "ErnieTrainingTests", dependencies: ["ErnieBasics", "ErnieTraining", "ErnieModels", "ErnieEngine", "ErnieData"], exclude: ["Fixtures"]),
     ]

@@ -1,12 +1,15 @@
 import ArgumentParser
 import ErnieEngine
 import ErnieModels
+import ErnieServing
 import ErnieText
 import ErnieTraining
 import Foundation
 
 /// `ernie encode`: feature extraction with a base model — `last_hidden_state.<i>` [seq, hidden] and
-/// `pooler_output.<i>` [hidden] for each input line, in one safetensors file.
+/// `pooler_output.<i>` [hidden] for each input line, in one safetensors file; with `--task_name`, a fine-tuned
+/// model's raw head outputs instead: `logits.<i>` ([labels] or [seq, labels]) or `start_logits.<i>` + `end_logits.<i>`
+/// [seq] (what an exported ONNX graph gives, to compare with).
 struct Encode: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
@@ -21,6 +24,8 @@ struct Encode: ParsableCommand {
     var maxSeqLen: Int?
     @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
     @Option(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
+    @Option(name: .customLong("task_name"), help: "seq-cls, token-cls or qa: write the fine-tuned head's logits instead of hidden states.")
+    var taskName: ServedTask?
 
     /// Numeric flags in range; the error names the flag.
     func validate() throws {
@@ -28,6 +33,7 @@ struct Encode: ParsableCommand {
     }
 
     func run() throws {
+        if let taskName, taskName != .embedding { return try encodeHead(taskName) }
         let directory = URL(fileURLWithPath: modelNameOrPath)
         let config = try ModelCheckpoint.loadConfig(directory: directory)
         let table = ParameterTable(config: config, head: .base)
@@ -65,6 +71,42 @@ struct Encode: ParsableCommand {
         }
         try SafetensorsWriter.write(tensors, to: URL(fileURLWithPath: output))
         warn("encoded \(lines.count) lines into \(output)")
+    }
+}
+
+extension Encode {
+    /// `--task_name`: each line through the fine-tuned model as one unpadded row (`[CLS] text [SEP]`, or the ids given).
+    func encodeHead(_ task: ServedTask) throws {
+        var configuration = ServingConfiguration(modelDirectory: modelNameOrPath)
+        configuration.task = task
+        configuration.dtype = dtype
+        configuration.maxInputLength = maxSeqLen
+        let model = try ServedModel(configuration)
+        var tensors: [SafetensorsTensor] = []
+        for (index, line) in try InputLines(path: input).enumerated() {
+            var ids: [Int32]
+            do { ids = try TokenIdLine.ids(line.text) ?? model.tokenizer.encode(line.text, truncation: .init(maxLength: model.maxInputLength)).ids.map(Int32.init) }
+            catch { throw ValidationError("\(input):\(line.number): \(error)") }
+            guard !ids.isEmpty, ids.count <= model.maxInputLength else {
+                throw ValidationError("\(input):\(line.number): \(ids.count) tokens (1 to \(model.maxInputLength) are taken)")
+            }
+            if let bad = ids.first(where: { $0 < 0 || Int($0) >= model.config.vocabularySize }) {
+                throw ValidationError("\(input):\(line.number): token id \(bad) is outside the vocabulary (\(model.config.vocabularySize))")
+            }
+            var feature = EncodedFeature(rows: [TokenRow(inputIds: ids, tokenTypeIds: [Int32](repeating: 0, count: ids.count))], exampleIndex: 0)
+            if task == .tokenClassification { feature.wordIndices = ids.indices.map { $0 } }
+            switch try model.forward(FeatureBatch([feature], padId: 0))[0] {
+            case .logits(let logits): tensors.append(SafetensorsTensor(name: "logits.\(index)", shape: [logits.count], floats: logits))
+            case .tokens(let logits, _):
+                tensors.append(SafetensorsTensor(name: "logits.\(index)", shape: [logits.count, logits.first?.count ?? 0], floats: logits.flatMap { $0 }))
+            case .span(let start, let end):
+                tensors.append(SafetensorsTensor(name: "start_logits.\(index)", shape: [start.count], floats: start))
+                tensors.append(SafetensorsTensor(name: "end_logits.\(index)", shape: [end.count], floats: end))
+            case .vector(let vector): tensors.append(SafetensorsTensor(name: "embedding.\(index)", shape: [vector.count], floats: vector))
+            }
+        }
+        try SafetensorsWriter.write(tensors, to: URL(fileURLWithPath: output))
+        warn("encoded \(tensors.count) outputs into \(output)")
     }
 }
 

@@ -20,6 +20,7 @@ struct Ernie: AsyncParsableCommand {
             Finetune.self,
             Predict.self,
             Serve.self,
+            Export.self,
             Bench.self,
         ])
 

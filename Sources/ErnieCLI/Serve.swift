@@ -88,8 +88,9 @@ struct Serve: AsyncParsableCommand {
         do { server = try InferenceServer(c) } catch let error as ServingError { throw ValidationError(error.message) }
         let model = server.model
         let host = host, name = c.resolvedModelId
+        let precision = model.precision == .bf16 ? "bf16 matmuls on \(bf16MatmulHardware())" : "fp32"
         try await server.run { port in
-            warn("ernie serve: \(model.task.rawValue) model \(name) (\(model.precision.rawValue), max input \(model.maxInputLength) tokens) "
+            warn("ernie serve: \(model.task.rawValue) model \(name) (\(precision), max input \(model.maxInputLength) tokens) "
                 + "listening on http://\(host):\(port)")
         }
         warn("ernie serve: stopped")

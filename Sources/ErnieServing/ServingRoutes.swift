@@ -35,7 +35,7 @@ public struct ServingRoutes: Sendable {
     /// Refuses a route the served task does not have (424, as TEI answers `/predict` on an embedding model).
     func require(_ tasks: ServedTask..., route: String) throws(ServingError) {
         guard tasks.contains(model.task) else {
-            throw ServingError(.unsupported, "\(route) needs a \(tasks.map(\.rawValue).joined(separator: " or ")) model; this server has a \(model.task.rawValue) model")
+            throw ServingError(.unsupported, "\(route) needs a \(tasks.map(\.rawValue).joined(separator: " or ")) model; this server's model is \(model.task.rawValue)")
         }
     }
 

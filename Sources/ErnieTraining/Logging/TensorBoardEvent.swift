@@ -1,3 +1,5 @@
+import ErnieBasics
+
 /// Hand-written encoding of TensorBoard's `Event` protocol buffer (tensorboard/compat/proto/event.proto):
 /// `wall_time` = 1 (double), `step` = 2 (int64), `file_version` = 3 (string), `summary` = 5 (Summary);
 /// `Summary.value` = 1 (repeated Value); `Value.tag` = 1 (string), `Value.simple_value` = 2 (float).
