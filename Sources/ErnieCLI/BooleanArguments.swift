@@ -8,7 +8,7 @@ enum BooleanArguments {
         "continue_training", "binary_head", "favor_longer_ngram", "use_recompute", "use_sharding", "greater_is_better",
         "strict", "json", "all_cjk", "add_special_tokens", "split_sentences", "chinese", "cn_whole_word_segment",
         "keep_paragraph_lines", "no_hmm", "keep_duplicates", "keep-duplicates", "no_index_cache", "no-index-cache",
-        "auto_truncate", "auto-truncate", "access_log",
+        "auto_truncate", "auto-truncate", "access_log", "do_export",
     ]
 
     static let literals = ["true": "true", "True": "true", "TRUE": "true", "1": "true",

@@ -72,6 +72,9 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16) with fp32 master weights.") var useAmp = false
     @Option(name: .customLong("use_sharding"), help: "Shard the optimizer state across the mpirun ranks (ZeRO-1).") var useSharding = false
     @Option(name: .customLong("group_by_length"), help: "Batch examples of similar length together (less padding).") var groupByLength = false
+    @Option(name: .customLong("do_export"), help: "At the end, export the model as ONNX (model.onnx + config and tokenizer) to --export_model_dir.")
+    var doExport = false
+    @Option(name: .customLong("export_model_dir"), help: "Default: output_dir/export.") var exportModelDir: String?
 
     func run() throws {
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: outputDir)
@@ -122,9 +125,17 @@ struct Finetune: ParsableCommand {
         c.groupByLength = groupByLength
         try c.validate()  // before any rank writes into --output_dir
         Interruption.install()
+        let exportDirectory = URL(fileURLWithPath: exportModelDir ?? outputDir + "/export")
         try DataParallelLaunch.run { group in
             let logger = RunLogger(outputDirectory: URL(fileURLWithPath: outputDir), title: "ernie fine-tuning", silent: group.rank != 0)
             try FineTuner(c, logger: logger, group: group).run()
+            guard doExport, group.rank == 0 else { return }
+            // The trained model (output_dir), or the given one when nothing was trained.
+            let trained = FileManager.default.fileExists(atPath: outputDir + "/model.safetensors") ? outputDir : modelNameOrPath
+            try FileManager.default.createDirectory(at: exportDirectory, withIntermediateDirectories: true)
+            let exported = try ModelExport.onnx(from: URL(fileURLWithPath: trained), to: exportDirectory.appendingPathComponent("model.onnx"),
+                                                task: nil, opset: 18)
+            warn("exported \(trained) as \(exported.task.rawValue) ONNX to \(exportDirectory.path)/model.onnx")
         }
     }
 }
