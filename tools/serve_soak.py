@@ -17,7 +17,7 @@ Prints one JSON line; exits 1 when a bar fails.
 """
 import argparse, http.client, json, os, random, socket, subprocess, sys, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from ernie_tool_support import ROOT, ernie_binary
 
 
 def run(*args, **kw):
@@ -49,8 +49,7 @@ def main():
     parser.add_argument("--dtype", default="fp32")
     parser.add_argument("--ernie", default=None)
     args = parser.parse_args()
-    ernie = args.ernie or subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-enable-testing", "--show-bin-path"],
-                                         cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip() + "/ernie"
+    ernie = args.ernie or ernie_binary()
     work = os.path.join(ROOT, "work/serve-soak")
     os.makedirs(work, exist_ok=True)
     if not os.path.exists(f"{work}/sentiment/test.json"):

@@ -19,7 +19,7 @@ extension Graph {
                  a: x.data, lda: inFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: y.data, ldc: outFeatures)
         case .bf16:
             gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                     a: bfloat16(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
+                     a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
                      beta: beta, c: y.data, ldc: outFeatures)
         }
         guard needsGradient(x, weight, bias) else { return y }
