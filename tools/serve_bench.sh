@@ -60,7 +60,11 @@ bench_infer | tee "$WORK/bench_infer.jsonl"
     2>"$WORK/serve.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 120); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 1; done
+for _ in $(seq 120); do
+    kill -0 $SERVER 2>/dev/null || { cat "$WORK/serve.log" >&2; echo "serve_bench: the server stopped (port $PORT taken? set PORT)" >&2; exit 1; }
+    curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break
+    sleep 1
+done
 # wrk stops with requests still queued in the server: each run starts once the server is idle again.
 wait_idle() {
     for _ in $(seq 600); do

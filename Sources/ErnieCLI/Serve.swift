@@ -89,9 +89,14 @@ struct Serve: AsyncParsableCommand {
         let model = server.model
         let host = host, name = c.resolvedModelId
         let precision = model.precision == .bf16 ? "bf16 matmuls on \(bf16MatmulHardware())" : "fp32"
-        try await server.run { port in
-            warn("ernie serve: \(model.task.rawValue) model \(name) (\(precision), max input \(model.maxInputLength) tokens) "
-                + "listening on http://\(host):\(port)")
+        do {
+            try await server.run { port in
+                warn("ernie serve: \(model.task.rawValue) model \(name) (\(precision), max input \(model.maxInputLength) tokens) "
+                    + "listening on http://\(host):\(port)")
+            }
+        } catch let error as ServingError {
+            warn("ernie serve: \(error.message)")
+            throw ExitCode(1)
         }
         warn("ernie serve: stopped")
     }

@@ -64,7 +64,7 @@ public final class InferenceServer: Sendable {
             health.markStopping()
             scheduler.stop()
             try? await eventLoops.shutdownGracefully()
-            throw error
+            throw ServingError(.backend, "cannot serve on \(configuration.host):\(configuration.port): \(error)")
         }
         health.markStopping()
         scheduler.stop()
