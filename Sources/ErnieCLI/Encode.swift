@@ -22,7 +22,7 @@ struct Encode: ParsableCommand {
     @Option(name: .customLong("output"), help: "The safetensors file to write.") var output: String
     @Option(name: .customLong("max_seq_len"), parsing: .unconditional, help: "Text is truncated to this many tokens (default: max_position_embeddings).")
     var maxSeqLen: Int?
-    @Option(name: .customLong("dtype"), help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
+    @Option(name: .customLong("dtype"), help: "Matmul precision: fp32, bf16 or int8 (dynamic quantisation of the linear layers).") var dtype: MatmulPrecision = .fp32
     @Option(name: .customLong("strict"), help: "Missing or unexpected checkpoint keys are errors.") var strict = false
     @Option(name: .customLong("task_name"), help: "seq-cls, token-cls or qa: write the fine-tuned head's logits instead of hidden states.")
     var taskName: ServedTask?
@@ -47,7 +47,7 @@ struct Encode: ParsableCommand {
         var tokenizer: BertTokenizer?
         let limit = min(maxSeqLen ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
         var tensors: [SafetensorsTensor] = []
-        let weightCache = BFloat16WeightCache()
+        let weightCache = WeightCache()
         for (index, line) in lines.enumerated() {
             let ids: [Int32]
             let given: [Int32]?

@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: [.customLong("host"), .customLong("hostname")]) var host = "127.0.0.1"
     @Option(name: .customLong("port"), parsing: .unconditional) var port = 8080
     @Option(name: .customLong("pooling"), help: "Embeddings: mean, cls or pooler (default: 1_Pooling/config.json, else mean).") var pooling: Pooling?
-    @Option(name: .customLong("dtype"), help: "fp32 or bf16 (bf16 needs AMX or AVX512-BF16 to be fast).") var dtype: MatmulPrecision = .fp32
+    @Option(name: .customLong("dtype"), help: "fp32, bf16 (fast with AMX or AVX512-BF16) or int8 (dynamic quantisation of the linear layers; VNNI / AMX-INT8).") var dtype: MatmulPrecision = .fp32
     @Option(name: [.customLong("max_batch_tokens"), .customLong("max-batch-tokens")], parsing: .unconditional) var maxBatchTokens = 16_384
     @Option(name: [.customLong("max_batch_requests"), .customLong("max-batch-requests")], parsing: .unconditional) var maxBatchRequests: Int?
     @Option(name: [.customLong("max_concurrent_requests"), .customLong("max-concurrent-requests")], parsing: .unconditional)
@@ -88,7 +88,11 @@ struct Serve: AsyncParsableCommand {
         do { server = try InferenceServer(c) } catch let error as ServingError { throw ValidationError(error.message) }
         let model = server.model
         let host = host, name = c.resolvedModelId
-        let precision = model.precision == .bf16 ? "bf16 matmuls on \(bf16MatmulHardware())" : "fp32"
+        let precision = switch model.precision {
+        case .fp32: "fp32"
+        case .bf16: "bf16 matmuls on \(bf16MatmulHardware())"
+        case .int8: "int8 linear layers on \(gemmInt8Implementation(m: 128, n: 768, k: 768))"
+        }
         do {
             try await server.run { port in
                 warn("ernie serve: \(model.task.rawValue) model \(name) (\(precision), max input \(model.maxInputLength) tokens) "

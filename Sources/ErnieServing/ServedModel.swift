@@ -34,7 +34,7 @@ public final class ServedModel: @unchecked Sendable {
     let padId: Int32
     private let encoder: BertModel?
     private let head: FineTuningModel?
-    private let weightCache = BFloat16WeightCache()
+    private let weightCache = WeightCache()
 
     public init(_ configuration: ServingConfiguration) throws {
         let directory = URL(fileURLWithPath: configuration.modelDirectory)

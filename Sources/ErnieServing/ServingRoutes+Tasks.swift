@@ -224,7 +224,7 @@ extension ServingRoutes {
         let info: JSONValue = .object(JSONObject([
             ("model_id", .string(configuration.resolvedModelId)),
             ("model_sha", .null),
-            ("model_dtype", .string(model.precision == .bf16 ? "bfloat16" : "float32")),
+            ("model_dtype", .string(["fp32": "float32", "bf16": "bfloat16", "int8": "int8"][model.precision.rawValue]!)),
             ("model_type", modelType),
             ("max_concurrent_requests", .integer(configuration.maxConcurrentRequests)),
             ("max_input_length", .integer(model.maxInputLength)),

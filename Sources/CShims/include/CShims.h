@@ -46,6 +46,14 @@ void ernie_packed_bf16_free(ernie_packed_bf16 *p);
 
 /// The oneDNN implementation the bf16 GEMM of that shape runs (e.g. "brg:avx512_core_amx_bf16"), for reports.
 const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k);
+
+/// Row-major C[m,n] = A[m,k] · op(B)[k,n] in integers: A uint8 (lda), B int8 (op(B) = Bᵀ when transb is 'T', so a
+/// Linear weight [n, k] is passed with 'T'), C int32 (ldc), through a cached oneDNN matmul primitive (AVX512-VNNI or
+/// AMX-INT8 where the CPU has them). Returns a dnnl_status_t (0 = success).
+int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b,
+                       int64_t ldb, int32_t *c, int64_t ldc);
+/// The oneDNN implementation the u8 × s8 GEMM of that shape runs (e.g. "brg:avx512_core_vnni"), for reports.
+const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k);
 #endif
 
 #ifndef ERNIE_CSHIMS_CONVERT_H

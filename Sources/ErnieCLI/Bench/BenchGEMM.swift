@@ -13,8 +13,8 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Shapes as MxNxK, comma-separated.")
     var shapes = "4096x768x768,4096x3072x768,4096x768x3072"
 
-    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout; comma-separated).")
-    var dtypes = "f32,bf16,bf16-packed"
+    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout), int8 (a linear layer: per-row activation quantisation, u8 × s8 GEMM, dequantisation; B as [N, K]); comma-separated.")
+    var dtypes = "f32,bf16,bf16-packed,int8"
 
     @Option(parsing: .unconditional, help: "Seconds to measure each case.")
     var seconds = 1.0
@@ -56,8 +56,12 @@ struct BenchGEMM: ParsableCommand {
                     b16.update(from: b.data)
                     let packed = PackedBFloat16Matrix(transposeB: transposeB, m: m, n: n, k: k, b: b16.pointer, ldb: ldb)
                     run = { packed.multiply(a16.pointer, into: c.data) }
+                case "int8":
+                    guard transposeB else { throw ValidationError("int8 takes B as [N, K] (--transpose_b true)") }
+                    let quantized = QuantizedMatrix(b.data, rows: n, columns: k)
+                    run = { linearInt8(x: a.data, m: m, k: k, weight: quantized, y: c.data) }
                 default:
-                    throw ValidationError("unknown dtype \(dtype) (use f32, bf16 or bf16-packed)")
+                    throw ValidationError("unknown dtype \(dtype) (use f32, bf16, bf16-packed or int8)")
                 }
                 let perCall = measure(seconds: seconds, run)
                 printer.print(BenchRecord(

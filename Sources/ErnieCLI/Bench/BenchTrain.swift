@@ -12,7 +12,7 @@ struct BenchModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Vocabulary size.") var vocab = 21128
     @Option(parsing: .unconditional, help: "Sequence length.") var seq = 128
     @Option(parsing: .unconditional, help: "Batch size.") var batch = 16
-    @Option(help: "Matmul precision: fp32 or bf16.") var dtype: MatmulPrecision = .fp32
+    @Option(help: "Matmul precision: fp32, bf16 or int8 (inference only).") var dtype: MatmulPrecision = .fp32
     @Option(parsing: .unconditional, help: "Timed steps (after two warm-up steps).") var steps = 5
 
     /// Numeric flags positive; the error names the flag.
@@ -50,6 +50,7 @@ struct BenchTrain: ParsableCommand {
     @OptionGroup var model: BenchModelOptions
 
     func run() throws {
+        guard model.dtype != .int8 else { throw ValidationError("--dtype int8 is for inference (bench infer); training takes fp32 or bf16") }
         let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
         // The training core's step, as `ernie pretrain` runs it: backward, clipping at 1, AdamW.
         let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.trainable),
@@ -88,7 +89,7 @@ struct BenchInfer: ParsableCommand {
         let encoder = BertModel(try model.architecture(dropout: 0), seed: 2)
         var random = RandomGenerator(seed: 3)
         var printer = BenchPrinter(json: output.json)
-        let weightCache = BFloat16WeightCache()
+        let weightCache = WeightCache()
         for batch in Set([1, model.batch]).sorted() {
             var options = model
             options.batch = batch

@@ -21,19 +21,23 @@ extension Graph {
             gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                      a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
                      beta: beta, c: y.data, ldc: outFeatures)
+        case .int8:
+            guard !needsGradient(x, weight, bias) else { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
+            if bias == nil { y.data.update(repeating: 0, count: y.count) }
+            linearInt8(x: x.data, m: rows, k: inFeatures, weight: int8Weight(weight), y: y.data)
         }
         guard needsGradient(x, weight, bias) else { return y }
         let precision = self.precision
         record(y) { [unowned self] in
             let dy = self.gradient(of: y)
-            let dy16 = precision == .bf16 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
+            let dy16 = precision != .fp32 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
             if x.requiresGrad {
                 let dx = self.gradient(of: x)
                 switch precision {
                 case .fp32:
                     gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
                          a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: 1, c: dx.data, ldc: inFeatures)
-                case .bf16:
+                case .bf16, .int8:
                     gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
                              a: dy16!.pointer, lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
                              beta: 1, c: dx.data, ldc: inFeatures)
@@ -45,7 +49,7 @@ extension Graph {
                 case .fp32:
                     gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
                          a: dy.data, lda: outFeatures, b: x.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
-                case .bf16:
+                case .bf16, .int8:
                     gemmBF16(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
                              a: dy16!.pointer, lda: outFeatures, b: self.bfloat16(x), ldb: inFeatures,
                              beta: 1, c: dw.data, ldc: inFeatures)

@@ -18,14 +18,15 @@ public final class Graph {
     public internal(set) var random: RandomGenerator
 
     /// bf16 weight copies shared by many graphs (inference converts each weight once, not per forward pass).
-    public let weightCache: BFloat16WeightCache?
+    public let weightCache: WeightCache?
 
     private var backwardSteps: [(output: Tensor, step: () -> Void)] = []
+    private var perGraphWeights: WeightCache?
     private var latestActivation: (tensor: Tensor, buffer: BFloat16Buffer)?
     private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
 
     public init(training: Bool, recordsGradients: Bool? = nil, precision: MatmulPrecision = .fp32,
-                random: RandomGenerator = RandomGenerator(seed: 0), weightCache: BFloat16WeightCache? = nil) {
+                random: RandomGenerator = RandomGenerator(seed: 0), weightCache: WeightCache? = nil) {
         self.isTraining = training
         self.recordsGradients = recordsGradients ?? training
         self.precision = precision
@@ -35,7 +36,7 @@ public final class Graph {
 
     /// An inference graph: no dropout, nothing recorded. Pass one `weightCache` to every bf16 inference graph of a
     /// model whose weights do not change.
-    public static func inference(precision: MatmulPrecision = .fp32, weightCache: BFloat16WeightCache? = nil) -> Graph {
+    public static func inference(precision: MatmulPrecision = .fp32, weightCache: WeightCache? = nil) -> Graph {
         Graph(training: false, recordsGradients: false, precision: precision, weightCache: weightCache)
     }
 
@@ -97,6 +98,13 @@ public final class Graph {
         weightCache?.bfloat16(tensor) ?? bfloat16(tensor)
     }
 
+    /// The int8 quantisation of a weight: from the shared cache when there is one, else made once per graph.
+    func int8Weight(_ tensor: Tensor) -> QuantizedMatrix {
+        if let weightCache { return weightCache.int8(tensor) }
+        if perGraphWeights == nil { perGraphWeights = WeightCache() }
+        return perGraphWeights!.int8(tensor)
+    }
+
     /// A bfloat16 copy of `tensor` that is not kept (a gradient used by one backward step).
     func transientBFloat16(_ tensor: Tensor) -> BFloat16Buffer {
         precondition(tensor.isContiguous)
@@ -131,9 +139,10 @@ public final class Graph {
     }
 }
 
-/// bf16 copies of weights kept across graphs. Call `invalidate()` after the weights change.
-public final class BFloat16WeightCache: @unchecked Sendable {
+/// bf16 copies and int8 quantisations of weights kept across graphs. Call `invalidate()` after the weights change.
+public final class WeightCache: @unchecked Sendable {
     private var copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
+    private var quantized: [ObjectIdentifier: (tensor: Tensor, matrix: QuantizedMatrix)] = [:]
 
     public init() {}
 
@@ -147,5 +156,18 @@ public final class BFloat16WeightCache: @unchecked Sendable {
         return UnsafePointer(buffer.pointer)
     }
 
-    public func invalidate() { copies.removeAll() }
+    /// The int8 quantisation of a linear weight [out, in] (`QuantizedMatrix`), made once.
+    public func int8(_ tensor: Tensor) -> QuantizedMatrix {
+        precondition(tensor.isContiguous && tensor.rank == 2)
+        let key = ObjectIdentifier(tensor)
+        if let cached = quantized[key] { return cached.matrix }
+        let matrix = QuantizedMatrix(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
+        quantized[key] = (tensor, matrix)
+        return matrix
+    }
+
+    public func invalidate() {
+        copies.removeAll()
+        quantized.removeAll()
+    }
 }

@@ -1,11 +1,14 @@
 import CShims
 
-/// Which precision the products of a GEMM are formed in. Accumulation and outputs are always float32.
+/// Which precision the products of a linear layer are formed in. Outputs are always float32.
 public enum MatmulPrecision: String, Sendable, Codable, CaseIterable {
     /// float32 inputs (`dnnl_sgemm`).
     case fp32
     /// Inputs rounded to bfloat16 (AMX on CPUs that have it), float32 accumulation.
     case bf16
+    /// Inference only: weights int8 per output channel, activations int8 per row at run time, int32 accumulation
+    /// (AVX512-VNNI / AMX-INT8), dequantised to float32 (`QuantizedMatrix`).
+    case int8
 }
 
 /// ernie's one GEMM entry point (row-major, as oneDNN's):

@@ -108,6 +108,8 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
     case valueCount(shape: [Int], count: Int)
     case shapeMismatch(operation: String, expected: [Int], actual: [Int])
     case invalidReshape(from: [Int], to: [Int])
+    /// An operation the graph's precision does not support (e.g. gradients through int8 linear layers).
+    case unsupported(String)
 
     public var description: String {
         switch self {
@@ -115,6 +117,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let operation, let expected, let actual):
             "\(operation): expected shape \(expected), got \(actual)"
         case .invalidReshape(let from, let to): "cannot reshape \(from) (\(from.reduce(1, *)) elements) to \(to)"
+        case .unsupported(let what): what
         }
     }
 }

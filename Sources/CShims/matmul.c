@@ -1,5 +1,6 @@
-// bf16 GEMM through oneDNN's matmul primitive. oneDNN 2.6's C API has no bf16 gemm function, so primitives are
-// created once per (shape, layout, alpha, beta) and cached: creating one costs far more than running a BERT-sized GEMM.
+// bf16 and int8 GEMMs through oneDNN's matmul primitive. oneDNN 2.6's C API has no bf16 gemm function (and its int8
+// gemm takes no runtime-packed weights), so primitives are created once per (types, shape, layout, alpha, beta) and
+// cached: creating one costs far more than running a BERT-sized GEMM.
 #include "CShims.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@ typedef struct {
     int64_t m, n, k, lda, ldb, ldc;
     char transa, transb;
     float alpha, beta;
+    dnnl_data_type_t a_type, b_type, c_type;
     dnnl_primitive_t primitive;
     dnnl_memory_desc_t a_md, b_md, c_md;
 } matmul_entry;
@@ -40,22 +42,24 @@ static void matrix_md(dnnl_memory_desc_t *md, int64_t rows, int64_t cols, int64_
 }
 
 static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, int64_t lda,
-                            int64_t ldb, float beta, int64_t ldc, int *status) {
+                            int64_t ldb, float beta, int64_t ldc, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
+                            dnnl_data_type_t c_type, int *status) {
     *status = 0;
     for (int i = 0; i < cache_count; i++) {
         matmul_entry *e = &cache[i];
         if (e->m == m && e->n == n && e->k == k && e->lda == lda && e->ldb == ldb && e->ldc == ldc &&
-            e->transa == transa && e->transb == transb && e->alpha == alpha && e->beta == beta)
+            e->transa == transa && e->transb == transb && e->alpha == alpha && e->beta == beta &&
+            e->a_type == a_type && e->b_type == b_type && e->c_type == c_type)
             return e;
     }
     if (cache_count == CACHE_CAPACITY) {  // a workload with that many shapes: start over rather than grow unbounded
         for (int i = 0; i < cache_count; i++) dnnl_primitive_destroy(cache[i].primitive);
         cache_count = 0;
     }
-    matmul_entry e = {m, n, k, lda, ldb, ldc, transa, transb, alpha, beta, NULL};
-    matrix_md(&e.a_md, m, k, lda, transa, dnnl_bf16);
-    matrix_md(&e.b_md, k, n, ldb, transb, dnnl_bf16);
-    matrix_md(&e.c_md, m, n, ldc, 'N', dnnl_f32);
+    matmul_entry e = {m, n, k, lda, ldb, ldc, transa, transb, alpha, beta, a_type, b_type, c_type, NULL};
+    matrix_md(&e.a_md, m, k, lda, transa, a_type);
+    matrix_md(&e.b_md, k, n, ldb, transb, b_type);
+    matrix_md(&e.c_md, m, n, ldc, 'N', c_type);
 
     dnnl_matmul_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
@@ -82,11 +86,13 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     return &cache[cache_count++];
 }
 
-int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const uint16_t *a,
-                    int64_t lda, const uint16_t *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+// Runs the cached primitive of these types and shape on a, b and c.
+static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const void *a, int64_t lda,
+                      const void *b, int64_t ldb, float beta, void *c, int64_t ldc, dnnl_data_type_t a_type,
+                      dnnl_data_type_t b_type, dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, &status);
+    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, &status);
     dnnl_primitive_t primitive = e ? e->primitive : NULL;
     dnnl_memory_desc_t a_md, b_md, c_md;
     if (e) {
@@ -116,10 +122,21 @@ int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, f
     return rc;
 }
 
-const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k) {
+int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const uint16_t *a,
+                    int64_t lda, const uint16_t *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+    return run_matmul(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, dnnl_bf16, dnnl_bf16, dnnl_f32);
+}
+
+int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b,
+                       int64_t ldb, int32_t *c, int64_t ldc) {
+    return run_matmul('N', transb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, dnnl_u8, dnnl_s8, dnnl_s32);
+}
+
+static const char *implementation(int64_t m, int64_t n, int64_t k, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
+                                  dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, &status);
+    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, a_type, b_type, c_type, &status);
     const char *name = "unavailable";
     if (e) {
         const_dnnl_primitive_desc_t pd = NULL;
@@ -130,6 +147,14 @@ const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k) {
     }
     pthread_mutex_unlock(&cache_lock);
     return name;
+}
+
+const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k) {
+    return implementation(m, n, k, dnnl_bf16, dnnl_bf16, dnnl_f32);
+}
+
+const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k) {
+    return implementation(m, n, k, dnnl_u8, dnnl_s8, dnnl_s32);
 }
 
 // Pre-packed weights: B reordered once into the blocked layout the AMX kernel reads (the plain-layout primitive
