@@ -1,4 +1,5 @@
 import ArgumentParser
+import ErnieEngine
 import ErnieBasics
 import ErnieTraining
 import Foundation
@@ -23,6 +24,8 @@ struct Predict: ParsableCommand {
     @Option(name: .customLong("max_answer_length"), parsing: .unconditional) var maxAnswerLength = 30
     @Option(name: .customLong("qa_metric"), help: "squad or cmrc2018 (default: by the contexts' script).") var qaMetric: String?
     @Option(name: .customLong("use_amp"), help: "bf16 matmuls (AMX or AVX512-BF16).") var useAmp = false
+    @Option(name: .customLong("dtype"), help: "fp32, bf16 or int8 (dynamic quantisation of the linear layers); overrides --use_amp.")
+    var dtype: MatmulPrecision?
 
     /// Numeric flags in range; the error names the flag.
     func validate() throws {
@@ -43,6 +46,7 @@ struct Predict: ParsableCommand {
         c.maxAnswerLength = maxAnswerLength
         c.qaMetric = qaMetric
         c.useAmp = useAmp
+        c.inferencePrecision = dtype
         guard batchSize > 0, maxSeqLength >= 8 else { throw ValidationError("--batch_size must be positive and --max_seq_length at least 8") }
         let issues = DataIssues()
         let result = try Predictor(c).predict(input: input, issues: issues)

@@ -1,3 +1,4 @@
+import ErnieEngine
 import ErnieBasics
 import ErnieModels
 import Foundation
@@ -79,6 +80,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     public var classifierDropout: Double?
     /// bf16 matmuls (AMX) with fp32 master weights.
     public var useAmp = false
+    /// Prediction only (`ernie predict --dtype`): the matmul precision of inference, overriding `useAmp`.
+    public var inferencePrecision: MatmulPrecision?
     /// HF's `group_by_length`: batches of similar lengths (less padding), from shuffled mega-batches of 50 batches.
     public var groupByLength = false
 

@@ -28,7 +28,7 @@ public struct FineTuningEvaluator {
         self.labels = labels
         self.configuration = configuration
         self.padId = padId
-        precision = configuration.useAmp ? .bf16 : .fp32
+        precision = configuration.inferencePrecision ?? (configuration.useAmp ? .bf16 : .fp32)
     }
 
     /// Runs every feature in order; the loss (HF's: batch means weighted by batch size) when all features have
@@ -40,12 +40,14 @@ public struct FineTuningEvaluator {
         var tokenLogits: [[[Float]]] = []     // token-cls: per feature, per token
         var viterbi: [[Int]] = []             // token-cls + CRF: word tags per feature
         let withLoss = !features.isEmpty && features.allSatisfy(Self.hasTargets)
+        // bf16 copies / int8 quantisations of the weights, made once per run (the weights may change between runs).
+        let weightCache = WeightCache()
         var start = 0
         while start < features.count {
             let slice = Array(features[start..<min(features.count, start + batchSize)])
             start += slice.count
             let batch = FeatureBatch(slice, padId: padId)
-            let out = try model(batch, graph: .inference(precision: precision), withLoss: withLoss)
+            let out = try model(batch, graph: .inference(precision: precision, weightCache: weightCache), withLoss: withLoss)
             if let loss = out.loss {
                 lossSum += Double(loss.values[0]) * Double(slice.count)
                 lossCount += slice.count
