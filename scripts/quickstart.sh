@@ -73,7 +73,7 @@ for _ in $(seq 120); do
 done
 [ -n "$URL" ] || { cat "$WORK/serve.log" >&2; echo "quickstart: the server did not start" >&2; exit 1; }
 echo "POST $URL/predict" >&2
-curl -sf "$URL/predict" -H 'Content-Type: application/json' -d '{"inputs": ["质量很好，物流也快，非常满意"]}'
+curl -sf "$URL/predict" -H 'Content-Type: application/json' -d '{"inputs": "质量很好，物流也快，非常满意"}'
 echo
 curl -sf "$URL/predict" -H 'Content-Type: application/json' -d '{"inputs": [["用了两天就坏了，客服也不理人"], ["一般般吧，价格还算可以"]]}'
 echo
