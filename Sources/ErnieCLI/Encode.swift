@@ -35,11 +35,7 @@ struct Encode: ParsableCommand {
     func run() throws {
         if let taskName, taskName != .embedding { return try encodeHead(taskName) }
         let directory = URL(fileURLWithPath: modelNameOrPath)
-        let config = try ModelCheckpoint.loadConfig(directory: directory)
-        let table = ParameterTable(config: config, head: .base)
-        try ModelCheckpoint.checkFits(directory: directory, table: table)
-        let model = BertModel(try BertArchitecture(config))
-        let report = try PretrainedWeights.load(model.store, table: table, from: directory, strict: strict)
+        let (model, config, report) = try PretrainedWeights.loadBaseModel(from: directory, strict: strict)
         if !report.missingKeys.isEmpty { warn("not in the checkpoint (left at their initial values): \(report.missingKeys.joined(separator: ", "))") }
         if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
 
@@ -49,21 +45,10 @@ struct Encode: ParsableCommand {
         var tensors: [SafetensorsTensor] = []
         let weightCache = WeightCache()
         for (index, line) in lines.enumerated() {
-            let ids: [Int32]
-            let given: [Int32]?
-            do { given = try TokenIdLine.ids(line.text) } catch { throw ValidationError("\(input):\(line.number): \(error)") }
-            if let given {
-                ids = given
-            } else {
+            let ids = try ids(of: line, truncatedTo: limit, atMost: ("max_position_embeddings", config.maxPositionEmbeddings),
+                              vocabularySize: config.vocabularySize) {
                 if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
-                ids = try tokenizer!.encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)
-            }
-            guard !ids.isEmpty else { throw ValidationError("\(input):\(line.number): no tokens to encode") }
-            guard ids.count <= config.maxPositionEmbeddings else {
-                throw ValidationError("\(input):\(line.number): \(ids.count) tokens exceed max_position_embeddings \(config.maxPositionEmbeddings)")
-            }
-            for (position, id) in ids.enumerated() where id < 0 || Int(id) >= config.vocabularySize {
-                throw ValidationError("\(input):\(line.number): token id \(id) at position \(position) is outside the vocabulary (\(config.vocabularySize))")
+                return tokenizer!
             }
             let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype, weightCache: weightCache))
             tensors.append(SafetensorsTensor(name: "last_hidden_state.\(index)", shape: [ids.count, config.hiddenSize], floats: sequence.values))
@@ -75,6 +60,23 @@ struct Encode: ParsableCommand {
 }
 
 extension Encode {
+    /// A line's token ids: a JSON array of ids as given, or the text tokenized (`[CLS] … [SEP]`, truncated to `limit`);
+    /// empty lines, more than `maximum` ids and ids outside the vocabulary are errors naming the line.
+    func ids(of line: InputLines.Line, truncatedTo limit: Int, atMost maximum: (name: String, value: Int), vocabularySize: Int,
+             tokenizer: () throws -> BertTokenizer) throws -> [Int32] {
+        let given: [Int32]?
+        do { given = try TokenIdLine.ids(line.text) } catch { throw ValidationError("\(input):\(line.number): \(error)") }
+        let ids = try given ?? tokenizer().encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)
+        guard !ids.isEmpty else { throw ValidationError("\(input):\(line.number): no tokens to encode") }
+        guard ids.count <= maximum.value else {
+            throw ValidationError("\(input):\(line.number): \(ids.count) tokens exceed \(maximum.name) \(maximum.value)")
+        }
+        for (position, id) in ids.enumerated() where id < 0 || Int(id) >= vocabularySize {
+            throw ValidationError("\(input):\(line.number): token id \(id) at position \(position) is outside the vocabulary (\(vocabularySize))")
+        }
+        return ids
+    }
+
     /// `--task_name`: each line through the fine-tuned model as one unpadded row (`[CLS] text [SEP]`, or the ids given).
     func encodeHead(_ task: ServedTask) throws {
         var configuration = ServingConfiguration(modelDirectory: modelNameOrPath)
@@ -84,15 +86,8 @@ extension Encode {
         let model = try ServedModel(configuration)
         var tensors: [SafetensorsTensor] = []
         for (index, line) in try InputLines(path: input).enumerated() {
-            var ids: [Int32]
-            do { ids = try TokenIdLine.ids(line.text) ?? model.tokenizer.encode(line.text, truncation: .init(maxLength: model.maxInputLength)).ids.map(Int32.init) }
-            catch { throw ValidationError("\(input):\(line.number): \(error)") }
-            guard !ids.isEmpty, ids.count <= model.maxInputLength else {
-                throw ValidationError("\(input):\(line.number): \(ids.count) tokens (1 to \(model.maxInputLength) are taken)")
-            }
-            if let bad = ids.first(where: { $0 < 0 || Int($0) >= model.config.vocabularySize }) {
-                throw ValidationError("\(input):\(line.number): token id \(bad) is outside the vocabulary (\(model.config.vocabularySize))")
-            }
+            let ids = try ids(of: line, truncatedTo: model.maxInputLength, atMost: (maxSeqLen == nil ? "max_position_embeddings" : "--max_seq_len", model.maxInputLength),
+                              vocabularySize: model.config.vocabularySize) { model.tokenizer }
             var feature = EncodedFeature(rows: [TokenRow(inputIds: ids, tokenTypeIds: [Int32](repeating: 0, count: ids.count))], exampleIndex: 0)
             if task == .tokenClassification { feature.wordIndices = ids.indices.map { $0 } }
             switch try model.forward(FeatureBatch([feature], padId: 0))[0] {

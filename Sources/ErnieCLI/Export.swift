@@ -44,17 +44,15 @@ enum ModelExport {
            !["onnx", "onnx_data"].contains(output.pathExtension) {
             throw ValidationError("--output \(output.path) would overwrite a file of the model folder")
         }
-        let probe: (model: [UInt8], externalData: [UInt8]?, task: OnnxTask)
+        let result: (model: [UInt8], externalData: [UInt8]?, task: OnnxTask)
         do {
-            probe = try BertOnnxExport.export(directory: directory, task: task, opset: opset)
+            result = try BertOnnxExport.export(directory: directory, task: task, opset: opset,
+                                               externalData: (output.lastPathComponent + "_data", BertOnnxExport.externalDataThreshold))
         } catch let error as ExportError {
             throw ValidationError(error.description)
         }
-        var result = probe
-        // Protocol buffers stop at 2 GB: larger graphs keep their weights in OUTPUT_data.
-        if probe.model.count >= Int(Int32.max) - (1 << 20) {
-            result = try BertOnnxExport.export(directory: directory, task: task, opset: opset, externalData: output.lastPathComponent + "_data")
-            try AtomicFile.write(result.externalData!, to: URL(fileURLWithPath: output.path + "_data"), durable: true)
+        if let data = result.externalData {
+            try AtomicFile.write(data, to: URL(fileURLWithPath: output.path + "_data"), durable: true)
         }
         try AtomicFile.write(result.model, to: output, durable: true)
         if folder.standardizedFileURL.path != directory.standardizedFileURL.path {

@@ -56,9 +56,14 @@ public enum BertOnnxExport {
     /// The smallest opset with every operator used (`LayerNormalization` is opset 17).
     public static let minimumOpset = 17
 
+    /// Protocol buffers stop at 2 GB: weights larger than this go to an external data file.
+    public static let externalDataThreshold = Int(Int32.max) - (1 << 20)
+
     /// The model of `directory` for `task` (default: the task of its saved head).
-    /// - Returns: the serialized `ModelProto` and the task exported.
-    public static func export(directory: URL, task requested: OnnxTask?, opset: Int, externalData: String? = nil)
+    /// - Parameter externalData: the external data file's name and the weight size (bytes) from which it is used.
+    /// - Returns: the serialized `ModelProto`, the external data (nil when the weights stay inside), and the task.
+    public static func export(directory: URL, task requested: OnnxTask?, opset: Int,
+                              externalData: (name: String, fromBytes: Int)? = nil)
         throws -> (model: [UInt8], externalData: [UInt8]?, task: OnnxTask) {
         guard opset >= minimumOpset else {
             throw ExportError("--opset \(opset) is too old: LayerNormalization needs opset \(minimumOpset) or later (17 or 18)")
@@ -86,12 +91,12 @@ public enum BertOnnxExport {
         let (inputs, outputs) = builder.build()
         var initializers = builder.graph.initializers
         var external: [UInt8]?
-        if let externalData {
+        if let externalData, initializers.reduce(0, { $0 + $1.raw.count }) >= externalData.fromBytes {
             var data: [UInt8] = []
             for index in initializers.indices {
                 let offset = data.count
                 data += initializers[index].raw
-                initializers[index].external = (externalData, offset, initializers[index].raw.count)
+                initializers[index].external = (externalData.name, offset, initializers[index].raw.count)
                 initializers[index].raw = []
                 while data.count % 64 != 0 { data.append(0) }
             }

@@ -5,20 +5,21 @@ struct OnnxGraphBuilder {
     private(set) var initializers: [OnnxProto.Tensor] = []
     private var counter = 0
 
-    /// Adds `opType` over `inputs`; returns its (first) output's name.
+    /// Adds `opType` over `inputs`; returns its output's name (`name`, else a fresh one).
     @discardableResult
-    mutating func node(_ opType: String, _ inputs: [String], _ attributes: [OnnxProto.Attribute] = [], outputs: Int = 1, name: String? = nil) -> String {
+    mutating func node(_ opType: String, _ inputs: [String], _ attributes: [OnnxProto.Attribute] = [], name: String? = nil) -> String {
+        multiple(opType, inputs, attributes, outputs: 1, name: name)[0]
+    }
+
+    /// Adds a node with `outputs` outputs (`<name>_0`, `<name>_1`, … when more than one); returns their names.
+    @discardableResult
+    mutating func multiple(_ opType: String, _ inputs: [String], _ attributes: [OnnxProto.Attribute] = [], outputs: Int,
+                           name: String? = nil) -> [String] {
         counter += 1
         let base = name ?? "\(opType)_\(counter)"
         let names = outputs == 1 ? [base] : (0..<outputs).map { "\(base)_\($0)" }
         nodes.append(OnnxProto.Node(opType: opType, inputs: inputs, outputs: names, name: "/\(base)", attributes: attributes))
-        return names[0]
-    }
-
-    /// Adds a node with several outputs; returns their names.
-    mutating func multiple(_ opType: String, _ inputs: [String], _ attributes: [OnnxProto.Attribute] = [], outputs: Int) -> [String] {
-        let first = node(opType, inputs, attributes, outputs: outputs)
-        return (0..<outputs).map { first.dropLast(2) + "_\($0)" }
+        return names
     }
 
     /// Renames the output of the last node (graph outputs carry optimum's names).

@@ -51,10 +51,7 @@ public final class ServedModel: @unchecked Sendable {
         switch task {
         case .embedding:
             tokenizer = try BertTokenizer(directory: directory)
-            let table = ParameterTable(config: config, head: .base)
-            try ModelCheckpoint.checkFits(directory: directory, table: table)
-            let model = BertModel(try BertArchitecture(config))
-            let report = try PretrainedWeights.load(model.store, table: table, from: directory)
+            let (model, _, report) = try PretrainedWeights.loadBaseModel(from: directory)
             let pooling = try configuration.pooling ?? Self.sentenceTransformersPooling(directory) ?? .mean
             self.pooling = pooling
             let needed = report.missingKeys.filter { pooling == .pooler || !$0.contains("pooler.") }

@@ -76,7 +76,7 @@ extension ServingRoutes {
             let scalars = Array(text.unicodeScalars)
             func entry(_ label: String, _ range: Range<Int>, _ score: Double) -> String {
                 "{\"label\":\(JSONWriter.quoted(label)),\"text\":\(JSONWriter.quoted(String(String.UnicodeScalarView(scalars[range])))),"
-                    + "\"start\":\(range.lowerBound),\"end\":\(range.upperBound),\"score\":\(Self.number(score))}"
+                    + "\"start\":\(range.lowerBound),\"end\":\(range.upperBound),\"score\":\(JSONWriter.number(score))}"
             }
             var entries: [String] = []
             if strategy == "none" {
@@ -145,7 +145,7 @@ extension ServingRoutes {
                                                                      nBestSize: max(configuration.nBestSize, topK), maxAnswerLength: configuration.maxAnswerLength)
         let answers = candidates.map { list -> String in
             let chosen = list.prefix(topK).map {
-                "{\"answer\":\(JSONWriter.quoted($0.text)),\"start\":\($0.range.lowerBound),\"end\":\($0.range.upperBound),\"score\":\(Self.number($0.probability))}"
+                "{\"answer\":\(JSONWriter.quoted($0.text)),\"start\":\($0.range.lowerBound),\"end\":\($0.range.upperBound),\"score\":\(JSONWriter.number($0.probability))}"
             }
             let empty = "{\"answer\":\"\",\"start\":null,\"end\":null,\"score\":0.0}"
             if topK == 1 { return chosen.first ?? empty }
@@ -195,11 +195,10 @@ extension ServingRoutes {
         var labels: [String] = [], confidences: [String] = []
         for output in outputs {
             guard case .logits(let logits) = output else { preconditionFailure("a classifier gives logits") }
-            let top = Double(logits.max() ?? 0)
-            let weights = logits.map { Foundation.exp(Double($0) - top) }
-            let best = weights.indices.max { weights[$0] < weights[$1] }!
+            let probabilities = softmax(logits)
+            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
             labels.append("\(best)")
-            confidences.append(Self.number(weights[best] / weights.reduce(0, +)))
+            confidences.append(JSONWriter.number(probabilities[best]))
         }
         response.body = "{\"result\":{\"label\":[" + labels.joined(separator: ",") + "],\"confidence\":[" + confidences.joined(separator: ",") + "]}}"
         return response

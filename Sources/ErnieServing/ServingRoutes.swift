@@ -63,8 +63,7 @@ public struct ServingRoutes: Sendable {
             let full = (try? tokenizer.encode(text, pair: pair).count) ?? limit + 1
             throw ServingError(.validation, "`inputs` must have less than \(limit) tokens. Given: \(full)")
         }
-        return EncodedFeature(rows: [TokenRow(inputIds: encoding.ids.map { Int32($0) }, tokenTypeIds: encoding.typeIds.map { Int32($0) })],
-                              exampleIndex: 0)
+        return EncodedFeature(rows: [TokenRow(encoding)], exampleIndex: 0)
     }
 
     /// Runs features through the queue, adding the queue and inference times to `response`.
@@ -168,7 +167,7 @@ public struct ServingRoutes: Sendable {
             guard case .logits(let logits) = output else { preconditionFailure("a classifier gives logits") }
             let scores = raw ? logits.map(Double.init) : scores(logits)
             let ranked = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
-            return "[" + ranked.map { "{\"label\":\(JSONWriter.quoted(model.labels!.labels[$0])),\"score\":\(Self.number($0 < scores.count ? scores[$0] : 0))}" }
+            return "[" + ranked.map { "{\"label\":\(JSONWriter.quoted(model.labels!.labels[$0])),\"score\":\(JSONWriter.number($0 < scores.count ? scores[$0] : 0))}" }
                 .joined(separator: ",") + "]"
         }
         response.body = batched ? "[" + lists.joined(separator: ",") + "]" : lists[0]
@@ -178,13 +177,9 @@ public struct ServingRoutes: Sendable {
     /// Probabilities (or values) from logits, by the model's problem type.
     func scores(_ logits: [Float]) -> [Double] {
         switch model.labels!.problem {
-        case .singleLabelClassification:
-            let top = Double(logits.max() ?? 0)
-            let weights = logits.map { Foundation.exp(Double($0) - top) }
-            let total = weights.reduce(0, +)
-            return weights.map { $0 / total }
-        case .multiLabelClassification: return logits.map { 1 / (1 + Foundation.exp(-Double($0))) }
-        case .regression: return logits.map(Double.init)
+        case .singleLabelClassification: softmax(logits)
+        case .multiLabelClassification: sigmoid(logits)
+        case .regression: logits.map(Double.init)
         }
     }
 
@@ -247,5 +242,4 @@ public struct ServingRoutes: Sendable {
         "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
     }
 
-    static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }

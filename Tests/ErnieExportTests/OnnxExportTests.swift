@@ -107,9 +107,7 @@ import Testing
         let graph = OnnxReference(bytes)
         #expect(graph.outputs == ["last_hidden_state", "pooler_output"])
         let outputs = graph.run(Self.feeds(Self.rows))
-        let config = try ModelCheckpoint.loadConfig(directory: directory)
-        let model = BertModel(try BertArchitecture(config))
-        try PretrainedWeights.load(model.store, table: ParameterTable(config: config, head: .base), from: directory)
+        let (model, _, _) = try PretrainedWeights.loadBaseModel(from: directory)
         let (sequence, pooled) = try model(Self.batch(Self.rows).inputs, graph: .inference())
         for (row, tokens) in Self.rows.enumerated() {
             let range = (row * 7 * 16)..<((row * 7 + tokens.count) * 16)
@@ -148,7 +146,9 @@ import Testing
     @Test func externalDataKeepsTheBytesOutOfTheGraph() throws {
         let directory = try Self.folder(.sequenceClassification)
         let inline = try BertOnnxExport.export(directory: directory, task: nil, opset: 18)
-        let external = try BertOnnxExport.export(directory: directory, task: nil, opset: 18, externalData: "model.onnx_data")
+        let external = try BertOnnxExport.export(directory: directory, task: nil, opset: 18, externalData: ("model.onnx_data", 0))
+        // Below the threshold the weights stay inside.
+        #expect(try BertOnnxExport.export(directory: directory, task: nil, opset: 18, externalData: ("model.onnx_data", 1 << 30)).externalData == nil)
         #expect(external.model.count < inline.model.count)
         #expect(external.externalData!.count >= inline.model.count - external.model.count)
     }

@@ -28,6 +28,7 @@ extension Graph {
         }
         guard needsGradient(x, weight, bias) else { return y }
         let precision = self.precision
+        // An int8 graph never gets here (it throws above), so int8 shares the bf16 backward cases below.
         record(y) { [unowned self] in
             let dy = self.gradient(of: y)
             let dy16 = precision != .fp32 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil

@@ -22,6 +22,18 @@ public enum PretrainedWeights {
         return report
     }
 
+    /// The base model (`BertModel`, no head) of `directory`: its config, the check that the config fits the
+    /// checkpoint, and the weights the checkpoint holds (an `*For…` checkpoint's encoder included).
+    public static func loadBaseModel(from directory: URL, strict: Bool = false)
+        throws -> (model: BertModel, config: BertConfig, report: StateDictLoadReport) {
+        let config = try ModelCheckpoint.loadConfig(directory: directory)
+        let table = ParameterTable(config: config, head: .base)
+        try ModelCheckpoint.checkFits(directory: directory, table: table)
+        let model = BertModel(try BertArchitecture(config))
+        let report = try load(model.store, table: table, from: directory, strict: strict)
+        return (model, config, report)
+    }
+
     /// Writes config.json and model.safetensors (F32, transformers' saved names) into `directory`, plus the
     /// tokenizer files (vocab.txt, tokenizer.json, tokenizer_config.json, special_tokens_map.json) when given.
     /// The caller makes the directory appear atomically (see `AtomicDirectory`).

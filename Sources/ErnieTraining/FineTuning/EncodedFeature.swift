@@ -1,3 +1,5 @@
+import ErnieText
+
 /// One model input row (ids and segment ids, no padding).
 public struct TokenRow: Sendable, Equatable {
     public var inputIds: [Int32]
@@ -6,6 +8,11 @@ public struct TokenRow: Sendable, Equatable {
     public init(inputIds: [Int32], tokenTypeIds: [Int32]) {
         self.inputIds = inputIds
         self.tokenTypeIds = tokenTypeIds
+    }
+
+    /// The row of a tokenizer encoding (its ids and type ids).
+    public init(_ encoding: Encoding) {
+        self.init(inputIds: encoding.ids.map { Int32($0) }, tokenTypeIds: encoding.typeIds.map { Int32($0) })
     }
 }
 

@@ -15,10 +15,6 @@ public struct FeatureEncoder {
         self.issues = issues
     }
 
-    func row(_ encoding: Encoding) -> TokenRow {
-        TokenRow(inputIds: encoding.ids.map { Int32($0) }, tokenTypeIds: encoding.typeIds.map { Int32($0) })
-    }
-
     // MARK: - Sequence classification
 
     /// One feature per example. With `requireLabels` (training, evaluation) examples without a usable label or with an
@@ -68,7 +64,7 @@ public struct FeatureEncoder {
             }
             let encoding = try tokenizer.encode(example.text, pair: example.pair, truncation: Truncation(maxLength: maxSeqLength))
             if !encoding.overflowing.isEmpty { issues.note(DataIssue.truncated, file: example.file, line: example.line) }
-            feature.rows = [row(encoding)]
+            feature.rows = [TokenRow(encoding)]
             features.append(feature)
         }
         return features
@@ -172,7 +168,7 @@ public struct FeatureEncoder {
             if encoding.overflowing.count > 0 { issues.note("contexts split into several windows", file: example.file, line: 0) }
             var answered = false
             for window in encoding.windows {
-                var feature = EncodedFeature(rows: [row(window)], exampleIndex: index)
+                var feature = EncodedFeature(rows: [TokenRow(window)], exampleIndex: index)
                 let offsets: [Range<Int>?] = window.offsets.indices.map { window.sequenceIds[$0] == 1 ? window.offsets[$0] : nil }
                 feature.contextOffsets = offsets
                 if hasAnswers {
@@ -202,7 +198,7 @@ public struct FeatureEncoder {
     /// Examples are padded to `choiceCount` rows with `[CLS] [SEP]` rows whose scores the model masks out.
     public func multipleChoiceFeatures(_ examples: [MultipleChoiceExample], choiceCount: Int, requireLabels: Bool) throws -> [EncodedFeature] {
         var features: [EncodedFeature] = []
-        let empty = row(try tokenizer.encode(""))
+        let empty = TokenRow(try tokenizer.encode(""))
         for (index, example) in examples.enumerated() {
             if requireLabels && example.label == nil { issues.note(DataIssue.missingLabel, file: example.file, line: example.line); continue }
             guard example.choices.count <= choiceCount else {
@@ -214,7 +210,7 @@ public struct FeatureEncoder {
             for choice in example.choices {
                 let encoding = try tokenizer.encode(example.context, pair: example.question + choice, truncation: Truncation(maxLength: maxSeqLength))
                 truncated = truncated || !encoding.overflowing.isEmpty
-                rows.append(row(encoding))
+                rows.append(TokenRow(encoding))
             }
             if truncated { issues.note(DataIssue.truncated, file: example.file, line: example.line) }
             while rows.count < choiceCount { rows.append(empty) }

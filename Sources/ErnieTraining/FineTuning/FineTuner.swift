@@ -408,10 +408,10 @@ public final class FineTuner {
     }
 
     func writeEvaluation(_ result: EvaluationResult) throws {
-        var fields = result.metrics.map { ("eval_" + $0.name, jsonNumber($0.value)) }
+        var fields = result.metrics.map { ("eval_" + $0.name, JSONWriter.number($0.value)) }
         fields.append(("eval_samples", "\(validation!.examples.count)"))
-        if train != nil { fields += [("epoch", jsonNumber(Double(step) / Double(schedule.stepsPerEpoch))), ("global_step", "\(step)")] }
-        if let best { fields += [("best_step", "\(best.step)"), ("best_eval_\(configuration.bestMetric)", jsonNumber(best.value))] }
+        if train != nil { fields += [("epoch", JSONWriter.number(Double(step) / Double(schedule.stepsPerEpoch))), ("global_step", "\(step)")] }
+        if let best { fields += [("best_step", "\(best.step)"), ("best_eval_\(configuration.bestMetric)", JSONWriter.number(best.value))] }
         try writeJSON(object(fields), to: "eval_results.json")
         try writeJSON(result.predictions.joined(separator: "\n") + "\n", to: "eval_predictions.jsonl")
         if let answers = result.answers {
@@ -423,7 +423,7 @@ public final class FineTuner {
     func writePredictions(_ result: EvaluationResult) throws {
         try writeJSON("[\n" + result.predictions.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n", to: "test_results.json")
         if !result.metrics.isEmpty {
-            try writeJSON(object(result.metrics.map { ("test_" + $0.name, jsonNumber($0.value)) }), to: "test_metrics.json")
+            try writeJSON(object(result.metrics.map { ("test_" + $0.name, JSONWriter.number($0.value)) }), to: "test_metrics.json")
         }
         logger.note("test_results.json: \(result.predictions.count) predictions")
     }

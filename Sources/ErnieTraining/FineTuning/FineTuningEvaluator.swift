@@ -102,7 +102,7 @@ public struct FineTuningEvaluator {
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
                 if let label = feature.classLabel { references.append(Int(label)); predictions.append(best) }
                 result.predictions.append(record(examples[feature.exampleIndex], fields: [
-                    ("label", JSONWriter.quoted(labels.labels[best])), ("confidence", jsonNumber(probabilities[best]))]))
+                    ("label", JSONWriter.quoted(labels.labels[best])), ("confidence", JSONWriter.number(probabilities[best]))]))
             }
             if !references.isEmpty {
                 result.metrics += [("accuracy", accuracy(references: references, predictions: predictions)),
@@ -114,7 +114,7 @@ public struct FineTuningEvaluator {
             var references: [Double] = [], predictions: [Double] = []
             for (feature, row) in zip(features, logits) {
                 if let value = feature.values?.first { references.append(Double(value)); predictions.append(Double(row[0])) }
-                result.predictions.append(record(examples[feature.exampleIndex], fields: [("value", jsonNumber(Double(row[0])))]))
+                result.predictions.append(record(examples[feature.exampleIndex], fields: [("value", JSONWriter.number(Double(row[0])))]))
             }
             if !references.isEmpty {
                 let squared = zip(references, predictions).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
@@ -126,7 +126,7 @@ public struct FineTuningEvaluator {
             var exact = 0, labelled = 0
             var references: [Int] = [], predictions: [Int] = []   // per (example, label) 0/1 pairs for micro F1
             for (feature, row) in zip(features, logits) {
-                let probabilities = row.map { 1 / (1 + Foundation.exp(-Double($0))) }
+                let probabilities = sigmoid(row)
                 let chosen = probabilities.indices.filter { probabilities[$0] >= 0.5 }
                 if let targets = feature.values {
                     labelled += 1
@@ -136,7 +136,7 @@ public struct FineTuningEvaluator {
                 }
                 result.predictions.append(record(examples[feature.exampleIndex], fields: [
                     ("labels", "[" + chosen.map { JSONWriter.quoted(labels.labels[$0]) }.joined(separator: ", ") + "]"),
-                    ("confidences", "[" + chosen.map { jsonNumber(probabilities[$0]) }.joined(separator: ", ") + "]")]))
+                    ("confidences", "[" + chosen.map { JSONWriter.number(probabilities[$0]) }.joined(separator: ", ") + "]")]))
             }
             if labelled > 0 {
                 result.metrics += [("subset_accuracy", Double(exact) / Double(labelled)),
@@ -170,7 +170,7 @@ public struct FineTuningEvaluator {
             }
             result.predictions.append("{\"line\": \(example.line), \"tokens\": [" + example.tokens.map { JSONWriter.quoted($0) }.joined(separator: ", ")
                 + "], \"labels\": [" + predicted.map { JSONWriter.quoted($0) }.joined(separator: ", ") + "], \"confidences\": ["
-                + confidence.map(jsonNumber).joined(separator: ", ") + "]}")
+                + confidence.map(JSONWriter.number).joined(separator: ", ") + "]}")
         }
         if !references.isEmpty {
             let scores = EntityScores(references: references, predictions: predictions)
@@ -190,7 +190,7 @@ public struct FineTuningEvaluator {
             let best = list.first
             answers[example.id] = best?.text ?? ""
             result.predictions.append("{\"id\": \(JSONWriter.quoted(example.id)), \"answer\": \(JSONWriter.quoted(best?.text ?? "")), "
-                + "\"confidence\": \(jsonNumber(best?.probability ?? 0)), \"start\": \(best.map { "\($0.range.lowerBound)" } ?? "null")}")
+                + "\"confidence\": \(JSONWriter.number(best?.probability ?? 0)), \"start\": \(best.map { "\($0.range.lowerBound)" } ?? "null")}")
         }
         result.answers = answers
         let references = examples.filter { !$0.answers.isEmpty }.map { (id: $0.id, answers: $0.answers) }
@@ -210,7 +210,7 @@ public struct FineTuningEvaluator {
             let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
             if let label = example.label { references.append(label); predictions.append(best) }
             result.predictions.append("{\"id\": \(JSONWriter.quoted(example.id)), \"label\": \(best), \"answer\": \(JSONWriter.quoted(example.choices[best])), "
-                + "\"confidence\": \(jsonNumber(probabilities[best]))}")
+                + "\"confidence\": \(JSONWriter.number(probabilities[best]))}")
         }
         if !references.isEmpty { result.metrics.append(("accuracy", accuracy(references: references, predictions: predictions))) }
     }
@@ -221,14 +221,3 @@ public struct FineTuningEvaluator {
         return "{" + (parts + fields.map { "\"\($0.0)\": \($0.1)" }).joined(separator: ", ") + "}"
     }
 }
-
-/// Softmax in double precision.
-func softmax(_ row: [Float]) -> [Double] {
-    let top = Double(row.max() ?? 0)
-    let weights = row.map { Foundation.exp(Double($0) - top) }
-    let total = weights.reduce(0, +)
-    return weights.map { $0 / total }
-}
-
-/// A JSON number (shortest round-trip decimal), `null` when not finite.
-func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
