@@ -41,15 +41,18 @@ static void matrix_md(dnnl_memory_desc_t *md, int64_t rows, int64_t cols, int64_
     dnnl_memory_desc_init_by_strides(md, 2, dims, type, strides);
 }
 
+// The primitive for these types and shape, made on first use. `packed_b` (or NULL) is a blocked weights layout that
+// replaces the plain one B's trans/ldb describe; such entries are keyed by transb 'P' and the layout itself.
 static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, int64_t lda,
                             int64_t ldb, float beta, int64_t ldc, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
-                            dnnl_data_type_t c_type, int *status) {
+                            dnnl_data_type_t c_type, const dnnl_memory_desc_t *packed_b, int *status) {
     *status = 0;
     for (int i = 0; i < cache_count; i++) {
         matmul_entry *e = &cache[i];
         if (e->m == m && e->n == n && e->k == k && e->lda == lda && e->ldb == ldb && e->ldc == ldc &&
             e->transa == transa && e->transb == transb && e->alpha == alpha && e->beta == beta &&
-            e->a_type == a_type && e->b_type == b_type && e->c_type == c_type)
+            e->a_type == a_type && e->b_type == b_type && e->c_type == c_type &&
+            (!packed_b || dnnl_memory_desc_equal(&e->b_md, packed_b)))
             return e;
     }
     if (cache_count == CACHE_CAPACITY) {  // a workload with that many shapes: start over rather than grow unbounded
@@ -58,7 +61,10 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     }
     matmul_entry e = {m, n, k, lda, ldb, ldc, transa, transb, alpha, beta, a_type, b_type, c_type, NULL};
     matrix_md(&e.a_md, m, k, lda, transa, a_type);
-    matrix_md(&e.b_md, k, n, ldb, transb, b_type);
+    if (packed_b)
+        e.b_md = *packed_b;
+    else
+        matrix_md(&e.b_md, k, n, ldb, transb, b_type);
     matrix_md(&e.c_md, m, n, ldc, 'N', c_type);
 
     dnnl_matmul_desc_t desc;
@@ -92,7 +98,7 @@ static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k,
                       dnnl_data_type_t b_type, dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, &status);
+    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, NULL, &status);
     dnnl_primitive_t primitive = e ? e->primitive : NULL;
     dnnl_memory_desc_t a_md, b_md, c_md;
     if (e) {
@@ -136,7 +142,7 @@ static const char *implementation(int64_t m, int64_t n, int64_t k, dnnl_data_typ
                                   dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, a_type, b_type, c_type, &status);
+    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, a_type, b_type, c_type, NULL, &status);
     const char *name = "unavailable";
     if (e) {
         const_dnnl_primitive_desc_t pd = NULL;
@@ -231,5 +237,98 @@ void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
     if (!p) return;
     if (p->packed) dnnl_memory_destroy(p->packed);
     if (p->primitive) dnnl_primitive_destroy(p->primitive);
+    free(p);
+}
+
+// Pre-packed int8 weights. oneDNN's int8 kernels choose the same blocked weights layout for every m (checked on
+// VNNI: m = 1 … 4096), so one packed copy serves every batch shape; a primitive per m comes from the cache. Should a
+// kernel ask for another layout at some m, the product runs on the plain copy instead.
+struct ernie_packed_s8 {
+    int64_t n, k;
+    const int8_t *plain;
+    dnnl_memory_desc_t packed_md;
+    dnnl_memory_t packed;
+};
+
+ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status) {
+    ernie_packed_s8 *p = calloc(1, sizeof *p);
+    p->n = n;
+    p->k = k;
+    p->plain = b;
+    dnnl_memory_desc_t a_md, c_md, plain_md, any_md;
+    dnnl_memory_t plain = NULL;
+    dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    dnnl_stream_t stream = NULL;
+    dnnl_dims_t dims = {k, n};
+    matrix_md(&a_md, 128, k, k, 'N', dnnl_u8);
+    matrix_md(&c_md, 128, n, n, 'N', dnnl_s32);
+    matrix_md(&plain_md, k, n, k, 'T', dnnl_s8);
+    dnnl_matmul_desc_t desc;
+    int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, dnnl_s8, dnnl_format_tag_any);
+    if (!rc) rc = dnnl_matmul_desc_init(&desc, &a_md, &any_md, NULL, &c_md);
+    if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, NULL, cpu_engine(), NULL);
+    if (!rc) p->packed_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (!rc) rc = dnnl_memory_create(&p->packed, &p->packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
+    if (!rc) rc = dnnl_memory_create(&plain, &plain_md, cpu_engine(), (void *)b);
+    if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, &plain_md, cpu_engine(), &p->packed_md, cpu_engine(), NULL);
+    if (!rc) rc = dnnl_primitive_create(&reorder, reorder_pd);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, p->packed}};
+        rc = dnnl_primitive_execute(reorder, stream, 2, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (reorder) dnnl_primitive_destroy(reorder);
+    if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
+    if (plain) dnnl_memory_destroy(plain);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    *status = rc;
+    if (rc) {
+        ernie_packed_s8_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c) {
+    int status = 0;
+    pthread_mutex_lock(&cache_lock);
+    matmul_entry *e = lookup('N', 'P', m, b->n, b->k, 1.0f, b->k, 0, 0.0f, b->n, dnnl_u8, dnnl_s8, dnnl_s32,
+                             &b->packed_md, &status);
+    int usable = 0;
+    dnnl_primitive_t primitive = NULL;
+    dnnl_memory_desc_t a_md, c_md;
+    if (e) {
+        const_dnnl_primitive_desc_t pd = NULL;
+        if (!dnnl_primitive_get_primitive_desc(e->primitive, &pd) && pd)
+            usable = dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0), &b->packed_md);
+        primitive = e->primitive;
+        a_md = e->a_md;
+        c_md = e->c_md;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    if (!usable) return ernie_gemm_u8s8s32('T', m, b->n, b->k, a, b->k, b->plain, b->k, c, b->n);
+
+    dnnl_memory_t am = NULL, cm = NULL;
+    dnnl_stream_t stream = NULL;
+    int rc = dnnl_memory_create(&am, &a_md, cpu_engine(), (void *)a);
+    if (!rc) rc = dnnl_memory_create(&cm, &c_md, cpu_engine(), c);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b->packed}, {DNNL_ARG_DST, cm}};
+        rc = dnnl_primitive_execute(primitive, stream, 3, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (am) dnnl_memory_destroy(am);
+    if (cm) dnnl_memory_destroy(cm);
+    return rc;
+}
+
+void ernie_packed_s8_free(ernie_packed_s8 *p) {
+    if (!p) return;
+    if (p->packed) dnnl_memory_destroy(p->packed);
     free(p);
 }

@@ -10,16 +10,23 @@ import Testing
         return (0..<count).map { _ in Float(random.uniform() * 2 - 1) * scale }
     }
 
-    @Test(arguments: [(1, 8, 16), (7, 33, 65), (64, 96, 128)])
+    // Widths below, at and past the 16-lane blocks of the quantisation and dequantisation (tails included).
+    @Test(arguments: [(1, 8, 16), (7, 33, 65), (64, 96, 128), (3, 768, 40)])
     func matchesTheNaiveQuantisedProduct(_ m: Int, _ n: Int, _ k: Int) throws {
         var x = Self.random(m * k, seed: 1, scale: 3)
         x[0] = 0   // a zero and an all-zero row take the scale-1 path
         if m > 1 { for j in 0..<k { x[k + j] = 0 } }
         let w = Self.random(n * k, seed: 2, scale: 0.2)
         let quantized = w.withUnsafeBufferPointer { QuantizedMatrix($0.baseAddress!, rows: n, columns: k) }
-        var y = Self.random(m * n, seed: 3)   // accumulated into
-        let start = y
-        x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { linearInt8(x: xp.baseAddress!, m: m, k: k, weight: quantized, y: $0.baseAddress!) } }
+        let start = Self.random(n, seed: 3)   // the bias
+        var y = Self.random(m * n, seed: 7)   // overwritten
+        x.withUnsafeBufferPointer { xp in
+            start.withUnsafeBufferPointer { bias in
+                y.withUnsafeMutableBufferPointer {
+                    linearInt8(x: xp.baseAddress!, m: m, k: k, weight: quantized, bias: bias.baseAddress!, y: $0.baseAddress!)
+                }
+            }
+        }
         var worstOracle = 0.0, worstFloat = 0.0, largest = 0.0
         for row in 0..<m {
             let line = x[(row * k)..<((row + 1) * k)]
@@ -32,9 +39,9 @@ import Testing
                     integer += q[j] * Int(quantized[column, j])
                     exact += Double(x[row * k + j]) * Double(w[column * k + j])
                 }
-                let oracle = Double(start[row * n + column]) + Double(scale) * Double(quantized.scales[column]) * Double(integer)
+                let oracle = Double(start[column]) + Double(scale) * Double(quantized.scales[column]) * Double(integer)
                 worstOracle = max(worstOracle, abs(oracle - Double(y[row * n + column])))
-                worstFloat = max(worstFloat, abs(Double(start[row * n + column]) + exact - Double(y[row * n + column])))
+                worstFloat = max(worstFloat, abs(Double(start[column]) + exact - Double(y[row * n + column])))
                 largest = max(largest, abs(exact))
             }
         }

@@ -54,6 +54,15 @@ int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8
                        int64_t ldb, int32_t *c, int64_t ldc);
 /// The oneDNN implementation the u8 × s8 GEMM of that shape runs (e.g. "brg:avx512_core_vnni"), for reports.
 const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k);
+
+/// An int8 Linear weight B [n, k] (row-major) reordered once into oneDNN's blocked int8 layout, for products with any
+/// number of rows. `b` must outlive the handle (products fall back to it if a kernel wants another layout). NULL on
+/// failure (status: the dnnl_status_t).
+typedef struct ernie_packed_s8 ernie_packed_s8;
+ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status);
+/// Row-major C[m,n] = A[m,k] · Bᵀ with A uint8 (lda = k), C int32 (ldc = n) overwritten. Returns a dnnl_status_t.
+int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c);
+void ernie_packed_s8_free(ernie_packed_s8 *p);
 #endif
 
 #ifndef ERNIE_CSHIMS_CONVERT_H

@@ -59,7 +59,7 @@ struct BenchGEMM: ParsableCommand {
                 case "int8":
                     guard transposeB else { throw ValidationError("int8 takes B as [N, K] (--transpose_b true)") }
                     let quantized = QuantizedMatrix(b.data, rows: n, columns: k)
-                    run = { linearInt8(x: a.data, m: m, k: k, weight: quantized, y: c.data) }
+                    run = { linearInt8(x: a.data, m: m, k: k, weight: quantized, bias: nil, y: c.data) }
                 default:
                     throw ValidationError("unknown dtype \(dtype) (use f32, bf16, bf16-packed or int8)")
                 }

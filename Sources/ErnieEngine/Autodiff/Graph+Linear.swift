@@ -11,6 +11,11 @@ extension Graph {
         if let bias { try bias.expectShape([outFeatures], "linear bias") }
         let rows = x.count / max(1, inFeatures)
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
+        if precision == .int8 {
+            guard !needsGradient(x, weight, bias) else { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
+            linearInt8(x: x.data, m: rows, k: inFeatures, weight: int8Weight(weight), bias: bias?.data, y: y.data)
+            return y
+        }
         if let bias { broadcastRows(y.data, bias.data, rows: rows, columns: outFeatures) }
         let beta: Float = bias == nil ? 0 : 1
         switch precision {
@@ -22,13 +27,11 @@ extension Graph {
                      a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
                      beta: beta, c: y.data, ldc: outFeatures)
         case .int8:
-            guard !needsGradient(x, weight, bias) else { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
-            if bias == nil { y.data.update(repeating: 0, count: y.count) }
-            linearInt8(x: x.data, m: rows, k: inFeatures, weight: int8Weight(weight), y: y.data)
+            preconditionFailure("int8 returned above")
         }
         guard needsGradient(x, weight, bias) else { return y }
         let precision = self.precision
-        // An int8 graph never gets here (it throws above), so int8 shares the bf16 backward cases below.
+        // An int8 graph never gets here (it returns above), so int8 shares the bf16 backward cases below.
         record(y) { [unowned self] in
             let dy = self.gradient(of: y)
             let dy16 = precision != .fp32 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil

@@ -38,7 +38,7 @@ func rowMaximum(_ row: UnsafePointer<Float>, _ columns: Int) -> Float {
     var maximum = FloatLanes(repeating: -.infinity)
     var i = 0
     while i < columns {
-        maximum = pointwiseMax(maximum, loadLanes(row + i, columns - i, fill: -.infinity))
+        maximum = lanesMaximum(maximum, loadLanes(row + i, columns - i, fill: -.infinity))
         i += 16
     }
     return laneMaximum(maximum)

@@ -3,85 +3,133 @@ import Foundation
 
 /// A linear layer's weight [n, k] quantised for int8 inference: symmetric per output channel (row), so
 /// w[n, j] ≈ scales[n] · values[n, j] with values in [−127, 127]; `rowSums[n]` = Σⱼ values[n, j] (the correction for
-/// the activations' zero point of 128).
+/// the activations' zero point of 128). The values are also kept reordered once into oneDNN's blocked int8 layout,
+/// which the GEMM would otherwise repack in every call.
 public final class QuantizedMatrix: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
     let values: UnsafeMutablePointer<Int8>
     public let scales: [Float]
-    let rowSums: [Int32]
+    /// 128 · Σⱼ values[n, j]: what the activations' zero point adds to each accumulator of column n.
+    let zeroPointCorrections: [Int32]
+    private let packed: OpaquePointer
 
     /// Quantises `weight` [rows, columns] (row-major).
     public init(_ weight: UnsafePointer<Float>, rows: Int, columns: Int) {
+        precondition(rows > 0 && columns > 0, "empty int8 weight [\(rows), \(columns)]")
         self.rows = rows
         self.columns = columns
-        values = .allocate(capacity: max(1, rows * columns))
-        var scales = [Float](repeating: 1, count: rows), sums = [Int32](repeating: 0, count: rows)
+        values = .allocate(capacity: rows * columns)
+        var scales = [Float](repeating: 1, count: rows), corrections = [Int32](repeating: 0, count: rows)
         for row in 0..<rows {
-            let line = weight + row * columns
-            var largest: Float = 0
-            for column in 0..<columns { largest = max(largest, abs(line[column])) }
-            let scale = largest > 0 ? largest / 127 : 1
+            let scale = quantizeRow(weight + row * columns, columns, zeroPoint: 0,
+                                    into: UnsafeMutableRawPointer(values + row * columns).assumingMemoryBound(to: UInt8.self))
             var sum: Int32 = 0
-            for column in 0..<columns {
-                let q = Int8(clamping: Int((line[column] / scale).rounded(.toNearestOrEven)))
-                values[row * columns + column] = q
-                sum += Int32(q)
-            }
+            for column in 0..<columns { sum &+= Int32(values[row * columns + column]) }
             scales[row] = scale
-            sums[row] = sum
+            corrections[row] = 128 &* sum
         }
         self.scales = scales
-        rowSums = sums
+        zeroPointCorrections = corrections
+        Threads.configure()
+        var status: Int32 = 0
+        guard let packed = ernie_pack_s8(Int64(rows), Int64(columns), values, &status) else {
+            fatalError("oneDNN could not pack an int8 matrix (\(status)) of [\(rows), \(columns)]")
+        }
+        self.packed = packed
     }
 
-    deinit { values.deallocate() }
+    deinit {
+        ernie_packed_s8_free(packed)
+        values.deallocate()
+    }
 
     /// The quantised value at (row, column), for tests.
     public subscript(row: Int, column: Int) -> Int8 { values[row * columns + column] }
+
+    /// acc[m, rows] = a[m, columns] · valuesᵀ in int32, on the packed copy.
+    func multiply(_ a: UnsafePointer<UInt8>, m: Int, into accumulators: UnsafeMutablePointer<Int32>) {
+        Threads.configure()
+        let status = ernie_gemm_u8s8s32_packed(Int64(m), a, packed, accumulators)
+        if status != 0 { fatalError("oneDNN int8 matmul failed (\(status)) for m=\(m) n=\(rows) k=\(columns)") }
+    }
 }
 
-/// `y[m, n] += x[m, k] · Wᵀ` with W quantised (`QuantizedMatrix`, [n, k]) and each row of x quantised at run time:
-/// symmetric per row (scale = max|x| / 127), shifted by 128 to uint8 for oneDNN's u8 × s8 → s32 kernel, then
-/// y += scaleₓ[m] · scale_w[n] · (acc[m, n] − 128 · rowSums[n]).
-public func linearInt8(x: UnsafePointer<Float>, m: Int, k: Int, weight: QuantizedMatrix, y: UnsafeMutablePointer<Float>) {
+/// Quantises one row symmetrically: q = round(x / scale) clamped to [−127, 127] with scale = max|x| / 127, stored as
+/// q + `zeroPoint` in a byte (128 gives the uint8 oneDNN's u8 × s8 kernel takes; 0 gives int8's two's complement).
+/// Returns the scale: 1 for an all-zero row, NaN for a row with a NaN or an infinity (its products are then NaN, as
+/// they would be in fp32).
+@inline(__always)
+func quantizeRow(_ line: UnsafePointer<Float>, _ count: Int, zeroPoint: Int32, into out: UnsafeMutablePointer<UInt8>) -> Float {
+    // NaN compares false, so the running maximum would skip it: count non-finite lanes apart.
+    var largest = FloatLanes(), finite = true
+    var i = 0
+    while i < count {
+        let magnitude = absolute(loadLanes(line + i, count - i))
+        finite = finite && all(magnitude .<= Float.greatestFiniteMagnitude)
+        largest = lanesMaximum(largest, magnitude)
+        i += 16
+    }
+    let maximum = laneMaximum(largest)
+    guard finite else {
+        out.update(repeating: UInt8(truncatingIfNeeded: zeroPoint), count: count)
+        return .nan
+    }
+    let scale = maximum > 0 ? maximum / 127 : 1
+    let inverse = 1 / scale
+    for column in 0..<count {
+        let q = min(127, max(-127, (line[column] * inverse).rounded(.toNearestOrEven)))
+        out[column] = UInt8(truncatingIfNeeded: Int32(q) &+ zeroPoint)
+    }
+    return scale
+}
+
+/// `y[m, n] = x[m, k] · Wᵀ (+ bias[n])` with W quantised (`QuantizedMatrix`, [n, k]) and each row of x quantised at
+/// run time: symmetric per row (scale = max|x| / 127), shifted by 128 to uint8 for oneDNN's u8 × s8 → s32 kernel, then
+/// y = scaleₓ[m] · scale_w[n] · (acc[m, n] − 128 · Σⱼ W_q[n, j]) + bias[n]. y is overwritten.
+public func linearInt8(
+    x: UnsafePointer<Float>, m: Int, k: Int, weight: QuantizedMatrix, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>
+) {
     precondition(weight.columns == k, "int8 linear: input width \(k) against weight [\(weight.rows), \(weight.columns)]")
     let n = weight.rows
-    guard m > 0, n > 0, k > 0 else { return }
-    let quantized = UnsafeMutablePointer<UInt8>.allocate(capacity: m * k)
-    let accumulators = UnsafeMutablePointer<Int32>.allocate(capacity: m * n)
-    defer { quantized.deallocate(); accumulators.deallocate() }
-    var rowScales = [Float](repeating: 1, count: m)
-    rowScales.withUnsafeMutableBufferPointer { scales in
-        let scales = scales.baseAddress!
+    guard m > 0 else { return }
+    // Scratch from the tensor pool (a fresh allocation of this size would be page-faulted in on every call).
+    let scratch = (quantized: Storage(uninitializedCount: (m * k + 3) / 4), accumulators: Storage(uninitializedCount: m * n),
+                   rowScales: Storage(uninitializedCount: m))
+    withExtendedLifetime(scratch) {
+        let quantized = UnsafeMutableRawPointer(scratch.quantized.base).assumingMemoryBound(to: UInt8.self)
+        let accumulators = UnsafeMutableRawPointer(scratch.accumulators.base).assumingMemoryBound(to: Int32.self)
+        let rowScales = scratch.rowScales.base
         parallelFor(m, grain: 8) { range in
-            for row in range {
-                let line = x + row * k
-                var largest: Float = 0
-                for column in 0..<k { largest = max(largest, abs(line[column])) }
-                let scale = largest > 0 ? largest / 127 : 1
-                let inverse = 1 / scale
-                let out = quantized + row * k
-                for column in 0..<k {
-                    let q = (line[column] * inverse).rounded(.toNearestOrEven)
-                    out[column] = UInt8(Int32(min(127, max(-127, q))) + 128)
-                }
-                scales[row] = scale
-            }
+            for row in range { rowScales[row] = quantizeRow(x + row * k, k, zeroPoint: 128, into: quantized + row * k) }
         }
+        weight.multiply(quantized, m: m, into: accumulators)
+        dequantize(accumulators, m: m, weight: weight, rowScales: rowScales, bias: bias, into: y)
     }
-    Threads.configure()
-    let status = ernie_gemm_u8s8s32(84, Int64(m), Int64(n), Int64(k), quantized, Int64(k), weight.values, Int64(k), accumulators, Int64(n))
-    if status != 0 { fatalError("oneDNN int8 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
+}
+
+/// y[m, n] = rowScales[m] · scales[n] · (acc[m, n] − corrections[n]) + bias[n].
+private func dequantize(
+    _ accumulators: UnsafePointer<Int32>, m: Int, weight: QuantizedMatrix, rowScales: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
+) {
+    let n = weight.rows
+    // Plain loops: LLVM vectorises them (SIMD16's generic Int32 → Float initialiser is an out-of-line call).
     weight.scales.withUnsafeBufferPointer { weightScales in
-        weight.rowSums.withUnsafeBufferPointer { sums in
-            rowScales.withUnsafeBufferPointer { rowScales in
-                parallelFor(m, grain: 8) { range in
-                    for row in range {
-                        let scale = rowScales[row]
-                        let accumulator = accumulators + row * n, out = y + row * n
+        weight.zeroPointCorrections.withUnsafeBufferPointer { corrections in
+            let weightScales = weightScales.baseAddress!, corrections = corrections.baseAddress!
+            parallelFor(m, grain: 8) { range in
+                for row in range {
+                    let scale = rowScales[row]
+                    let accumulator = accumulators + row * n, out = y + row * n
+                    if let bias {
                         for column in 0..<n {
-                            out[column] += scale * weightScales[column] * Float(accumulator[column] - 128 * sums[column])
+                            out[column] = scale * weightScales[column] * Float(accumulator[column] &- corrections[column]) + bias[column]
+                        }
+                    } else {
+                        for column in 0..<n {
+                            out[column] = scale * weightScales[column] * Float(accumulator[column] &- corrections[column])
                         }
                     }
                 }
