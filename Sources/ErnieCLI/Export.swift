@@ -21,18 +21,22 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("opset"), parsing: .unconditional, help: "ONNX opset (17 or later; LayerNormalization needs 17).") var opset = 18
     @Option(name: .customLong("task"), help: "feature-extraction, text-classification, token-classification, question-answering or multiple-choice (default: the folder's head).")
     var task: OnnxTask?
+    @Option(name: .customLong("quantize"), help: "int8: every Linear layer as `--dtype int8` runs it (int8 weights per output channel, activations quantised per row at run time, MatMulInteger); embeddings and LayerNorm stay fp32.")
+    var quantize: String?
 
     func run() throws {
         guard format == "onnx" else { throw ValidationError("--format \(format): ernie exports onnx") }
-        let exported = try ModelExport.onnx(from: URL(fileURLWithPath: modelNameOrPath), to: URL(fileURLWithPath: output), task: task, opset: opset)
-        warn("ernie export: \(exported.task.rawValue) graph → \(output) (opset \(opset), \(exported.bytes) bytes)")
+        if let quantize, quantize != "int8" { throw ValidationError("--quantize \(quantize): ernie quantises to int8") }
+        let exported = try ModelExport.onnx(from: URL(fileURLWithPath: modelNameOrPath), to: URL(fileURLWithPath: output), task: task,
+                                            opset: opset, quantized: quantize != nil)
+        warn("ernie export: \(exported.task.rawValue) graph\(quantize != nil ? " (int8)" : "") → \(output) (opset \(opset), \(exported.bytes) bytes)")
     }
 }
 
 /// The one export path (`ernie export` and `ernie finetune --do_export`).
 enum ModelExport {
     /// Writes `output` (atomically) and the companion files beside it.
-    static func onnx(from directory: URL, to output: URL, task: OnnxTask?, opset: Int) throws -> (task: OnnxTask, bytes: Int) {
+    static func onnx(from directory: URL, to output: URL, task: OnnxTask?, opset: Int, quantized: Bool = false) throws -> (task: OnnxTask, bytes: Int) {
         let folder = output.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -46,7 +50,7 @@ enum ModelExport {
         }
         let result: (model: [UInt8], externalData: [UInt8]?, task: OnnxTask)
         do {
-            result = try BertOnnxExport.export(directory: directory, task: task, opset: opset,
+            result = try BertOnnxExport.export(directory: directory, task: task, opset: opset, quantized: quantized,
                                                externalData: (output.lastPathComponent + "_data", BertOnnxExport.externalDataThreshold))
         } catch let error as ExportError {
             throw ValidationError(error.description)

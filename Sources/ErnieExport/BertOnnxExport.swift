@@ -62,7 +62,8 @@ public enum BertOnnxExport {
     /// The model of `directory` for `task` (default: the task of its saved head).
     /// - Parameter externalData: the external data file's name and the weight size (bytes) from which it is used.
     /// - Returns: the serialized `ModelProto`, the external data (nil when the weights stay inside), and the task.
-    public static func export(directory: URL, task requested: OnnxTask?, opset: Int,
+    /// - Parameter quantized: every Linear layer in int8 as `ernie … --dtype int8` runs it (see `quantizedLinear`).
+    public static func export(directory: URL, task requested: OnnxTask?, opset: Int, quantized: Bool = false,
                               externalData: (name: String, fromBytes: Int)? = nil)
         throws -> (model: [UInt8], externalData: [UInt8]?, task: OnnxTask) {
         guard opset >= minimumOpset else {
@@ -80,14 +81,15 @@ public enum BertOnnxExport {
         }
         let table = ParameterTable(config: config, head: task.head ?? savedHead)
         try ModelCheckpoint.checkFits(directory: directory, table: table)
-        let (weights, report) = try ModelCheckpoint.loadFloats(try SafetensorsCheckpoint(directory: directory), table: table)
+        let (weights, report) = try ModelCheckpoint.loadFloats(try ModelCheckpoint.openWeights(directory: directory), table: table)
         let prefix = table.encoderPrefix
         let pooled = task == .textClassification || task == .multipleChoice || (task == .featureExtraction && table.head.hasPooler)
         let required = table.names.filter { pooled || !$0.hasPrefix(prefix + "pooler.") }
         if let missing = required.first(where: { weights[$0] == nil }) {
             throw ExportError("\(directory.path) lacks the weights of \(missing) (and \(report.uninitializedParameters.count - 1) more)")
         }
-        var builder = BertOnnxGraph(config: config, weights: weights, prefix: prefix, task: task, withPooler: pooled)
+        var builder = BertOnnxGraph(config: config, weights: weights, prefix: prefix, task: task, withPooler: pooled,
+                                    opset: opset, quantized: quantized)
         let (inputs, outputs) = builder.build()
         var initializers = builder.graph.initializers
         var external: [UInt8]?
@@ -115,14 +117,22 @@ struct BertOnnxGraph {
     let prefix: String
     let task: OnnxTask
     let withPooler: Bool
+    let opset: Int
+    /// Linear layers in int8 (`quantizedLinear`).
+    let quantized: Bool
     var graph = OnnxGraphBuilder()
+    /// The shared constants of the int8 layers, made by the first one.
+    private var int8Constants: (zero: String, one: String, levels: String, low: String, high: String, shift: String, axes: String, zeroPoint: String)?
 
-    init(config: BertConfig, weights: [String: [Float]], prefix: String, task: OnnxTask, withPooler: Bool) {
+    init(config: BertConfig, weights: [String: [Float]], prefix: String, task: OnnxTask, withPooler: Bool, opset: Int,
+         quantized: Bool) {
         self.config = config
         self.weights = weights
         self.prefix = prefix
         self.task = task
         self.withPooler = withPooler
+        self.opset = opset
+        self.quantized = quantized
     }
 
     /// A weight as an initializer under its Hugging Face name, shaped as the checkpoint has it.
@@ -132,11 +142,50 @@ struct BertOnnxGraph {
 
     /// `y = x · Wᵀ + b` for a Hugging Face Linear `name` ([out, in] weight): MatMul against the transposed weight, then Add.
     mutating func linear(_ x: String, _ name: String, out: Int, in inputs: Int) -> String {
+        if quantized { return quantizedLinear(x, name, out: out, in: inputs) }
         let w = weights[name + ".weight"]!
         var transposed = [Float](repeating: 0, count: w.count)
         for row in 0..<out { for column in 0..<inputs { transposed[column * out + row] = w[row * inputs + column] } }
         let wT = graph.initializer(.floats(name + ".weight.T", dims: [inputs, out], transposed))
         return graph.add(graph.matMul(x, wT), weight(name + ".bias", dims: [out]))
+    }
+
+    /// A Linear layer in int8, computing what ernie's int8 layer (`linearInt8`) computes, operation for operation:
+    /// the weight quantised per output channel (`QuantizedMatrix`: `<name>.weight.int8.T` [in, out] int8 and
+    /// `<name>.weight.scale` [out]); each row of x quantised at run time, q = clip(round(x · (1 / s)), ±127) with
+    /// s = max|x| / 127 (1 for an all-zero row), shifted to uint8 with zero point 128; `MatMulInteger`; then
+    /// y = acc · scale_w · s + b.
+    mutating func quantizedLinear(_ x: String, _ name: String, out: Int, in inputs: Int) -> String {
+        let matrix = weights[name + ".weight"]!.withUnsafeBufferPointer { QuantizedMatrix($0.baseAddress!, rows: out, columns: inputs) }
+        var transposed = [Int8](repeating: 0, count: out * inputs)
+        matrix.withValues { values in
+            for row in 0..<out { for column in 0..<inputs { transposed[column * out + row] = values[row * inputs + column] } }
+        }
+        let wT = graph.initializer(.int8s(name + ".weight.int8.T", dims: [inputs, out], transposed))
+        let wScale = graph.initializer(.floats(name + ".weight.scale", dims: [out], matrix.scales))
+        if int8Constants == nil {
+            int8Constants = (graph.constant("int8_zero", floats: [0]), graph.constant("int8_one", floats: [1]),
+                             graph.constant("int8_levels", floats: [127]), graph.constant("int8_low", floats: [-127]),
+                             graph.constant("int8_high", floats: [127]), graph.constant("int8_shift", floats: [128]),
+                             graph.constant("int8_axes", int64s: [-1]), graph.initializer(.uint8s("int8_zero_point", dims: [], [128])))
+        }
+        let c = int8Constants!
+        let magnitude = graph.node("Abs", [x])
+        // ReduceMax takes its axes as an attribute before opset 18, as an input from 18 on.
+        let largest = opset >= 18
+            ? graph.node("ReduceMax", [magnitude, c.axes], [.int("keepdims", 1)])
+            : graph.node("ReduceMax", [magnitude], [.ints("axes", [-1]), .int("keepdims", 1)])
+        let scale = graph.node("Where", [graph.node("Equal", [largest, c.zero]), c.one, graph.div(largest, c.levels)])
+        let rounded = graph.node("Round", [graph.mul(x, graph.node("Reciprocal", [scale]))])
+        let q = graph.node("Clip", [rounded, c.low, c.high])
+        let shifted = graph.node("Cast", [graph.add(q, c.shift)],
+                                 [.int("to", OnnxProto.DataType.uint8.rawValue)])
+        let accumulators = graph.node("Cast", [graph.node("MatMulInteger", [shifted, wT, c.zeroPoint])],
+                                      [.int("to", OnnxProto.DataType.float.rawValue)])
+        // acc · scale_w first, then · s: also what keeps onnxruntime from fusing Cast → Mul(Mul(s, scale_w)) into its
+        // MatMulIntegerToFloat, which takes one scale for all of A's rows.
+        let product = graph.mul(graph.mul(accumulators, wScale), scale)
+        return graph.add(product, weight(name + ".bias", dims: [out]))
     }
 
     mutating func layerNorm(_ x: String, _ name: String) -> String {
@@ -190,9 +239,10 @@ struct BertOnnxGraph {
         let tokenType = graph.gather(weight(e + "token_type_embeddings.weight", dims: [config.typeVocabularySize, h]), types)
         var x = graph.add(graph.add(word, tokenType), position)
         if config.useTaskId {
-            // Task type 0 for every token (as ernie and transformers do without task_type_ids): its row, broadcast.
-            let row = Array(weights[e + "task_type_embeddings.weight"]!.prefix(h))
-            x = graph.add(x, graph.constant(e + "task_type_embeddings.row0", floats: row, dims: [h]))
+            // Task type 0 for every token (as ernie and transformers do without task_type_ids): its row, broadcast. The
+            // whole table is kept, so the graph holds every weight of the model (`ernie predict` reads them back).
+            let table = weight(e + "task_type_embeddings.weight", dims: [config.taskTypeVocabularySize, h])
+            x = graph.add(x, graph.gather(table, graph.constant("task_type_zero", int64s: [0], dims: [])))
         }
         x = layerNorm(x, e + "LayerNorm")
         // Additive mask [batch, 1, 1, seq]: 0 where attended, the float minimum where padded (transformers' value).

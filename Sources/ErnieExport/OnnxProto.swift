@@ -6,7 +6,7 @@ import Foundation
 enum OnnxProto {
     /// `TensorProto.DataType`.
     enum DataType: Int {
-        case float = 1, int32 = 6, int64 = 7
+        case float = 1, uint8 = 2, int8 = 3, int32 = 6, int64 = 7
     }
 
     /// A `TensorProto`: an initializer or a constant, its bytes in `raw_data` (little-endian) or in an external file.
@@ -20,6 +20,14 @@ enum OnnxProto {
 
         static func floats(_ name: String, dims: [Int], _ values: [Float]) -> Tensor {
             Tensor(name: name, dims: dims, dataType: .float, raw: values.withUnsafeBytes { Array($0) })
+        }
+
+        static func int8s(_ name: String, dims: [Int], _ values: [Int8]) -> Tensor {
+            Tensor(name: name, dims: dims, dataType: .int8, raw: values.withUnsafeBytes { Array($0) })
+        }
+
+        static func uint8s(_ name: String, dims: [Int], _ values: [UInt8]) -> Tensor {
+            Tensor(name: name, dims: dims, dataType: .uint8, raw: values)
         }
 
         static func int64s(_ name: String, dims: [Int], _ values: [Int64]) -> Tensor {

@@ -47,6 +47,11 @@ public final class QuantizedMatrix: @unchecked Sendable {
     /// The quantised value at (row, column), for tests.
     public subscript(row: Int, column: Int) -> Int8 { values[row * columns + column] }
 
+    /// The quantised values [rows, columns], row-major.
+    public func withValues<R>(_ body: (UnsafeBufferPointer<Int8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: values, count: rows * columns))
+    }
+
     /// acc[m, rows] = a[m, columns] · valuesᵀ in int32, on the packed copy.
     func multiply(_ a: UnsafePointer<UInt8>, m: Int, into accumulators: UnsafeMutablePointer<Int32>) {
         Threads.configure()
@@ -86,7 +91,7 @@ func quantizeRow(_ line: UnsafePointer<Float>, _ count: Int, zeroPoint: Int32, i
 
 /// `y[m, n] = x[m, k] · Wᵀ (+ bias[n])` with W quantised (`QuantizedMatrix`, [n, k]) and each row of x quantised at
 /// run time: symmetric per row (scale = max|x| / 127), shifted by 128 to uint8 for oneDNN's u8 × s8 → s32 kernel, then
-/// y = scaleₓ[m] · scale_w[n] · (acc[m, n] − 128 · Σⱼ W_q[n, j]) + bias[n]. y is overwritten.
+/// y = (acc[m, n] − 128 · Σⱼ W_q[n, j]) · scale_w[n] · scaleₓ[m] + bias[n]. y is overwritten.
 public func linearInt8(
     x: UnsafePointer<Float>, m: Int, k: Int, weight: QuantizedMatrix, bias: UnsafePointer<Float>?,
     y: UnsafeMutablePointer<Float>
@@ -109,7 +114,8 @@ public func linearInt8(
     }
 }
 
-/// y[m, n] = rowScales[m] · scales[n] · (acc[m, n] − corrections[n]) + bias[n].
+/// y[m, n] = (acc[m, n] − corrections[n]) · scales[n] · rowScales[m] + bias[n], rounded in that order (the ONNX
+/// export computes the same).
 private func dequantize(
     _ accumulators: UnsafePointer<Int32>, m: Int, weight: QuantizedMatrix, rowScales: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>
@@ -125,11 +131,11 @@ private func dequantize(
                     let accumulator = accumulators + row * n, out = y + row * n
                     if let bias {
                         for column in 0..<n {
-                            out[column] = scale * weightScales[column] * Float(accumulator[column] &- corrections[column]) + bias[column]
+                            out[column] = Float(accumulator[column] &- corrections[column]) * weightScales[column] * scale + bias[column]
                         }
                     } else {
                         for column in 0..<n {
-                            out[column] = scale * weightScales[column] * Float(accumulator[column] &- corrections[column])
+                            out[column] = Float(accumulator[column] &- corrections[column]) * weightScales[column] * scale
                         }
                     }
                 }

@@ -13,7 +13,7 @@ public enum PretrainedWeights {
     public static func load(_ store: ParameterStore, table: ParameterTable, from directory: URL,
                             strict: Bool = false) throws -> StateDictLoadReport {
         try checkMatches(store, table)
-        let checkpoint = try SafetensorsCheckpoint(directory: directory)
+        let checkpoint = try ModelCheckpoint.openWeights(directory: directory)
         let report = try ModelCheckpoint.resolve(checkpoint, table: table, options: StateDictLoadOptions(strict: strict))
         for (name, tensor) in store.ordered {
             guard let key = report.sources[name] else { continue }

@@ -10,7 +10,7 @@ extension ModelCheckpoint {
     /// - Throws: `StateDictError.doesNotFitConfig` naming the tensor, both shapes and the config fields; errors of
     ///   the checkpoint files.
     public static func checkFits(directory: URL, table: ParameterTable) throws {
-        let checkpoint = try SafetensorsCheckpoint(directory: directory)
+        let checkpoint = try openWeights(directory: directory)
         let config = table.config
         let prefix = config.modelType.parameterPrefix + "."
         func encoderKey(_ key: String) -> Substring? {

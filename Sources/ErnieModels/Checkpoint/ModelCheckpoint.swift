@@ -10,7 +10,7 @@ public enum ModelCheckpoint {
 
     /// Resolves the names of `checkpoint` against `table` (see `StateDictMapping`).
     public static func resolve(
-        _ checkpoint: SafetensorsCheckpoint, table: ParameterTable, options: StateDictLoadOptions = StateDictLoadOptions()
+        _ checkpoint: any CheckpointWeights, table: ParameterTable, options: StateDictLoadOptions = StateDictLoadOptions()
     ) throws -> StateDictLoadReport {
         try StateDictMapping.resolve(table: table, checkpointShapes: checkpoint.shapes, source: checkpoint.source, options: options)
     }
@@ -18,7 +18,7 @@ public enum ModelCheckpoint {
     /// Loads every parameter the checkpoint provides as `Float` (converted from F16/BF16 if need be), keyed by
     /// the model's parameter names; `report.uninitializedParameters` lists those left to the model's init.
     public static func loadFloats(
-        _ checkpoint: SafetensorsCheckpoint, table: ParameterTable, options: StateDictLoadOptions = StateDictLoadOptions()
+        _ checkpoint: any CheckpointWeights, table: ParameterTable, options: StateDictLoadOptions = StateDictLoadOptions()
     ) throws -> (tensors: [String: [Float]], report: StateDictLoadReport) {
         let report = try resolve(checkpoint, table: table, options: options)
         var tensors = [String: [Float]]()

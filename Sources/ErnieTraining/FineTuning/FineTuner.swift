@@ -98,8 +98,7 @@ public final class FineTuner {
             throw TrainingError.invalidConfiguration("max_seq_length \(c.maxSeqLength) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
 
-        let hasWeights = [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName]
-            .contains { FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent($0).path) }
+        let hasWeights = ModelCheckpoint.weightsFile(in: modelDirectory) != nil
         if hasWeights { try ModelCheckpoint.checkFits(directory: modelDirectory, table: ParameterTable(config: config, head: c.taskName.head)) }
         model = try FineTuningModel(task: c.taskName, config: config, useCrf: c.useCrf, seed: UInt64(c.seed))
         if hasWeights {

@@ -80,7 +80,7 @@ public final class FineTuningModel {
     /// report; the checkpoint's extra keys (e.g. a pretraining checkpoint's `cls.*`) are listed as unexpected.
     @discardableResult
     public func load(from directory: URL) throws -> StateDictLoadReport {
-        let checkpoint = try SafetensorsCheckpoint(directory: directory)
+        let checkpoint = try ModelCheckpoint.openWeights(directory: directory)
         let report = try ModelCheckpoint.resolve(checkpoint, table: table, options: StateDictLoadOptions(ignoreMismatchedSizes: true))
         for (name, tensor) in parameters.ordered {
             guard let key = report.sources[name] else { continue }

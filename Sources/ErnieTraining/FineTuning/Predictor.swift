@@ -14,9 +14,8 @@ public final class Predictor {
     public init(_ configuration: FineTuningConfiguration) throws {
         self.configuration = configuration
         let directory = URL(fileURLWithPath: configuration.modelNameOrPath)
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(SafetensorsCheckpoint.singleFileName).path)
-            || FileManager.default.fileExists(atPath: directory.appendingPathComponent(SafetensorsCheckpoint.indexFileName).path) else {
-            throw TrainingError.missingInput("\(configuration.modelNameOrPath) holds no model.safetensors: give a fine-tuned model directory")
+        guard ModelCheckpoint.weightsFile(in: directory) != nil else {
+            throw TrainingError.missingInput("\(configuration.modelNameOrPath) holds no model.safetensors (nor an exported model.onnx): give a fine-tuned model directory")
         }
         let config = try ModelCheckpoint.loadConfig(directory: directory)
         if let saved = config.architectures?.first.flatMap({ ModelHead.parse(architecture: $0)?.1 }), saved != configuration.taskName.head {

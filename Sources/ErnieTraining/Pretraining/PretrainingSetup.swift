@@ -21,9 +21,7 @@ enum PretrainingSetup {
             }
             config = try ModelCheckpoint.loadConfig(directory: url)
             directory = url
-            let hasWeights = [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName]
-                .contains { FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path) }
-            weights = hasWeights ? url : nil
+            weights = ModelCheckpoint.weightsFile(in: url) != nil ? url : nil
             if let modelTypeOverride, modelTypeOverride != config.modelType {
                 throw TrainingError.invalidConfiguration(
                     "--model_type \(modelTypeOverride.rawValue) contradicts model_type \"\(config.modelType.rawValue)\" in \(path)/config.json")
