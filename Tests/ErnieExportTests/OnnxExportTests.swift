@@ -116,6 +116,55 @@ import Testing
         #expect(Self.maxDifference(outputs["pooler_output"]!.values, pooled!.values) < Self.tolerance)
     }
 
+    /// The int8 graph computes what ernie's int8 layers compute: against `--dtype int8`'s forward pass far closer than
+    /// either is to fp32 (the interpreter rounds in float64, so an activation at a level boundary may land on the
+    /// neighbouring level: the bar leaves room for that, not for another quantisation).
+    @Test(arguments: [17, 18])
+    func int8GraphMatchesTheInt8ForwardPass(_ opset: Int) throws {
+        let directory = try Self.folder(.sequenceClassification)
+        let (bytes, _, _) = try BertOnnxExport.export(directory: directory, task: nil, opset: opset, quantized: true)
+        let graph = OnnxReference(bytes)
+        #expect(graph.nodes.filter { $0.opType == "MatMulInteger" }.count == 2 * 6 + 2)   // 6 per layer, pooler, classifier
+        #expect(!graph.nodes.contains { $0.opType == "MatMul" && graph.initializers[$0.inputs[1]] != nil })
+        let outputs = graph.run(Self.feeds(Self.rows))
+        let model = try FineTuningModel(task: .sequenceClassification, config: try ModelCheckpoint.loadConfig(directory: directory), seed: 0)
+        try model.load(from: directory)
+        let int8 = try model(Self.batch(Self.rows), graph: .inference(precision: .int8, weightCache: WeightCache()), withLoss: false)
+        let fp32 = try model(Self.batch(Self.rows), graph: .inference(), withLoss: false)
+        let quantisationError = Self.maxDifference(int8.logits.values.map(Double.init), fp32.logits.values)
+        let difference = Self.maxDifference(outputs["logits"]!.values, int8.logits.values)
+        // Measured: graph − int8 forward 6.7e-10 (both opsets); int8 − fp32 1.8e-4, so the graph is the int8 one.
+        #expect(quantisationError > 5e-5)
+        #expect(difference < 1e-8)
+    }
+
+    /// An exported folder loads back as a model folder: the weights read from model.onnx (transposed Linear weights
+    /// undone, int8 weights dequantised) are the checkpoint's.
+    @Test func exportedWeightsReadBack() throws {
+        let directory = try Self.folder(.sequenceClassification, ernie: true)
+        let original = try ModelCheckpoint.openWeights(directory: directory)
+        for quantized in [false, true] {
+            let (bytes, _, _) = try BertOnnxExport.export(directory: directory, task: nil, opset: 18, quantized: quantized)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-onnx-\(UUID().uuidString).onnx")
+            try Data(bytes).write(to: file)
+            let weights = try OnnxWeights(file: file)
+            #expect(weights.shapes == original.shapes)
+            for (name, shape) in original.shapes {
+                let expected = try original.floats(named: name), got = try weights.floats(named: name)
+                if quantized && shape.count == 2 && !name.contains("embeddings") {
+                    // value · scale with |value| ≤ 127: within half a level of the weight's largest magnitude / 127.
+                    let rows = shape[0], columns = shape[1]
+                    for row in 0..<rows {
+                        let level = expected[(row * columns)..<((row + 1) * columns)].map(abs).max()! / 127
+                        for column in 0..<columns { #expect(abs(got[row * columns + column] - expected[row * columns + column]) <= level * 0.5001) }
+                    }
+                } else {
+                    #expect(got == expected, "\(name)")
+                }
+            }
+        }
+    }
+
     @Test func multipleChoiceTakesChoicesAsAnAxis() throws {
         let directory = try Self.folder(.multipleChoice)
         let (bytes, _, _) = try BertOnnxExport.export(directory: directory, task: nil, opset: 18)

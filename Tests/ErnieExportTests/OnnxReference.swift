@@ -147,6 +147,8 @@ struct OnnxReference {
             switch type {
             case 1: values = (0..<(data.count / 4)).map { Double(buffer.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
             case 7: values = (0..<(data.count / 8)).map { Double(buffer.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            case 2: values = buffer.map { Double($0) }
+            case 3: values = buffer.map { Double(Int8(bitPattern: $0)) }
             default: fatalError("tensor type \(type)")
             }
         }
@@ -203,6 +205,29 @@ struct OnnxReference {
         case "Tanh": return [Array(shape: x[0].shape, values: x[0].values.map(Foundation.tanh))]
         case "Relu": return [Array(shape: x[0].shape, values: x[0].values.map { max(0, $0) })]
         case "Identity", "Cast": return [x[0]]
+        case "Abs": return [Array(shape: x[0].shape, values: x[0].values.map(Swift.abs))]
+        case "Reciprocal": return [Array(shape: x[0].shape, values: x[0].values.map { 1 / $0 })]
+        case "Round": return [Array(shape: x[0].shape, values: x[0].values.map { $0.rounded(.toNearestOrEven) })]
+        case "Clip": return [Array(shape: x[0].shape, values: x[0].values.map { Swift.min(x[2].values[0], Swift.max(x[1].values[0], $0)) })]
+        case "Equal": return [broadcast(x[0], x[1]) { $0 == $1 ? 1 : 0 }]
+        case "Where":
+            let shape = broadcast(broadcast(x[0], x[1]) { c, _ in c }, x[2]) { c, _ in c }.shape
+            let zeros = Array(shape: shape, values: [Double](repeating: 0, count: shape.reduce(1, *)))
+            let condition = broadcast(zeros, x[0]) { _, c in c }, first = broadcast(zeros, x[1]) { _, v in v }, second = broadcast(zeros, x[2]) { _, v in v }
+            return [Array(shape: shape, values: condition.values.indices.map { condition.values[$0] != 0 ? first.values[$0] : second.values[$0] })]
+        case "ReduceMax":
+            // Over the last axis only (what the int8 layers use); axes as an attribute (opset < 18) or an input.
+            let axes = node.intLists["axes"] ?? x.dropFirst().first.map { $0.values.map { Int($0) } } ?? []
+            precondition(axes == [-1] || axes == [x[0].shape.count - 1], "ReduceMax over the last axis only")
+            let width = x[0].shape.last!
+            let maxima = (0..<(x[0].count / width)).map { row in x[0].values[(row * width)..<((row + 1) * width)].max()! }
+            let keep = (node.ints["keepdims"] ?? 1) == 1
+            return [Array(shape: Swift.Array(x[0].shape.dropLast()) + (keep ? [1] : []), values: maxima)]
+        case "MatMulInteger":
+            // (A − a_zero_point) · (B − b_zero_point), B [k, n] and zero points scalars.
+            let a = Array(shape: x[0].shape, values: x[0].values.map { $0 - (x.count > 2 ? x[2].values[0] : 0) })
+            let b = Array(shape: x[1].shape, values: x[1].values.map { $0 - (x.count > 3 ? x[3].values[0] : 0) })
+            return evaluate(Node(opType: "MatMul"), [a, b])
         case "Shape": return [Array(shape: [x[0].shape.count], values: x[0].shape.map(Double.init))]
         case "Range":
             let (start, limit, delta) = (x[0].values[0], x[1].values[0], x[2].values[0])
