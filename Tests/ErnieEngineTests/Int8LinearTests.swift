@@ -10,8 +10,9 @@ import Testing
         return (0..<count).map { _ in Float(random.uniform() * 2 - 1) * scale }
     }
 
-    // Widths below, at and past the 16-lane blocks of the quantisation and dequantisation (tails included).
-    @Test(arguments: [(1, 8, 16), (7, 33, 65), (64, 96, 128), (3, 768, 40)])
+    // Widths below, at and past the 16-lane blocks of the quantisation and dequantisation (tails included), and rows
+    // past the 512-row blocks (two whole blocks and a remainder).
+    @Test(arguments: [(1, 8, 16), (7, 33, 65), (64, 96, 128), (3, 768, 40), (1030, 17, 24)])
     func matchesTheNaiveQuantisedProduct(_ m: Int, _ n: Int, _ k: Int) throws {
         var x = Self.random(m * k, seed: 1, scale: 3)
         x[0] = 0   // a zero and an all-zero row take the scale-1 path

@@ -133,9 +133,10 @@ import Testing
         let fp32 = try model(Self.batch(Self.rows), graph: .inference(), withLoss: false)
         let quantisationError = Self.maxDifference(int8.logits.values.map(Double.init), fp32.logits.values)
         let difference = Self.maxDifference(outputs["logits"]!.values, int8.logits.values)
-        // Measured: graph − int8 forward 6.7e-10 (both opsets); int8 − fp32 1.8e-4, so the graph is the int8 one.
+        // Measured: int8 − fp32 1.8e-4; graph − int8 forward 6.7e-10, or 7.2e-8 when a float64-vs-float32 difference
+        // moved one activation across a rounding boundary. The bar: 100× closer to the int8 forward than int8 is to fp32.
         #expect(quantisationError > 5e-5)
-        #expect(difference < 1e-8)
+        #expect(difference < quantisationError / 100)
     }
 
     /// An exported folder loads back as a model folder: the weights read from model.onnx (transposed Linear weights
