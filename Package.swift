@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "ErnieEngine", dependencies: ["CShims"], swiftSettings: kernelSwift),
         .target(name: "ErnieText", dependencies: ["ErnieBasics"], swiftSettings: checkedSwift),
         .target(name: "ErnieData", dependencies: ["ErnieBasics", "ErnieText"], swiftSettings: checkedSwift),
-        .target(name: "ErnieModels", dependencies: ["ErnieBasics", "ErnieEngine", "ErnieText"], swiftSettings: checkedSwift),
+        .target(name: "ErnieModels", dependencies: ["ErnieBasics", "ErnieEngine", "ErnieText", "ErnieData"], swiftSettings: checkedSwift),
         .target(
             name: "ErnieTraining",
             dependencies: ["ErnieBasics", "ErnieEngine", "ErnieModels", "ErnieData", "CMPI"],

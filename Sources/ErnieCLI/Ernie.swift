@@ -21,6 +21,7 @@ struct Ernie: AsyncParsableCommand {
             Predict.self,
             Serve.self,
             Export.self,
+            Convert.self,
             Bench.self,
         ])
 

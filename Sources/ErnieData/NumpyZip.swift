@@ -106,14 +106,14 @@ public enum NumpyZip {
     }
 }
 
-/// The parts of the zip format `np.savez` uses (STORED members, zip64 where CPython puts it).
-enum ZipDirectory {
-    struct Entry {
-        var name: String
-        var crc: UInt32
-        var size: Int
-        var headerOffset: Int
-        var dataOffset: Int
+/// The parts of the zip format `np.savez` and `torch.save` use (STORED members, zip64 where CPython puts it).
+public enum ZipDirectory {
+    public struct Entry {
+        public var name: String
+        public var crc: UInt32
+        public var size: Int
+        public var headerOffset: Int
+        public var dataOffset: Int
     }
 
     /// CPython's `zipfile.ZIP64_LIMIT`: above it the central directory switches to zip64 fields.
@@ -187,8 +187,9 @@ enum ZipDirectory {
     static func flags(for name: String) -> UInt16 { name.utf8.allSatisfy { $0 < 0x80 } ? 0 : 0x800 }
 
     /// The members of a zip archive, with where each one's data starts.
-    static func read(file: MappedFile, path: String) throws -> [Entry] {
-        func bad(_ reason: String) -> DataError { .malformed(path: path, reason: reason + " (not an .npz written by np.savez?)") }
+    /// - Parameter kind: what the archive should be, for messages ("an .npz written by np.savez").
+    public static func read(file: MappedFile, path: String, kind: String = "an .npz written by np.savez") throws -> [Entry] {
+        func bad(_ reason: String) -> DataError { .malformed(path: path, reason: reason + " (not \(kind)?)") }
         let total = file.byteCount
         guard total >= 22 else { throw bad("too short for a zip archive") }
         var endOffset = -1
@@ -249,8 +250,7 @@ enum ZipDirectory {
             }
             guard flags & 1 == 0 else { throw DataError.unsupported(path: path, reason: "\(name) is encrypted") }
             guard method == 0 else {
-                throw DataError.unsupported(
-                    path: path, reason: "\(name) is compressed (np.savez_compressed); save the index with np.savez")
+                throw DataError.unsupported(path: path, reason: "\(name) is compressed; \(kind) stores its members uncompressed")
             }
             guard file.contains(offset: headerOffset, count: 30), file.load(UInt32.self, at: headerOffset) == 0x0403_4B50 else {
                 throw bad("\(name): broken local header")

@@ -1,0 +1,86 @@
+import ErnieBasics
+import ErnieEngine
+import Foundation
+import Testing
+@testable import ErnieModels
+
+/// `pytorch_model.bin` (tools/torch_format_fixture.py: tiny_bert's weights in torch.save's format, with a strided view,
+/// a tied storage, a parameter and an int64 buffer) and the restricted unpickler under hostile input.
+@Suite struct PyTorchWeightsTests {
+    static let folder = TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert_torch")
+    static let file = folder.appendingPathComponent(PyTorchWeights.fileName)
+
+    @Test func readsTheSafetensorsValuesExactly() throws {
+        let torch = try PyTorchWeights(file: Self.file)
+        let safetensors = try SafetensorsCheckpoint(directory: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert"))
+        for (name, shape) in safetensors.shapes {
+            #expect(torch.shapes[name] == shape, "\(name)")
+            guard safetensors.info(named: name)!.dtype.isConvertibleToFloat else {
+                #expect(throws: SafetensorsError.self) { try torch.floats(named: name) }   // position_ids: int64
+                continue
+            }
+            #expect(try torch.floats(named: name) == safetensors.floats(named: name), "\(name)")
+        }
+        // The tied view: the word embeddings from their second row on.
+        let word = try safetensors.floats(named: "bert.embeddings.word_embeddings.weight")
+        let width = safetensors.shapes["bert.embeddings.word_embeddings.weight"]![1]
+        #expect(try torch.floats(named: "tied.word_embeddings.tail") == Array(word[width...]))
+    }
+
+    /// A folder holding only pytorch_model.bin loads like its safetensors twin.
+    @Test func aFolderWithOnlyTheBinLoads() throws {
+        let (model, _, report) = try PretrainedWeights.loadBaseModel(from: Self.folder)
+        let (reference, _, _) = try PretrainedWeights.loadBaseModel(from: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert"))
+        #expect(report.uninitializedParameters.isEmpty)
+        for (name, tensor) in model.store.ordered { #expect(tensor.values == reference.store[name]!.values, "\(name)") }
+    }
+
+    /// Reads a pickle given as opcodes.
+    static func load(_ bytes: [UInt8], allowed: Set<PickleGlobal> = PyTorchWeights.allowed) throws -> PickleValue {
+        try bytes.withUnsafeBytes { try PickleMachine.load($0, allowed: allowed, source: "test.pkl") }
+    }
+
+    @Test func otherGlobalsAreRefusedByName() throws {
+        // The classic payload: os.system('echo owned') through GLOBAL + REDUCE.
+        let payload: [UInt8] = [0x80, 0x02] + Array("cos\nsystem\n".utf8) + [0x8C, 10] + Array("echo owned".utf8) + [0x85, 0x52, 0x2E]
+        #expect { try Self.load(payload) } throws: { String(describing: $0).contains("refused global os.system") }
+        // The same through STACK_GLOBAL.
+        let stacked: [UInt8] = [0x80, 0x04, 0x8C, 8] + Array("builtins".utf8) + [0x8C, 4] + Array("eval".utf8) + [0x93, 0x2E]
+        #expect { try Self.load(stacked) } throws: { String(describing: $0).contains("refused global builtins.eval") }
+        // Opcodes outside a state dict are refused by name.
+        #expect { try Self.load([0x80, 0x02, 0x28, 0x69] + Array("os\nsystem\n".utf8)) } throws: { String(describing: $0).contains("INST") }
+    }
+
+    @Test func nestingIsBounded() throws {
+        // 10,000 nested one-element tuples: refused at depth 64 instead of a tree too deep to free.
+        let deep: [UInt8] = [0x80, 0x02, 0x4E] + [UInt8](repeating: 0x85, count: 10_000) + [0x2E]
+        #expect { try Self.load(deep) } throws: { String(describing: $0).contains("nested deeper") }
+    }
+
+    /// Random mutations of the fixture's pickle: each loads or throws; none crashes or reads outside the buffer.
+    @Test func mutatedPicklesNeverCrash() throws {
+        let archive = try Data(contentsOf: Self.file)
+        // The pickle is the first member: its bytes follow the 30-byte local header and the name.
+        let nameLength = Int(archive[26]) | Int(archive[27]) << 8
+        let start = 30 + nameLength + (Int(archive[28]) | Int(archive[29]) << 8)
+        let size = Int(archive[22]) | Int(archive[23]) << 8 | Int(archive[24]) << 16 | Int(archive[25]) << 24
+        let pickle = [UInt8](archive[start..<(start + size)])
+        #expect(try Self.load(pickle).items?.count ?? 0 > 10)
+        var random = RandomGenerator(seed: 7)
+        var loaded = 0, refused = 0
+        for _ in 0..<3000 {
+            var mutated = pickle
+            for _ in 0..<(1 + Int(random.uniform() * 4)) {
+                let position = Int(random.uniform() * Double(mutated.count))
+                switch Int(random.uniform() * 3) {
+                case 0: mutated[position] = UInt8(truncatingIfNeeded: Int(random.uniform() * 256))
+                case 1: mutated.removeSubrange(position..<min(mutated.count, position + 1 + Int(random.uniform() * 8)))
+                default: mutated.insert(UInt8(truncatingIfNeeded: Int(random.uniform() * 256)), at: position)
+                }
+                if mutated.isEmpty { mutated = [0x2E] }
+            }
+            do { _ = try Self.load(mutated); loaded += 1 } catch is PickleError { refused += 1 }
+        }
+        #expect(loaded + refused == 3000 && refused > 0)
+    }
+}
