@@ -84,3 +84,45 @@ import Testing
         #expect(loaded + refused == 3000 && refused > 0)
     }
 }
+
+/// `.pdparams` written by paddle.save (tools/paddle_format_fixture.py: tiny_ernie under PaddleNLP's names and
+/// [in, out] Linear layout, protocol 4; a Linear with protocol 2).
+@Suite struct PaddleWeightsTests {
+    static let folder = TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_ernie_paddle")
+
+    @Test func namesAndLayoutMapToTransformers() throws {
+        let paddle = try PaddleWeights(file: Self.folder.appendingPathComponent(PaddleWeights.fileName))
+        let safetensors = try SafetensorsCheckpoint(directory: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_ernie"))
+        for (name, shape) in safetensors.shapes where !name.hasSuffix("position_ids") {
+            #expect(paddle.shapes[name] == shape, "\(name)")
+            #expect(try paddle.floats(named: name) == safetensors.floats(named: name), "\(name)")
+        }
+        #expect(Set(paddle.shapes.keys) == Set(safetensors.shapes.keys.filter { !$0.hasSuffix("position_ids") }))
+    }
+
+    @Test func aPaddleNLPFolderLoads() throws {
+        let (model, _, report) = try PretrainedWeights.loadBaseModel(from: Self.folder)
+        let (reference, _, _) = try PretrainedWeights.loadBaseModel(from: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_ernie"))
+        #expect(report.uninitializedParameters.isEmpty)
+        for (name, tensor) in model.store.ordered { #expect(tensor.values == reference.store[name]!.values, "\(name)") }
+    }
+
+    @Test func protocolTwoBytesAsLatin1Text() throws {
+        let paddle = try PaddleWeights(file: Self.folder.appendingPathComponent("linear_protocol2.pdparams"))
+        let expected = try JSONParser.parse(try Data(contentsOf: Self.folder.appendingPathComponent("linear_protocol2.json")))
+        // Paddle's weight [in 3, out 2] reads as transformers' [out 2, in 3].
+        let rows = expected.objectValue!["weight"]!.arrayValue!.map { $0.arrayValue!.map { Float($0.doubleValue!) } }
+        #expect(paddle.shapes["weight"] == [2, 3])
+        #expect(try paddle.floats(named: "weight") == (0..<2).flatMap { out in (0..<3).map { rows[$0][out] } })
+        #expect(try paddle.floats(named: "bias") == expected.objectValue!["bias"]!.arrayValue!.map { Float($0.doubleValue!) })
+    }
+
+    @Test func paddleNamesFollowPaddleNLP() {
+        #expect(PaddleNames.huggingFace("ernie.encoder.layers.3.self_attn.q_proj.weight") == ("ernie.encoder.layer.3.attention.self.query.weight", true))
+        #expect(PaddleNames.huggingFace("ernie.encoder.layers.0.norm2.bias") == ("ernie.encoder.layer.0.output.LayerNorm.bias", false))
+        #expect(PaddleNames.huggingFace("ernie.embeddings.word_embeddings.weight") == ("ernie.embeddings.word_embeddings.weight", false))
+        #expect(PaddleNames.huggingFace("cls.predictions.decoder_weight") == ("cls.predictions.decoder.weight", false))
+        #expect(PaddleNames.huggingFace("cls.predictions.transform.weight") == ("cls.predictions.transform.dense.weight", true))
+        #expect(PaddleNames.huggingFace("classifier.weight") == ("classifier.weight", true))
+    }
+}

@@ -46,7 +46,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
         case .invalidIndex(let path, let message): "\(path): \(message)"
         case .missingCheckpoint(let directory):
-            "\(directory) holds neither model.safetensors nor model.safetensors.index.json, pytorch_model.bin or an exported model.onnx"
+            "\(directory) holds neither model.safetensors nor model.safetensors.index.json, pytorch_model.bin, model_state.pdparams or an exported model.onnx"
         }
     }
 }

@@ -1,0 +1,162 @@
+import ErnieBasics
+import Foundation
+
+/// A PaddlePaddle `.pdparams` as `paddle.save(model.state_dict())` writes it (PaddleNLP's `model_state.pdparams`): a
+/// pickle of name → numpy array, read by `PickleMachine` with only numpy's array globals allowed. The names are mapped
+/// to transformers' (`PaddleNames`) and Paddle's `Linear` weights, stored [in, out], are read transposed to [out, in],
+/// so the folder loads like its Hugging Face conversion.
+public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
+    public static let fileName = "model_state.pdparams"
+
+    public let source: String
+    public let shapes: [String: [Int]]
+    private let data: Data
+    private let arrays: [String: Array]
+
+    /// An array's elements: `count` values of `dtype` in `bytes` of the file (or decoded from a protocol-2 string).
+    private struct Array {
+        var dtype: SafetensorsDType
+        var shape: [Int]
+        var bytes: Range<Int>
+        var owned: [UInt8]?
+        var transposed: Bool
+    }
+
+    static let allowed: Set<PickleGlobal> = [
+        PickleGlobal("numpy.core.multiarray", "_reconstruct"), PickleGlobal("numpy._core.multiarray", "_reconstruct"),
+        PickleGlobal("numpy", "ndarray"), PickleGlobal("numpy", "dtype"), PickleGlobal("collections", "OrderedDict"),
+        PickleGlobal("_codecs", "encode"),
+    ]
+
+    static let dtypes: [String: SafetensorsDType] = [
+        "f4": .float32, "f2": .float16, "f8": .float64, "i8": .int64, "i4": .int32, "i2": .int16, "i1": .int8,
+        "u1": .uint8, "b1": .bool,
+    ]
+
+    public init(file url: URL) throws {
+        source = url.path
+        do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
+            throw SafetensorsError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        var arrays: [String: Array] = [:], shapes: [String: [Int]] = [:]
+        try data.withUnsafeBytes { bytes in
+            let root = try PickleMachine.load(bytes, allowed: Self.allowed, source: url.path)
+            guard let items = root.items else {
+                throw SafetensorsError.invalidHeader(path: url.path, message: "not a state dict (a dict of name → array)")
+            }
+            for (key, value) in items {
+                guard let paddleName = key.string, case .call(let call) = value, call.callable.name == "_reconstruct" else { continue }
+                if paddleName.contains("@@") {
+                    throw SafetensorsError.invalidEntry(path: url.path, tensor: paddleName, message: "a parameter split into parts (paddle.save protocol 2/3 of an array above 4 GB) is not read; save with protocol 4")
+                }
+                var array = try Self.array(call, bytes: bytes, path: url.path, name: paddleName)
+                let (name, transposed) = PaddleNames.huggingFace(paddleName)
+                if transposed && array.shape.count == 2 {
+                    array.transposed = true
+                    array.shape = [array.shape[1], array.shape[0]]
+                }
+                arrays[name] = array
+                shapes[name] = array.shape
+            }
+        }
+        self.arrays = arrays
+        self.shapes = shapes
+    }
+
+    /// `_reconstruct(ndarray, (0,), b'b')` built with `(1, shape, dtype, is_fortran, raw)`.
+    private static func array(_ call: PickleCall, bytes: UnsafeRawBufferPointer, path: String, name: String) throws -> Array {
+        func bad(_ reason: String) -> SafetensorsError { .invalidEntry(path: path, tensor: name, message: reason) }
+        guard let state = call.state?.tuple, state.count == 5, let dims = state[1].tuple?.map(\.int), dims.allSatisfy({ $0 != nil }),
+              case .call(let dtypeCall) = state[2], dtypeCall.callable.name == "dtype", let code = dtypeCall.arguments.first?.string else {
+            throw bad("not a numpy array as pickle writes one")
+        }
+        guard let dtype = dtypes[code] else { throw bad("numpy dtype \(code) is not read") }
+        if let order = dtypeCall.state?.tuple?.dropFirst().first?.string, order == ">" { throw bad("big-endian arrays are not read") }
+        guard case .bool(false) = state[3] else { throw bad("Fortran-ordered arrays are not read") }
+        let shape = dims.map { $0! }
+        guard shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(shape), let size = CheckedSize.product(count, dtype.byteSize) else {
+            throw bad("shape \(shape) overflows")
+        }
+        var array = Array(dtype: dtype, shape: shape, bytes: 0..<0, owned: nil, transposed: false)
+        switch state[4] {
+        case .bytes(let range): array.bytes = range
+        case .call(let encode) where encode.callable == PickleGlobal("_codecs", "encode"):
+            // Protocol 2 writes bytes as _codecs.encode(latin-1 text, 'latin1').
+            guard let text = encode.arguments.first?.string, text.unicodeScalars.allSatisfy({ $0.value < 256 }) else {
+                throw bad("array data is not latin-1 text")
+            }
+            array.owned = text.unicodeScalars.map { UInt8($0.value) }
+        default: throw bad("array data is not bytes")
+        }
+        let stored = array.owned?.count ?? array.bytes.count
+        guard stored == size else { throw bad("\(shape) × \(dtype.rawValue) needs \(size) bytes, the file holds \(stored)") }
+        return array
+    }
+
+    public func readFloats(named name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        guard let array = arrays[name] else { throw SafetensorsError.tensorNotFound(path: source, tensor: name) }
+        guard array.dtype.isConvertibleToFloat else {
+            throw SafetensorsError.unsupportedConversion(path: source, tensor: name, dtype: array.dtype.rawValue, target: "Float (F32, F16, F64)")
+        }
+        let count = array.shape.reduce(1, *)
+        guard destination.count >= count else {
+            throw SafetensorsError.destinationSize(path: source, tensor: name, elements: count, capacity: destination.count)
+        }
+        guard count > 0 else { return }
+        let convert = { (raw: UnsafeRawPointer) in
+            guard array.transposed else {
+                ElementConversion.convertToFloat(raw, dtype: array.dtype, count: count, into: destination.baseAddress!)
+                return
+            }
+            // Stored [in, out] = [columns, rows]: element (row, column) is at column · rows + row.
+            let rows = array.shape[0], columns = array.shape[1], size = array.dtype.byteSize
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    ElementConversion.convertToFloat(raw + (column * rows + row) * size, dtype: array.dtype, count: 1,
+                                                     into: destination.baseAddress! + row * columns + column)
+                }
+            }
+        }
+        if let owned = array.owned {
+            owned.withUnsafeBytes { convert($0.baseAddress!) }
+        } else {
+            data.withUnsafeBytes { convert($0.baseAddress! + array.bytes.lowerBound) }
+        }
+    }
+}
+
+/// PaddleNLP's parameter names for BERT / ERNIE and their transformers equivalents (the mapping of nghuyong's
+/// ERNIE-Pytorch conversion): `embeddings.layer_norm` → `embeddings.LayerNorm`, `encoder.layers.i.self_attn.{q,k,v}_proj`
+/// → `encoder.layer.i.attention.self.{query,key,value}`, `out_proj` → `attention.output.dense`, `norm1` / `norm2` →
+/// `attention.output.LayerNorm` / `output.LayerNorm`, `linear1` / `linear2` → `intermediate.dense` / `output.dense`, and
+/// the MLM head's `transform` / `layer_norm` / `decoder_weight` / `decoder_bias`. Heads named `classifier` keep their
+/// name (PaddleNLP's QA head is also `classifier`, transformers' `qa_outputs`).
+public enum PaddleNames {
+    static let replacements: [(String, String)] = [
+        (".embeddings.layer_norm.", ".embeddings.LayerNorm."),
+        (".encoder.layers.", ".encoder.layer."),
+        (".self_attn.q_proj.", ".attention.self.query."),
+        (".self_attn.k_proj.", ".attention.self.key."),
+        (".self_attn.v_proj.", ".attention.self.value."),
+        (".self_attn.out_proj.", ".attention.output.dense."),
+        (".norm1.", ".attention.output.LayerNorm."),
+        (".norm2.", ".output.LayerNorm."),
+        (".linear1.", ".intermediate.dense."),
+        (".linear2.", ".output.dense."),
+        (".cls.predictions.transform.", ".cls.predictions.transform.dense."),
+        (".cls.predictions.layer_norm.", ".cls.predictions.transform.LayerNorm."),
+        (".cls.predictions.decoder_weight", ".cls.predictions.decoder.weight"),
+        (".cls.predictions.decoder_bias", ".cls.predictions.bias"),
+    ]
+
+    /// The transformers name of a Paddle parameter, and whether it is a `Linear` weight stored [in, out] (every 2-D
+    /// weight but embedding tables and the MLM decoder, which is the word-embedding table).
+    public static func huggingFace(_ paddle: String) -> (name: String, transposed: Bool) {
+        var name = "." + paddle   // so that every pattern, the first component included, starts with a dot
+        for (from, to) in replacements { name = name.replacingOccurrences(of: from, with: to) }
+        name.removeFirst()
+        let transposed = paddle.hasSuffix("weight") && !paddle.contains("embeddings") && !paddle.hasSuffix("decoder_weight")
+            && !paddle.contains("norm")
+        return (name, transposed)
+    }
+}
