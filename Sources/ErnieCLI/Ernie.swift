@@ -27,8 +27,10 @@ struct Ernie: AsyncParsableCommand {
 
     /// Parses with PaddleNLP/HF boolean spellings (`BooleanArguments`), then runs the subcommand.
     static func main() async {
+        var parsed: ParsableCommand.Type?
         do {
             var command = try parseAsRoot(BooleanArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+            parsed = type(of: command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -37,6 +39,12 @@ struct Ernie: AsyncParsableCommand {
         } catch let error as TrainingError where error.isInterruption {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             Foundation.exit(Interruption.exitStatus)
+        } catch let error as ValidationError where parsed != nil {
+            // A mistake found while running a subcommand: that subcommand's usage, not the root's.
+            let usage = usageString(for: parsed!)
+            let path = usage.split(separator: " ").prefix { !$0.hasPrefix("-") && !$0.hasPrefix("<") && !$0.hasPrefix("[") }
+            FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(path.joined(separator: " ")) --help' for more information.\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
