@@ -1,6 +1,7 @@
 import Foundation
 
-/// A WordPiece vocabulary as `vocab.txt` stores it: one token per line, id = line index.
+/// A WordPiece vocabulary as `vocab.txt` stores it: one token per line, id = line index — or, as PaddleNLP's ERNIE 1.0
+/// vocabulary has it, `token<TAB>id` on every line.
 ///
 /// Shared by the tokenizer, the data pipeline (PaddleNLP's `##<CJK>` extension) and the models (vocab size).
 public struct Vocabulary: Sendable {
@@ -43,7 +44,24 @@ public struct Vocabulary: Sendable {
         var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             .map(String.init)
         if lines.last == "" { lines.removeLast() }
-        try self.init(tokens: lines, source: url.path, requireSpecialTokens: requireSpecialTokens)
+        try self.init(tokens: try Self.tabSeparatedTokens(lines, source: url.path) ?? lines, source: url.path,
+                      requireSpecialTokens: requireSpecialTokens)
+    }
+
+    /// The tokens of PaddleNLP's `token<TAB>id` form in id order, or nil when some line is not of that form (a
+    /// WordPiece token never holds a tab, so a plain vocabulary is never taken for one).
+    /// - Throws: `VocabularyError.invalidId` for an id out of range or given twice.
+    static func tabSeparatedTokens(_ lines: [String], source: String) throws -> [String]? {
+        guard lines.first?.contains("\t") == true else { return nil }
+        var byId = [String?](repeating: nil, count: lines.count)
+        for (index, line) in lines.enumerated() {
+            guard let tab = line.lastIndex(of: "\t"), let id = Int(line[line.index(after: tab)...]) else { return nil }
+            guard id >= 0, id < lines.count, byId[id] == nil else {
+                throw VocabularyError.invalidId(source: source, line: index + 1, id: id, count: lines.count)
+            }
+            byId[id] = String(line[..<tab])
+        }
+        return byId.map { $0! }   // n distinct ids in 0..<n: every slot is filled
     }
 
     public var count: Int { tokens.count }
@@ -82,6 +100,7 @@ public enum VocabularyError: Error, CustomStringConvertible, Equatable {
     case invalidUTF8(path: String)
     case duplicateToken(source: String, token: String, firstLine: Int, line: Int)
     case missingSpecialTokens(source: String, tokens: [String])
+    case invalidId(source: String, line: Int, id: Int, count: Int)
 
     public var description: String {
         switch self {
@@ -91,6 +110,8 @@ public enum VocabularyError: Error, CustomStringConvertible, Equatable {
             "\(source):\(line): duplicate token \"\(token)\" (first at line \(firstLine)); a vocab.txt lists each token once"
         case .missingSpecialTokens(let source, let tokens):
             "\(source) lacks the special tokens \(tokens.joined(separator: ", ")); BERT/ERNIE vocabularies need [PAD] [UNK] [CLS] [SEP] [MASK]"
+        case .invalidId(let source, let line, let id, let count):
+            "\(source):\(line): id \(id) of a token<TAB>id vocabulary is out of range or given twice (\(count) tokens, ids 0–\(count - 1))"
         }
     }
 }

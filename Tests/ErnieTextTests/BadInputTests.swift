@@ -28,6 +28,20 @@ import Testing
         #expect(vocabulary["##好"] == 6 && vocabulary["[MASK]"] == 4)
     }
 
+    /// PaddleNLP's ERNIE 1.0 `token<TAB>id` lines: the ids place the tokens (here out of order); a bad id is an error
+    /// naming the line; a plain vocabulary is never taken for that form.
+    @Test func paddleTokenTabIdVocabulary() throws {
+        let url = try Self.temporaryFile(Array("[PAD]\t0\n[CLS]\t2\n[UNK]\t1\n[SEP]\t3\n[MASK]\t4\n中\t5\n国\t6\n".utf8))
+        defer { try? FileManager.default.removeItem(at: url) }
+        let vocabulary = try Vocabulary(contentsOf: url)
+        #expect(vocabulary.tokens == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "中", "国"])
+        #expect(try BertTokenizer(vocabFile: url).encode("中国").ids == [2, 5, 6, 3])
+        let bad = try Self.temporaryFile(Array("[PAD]\t0\n[UNK]\t0\n".utf8))
+        defer { try? FileManager.default.removeItem(at: bad) }
+        #expect(throws: VocabularyError.invalidId(source: bad.path, line: 2, id: 0, count: 2)) { try Vocabulary(contentsOf: bad) }
+        #expect(try Vocabulary.tabSeparatedTokens(["[PAD]", "a\tb"], source: "v") == nil)
+    }
+
     @Test func vocabularyWithDuplicatesIsRejected() throws {
         let url = try Self.temporaryFile(Array("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\nworld\nhello\n".utf8))
         defer { try? FileManager.default.removeItem(at: url) }
