@@ -41,6 +41,8 @@ def read_safetensors(path):
 def write_with_torch(tensors, path):
     import torch
     state = collections.OrderedDict((name, torch.from_numpy(array.copy())) for name, array in tensors.items())
+    positions = next(a for n, a in tensors.items() if n.endswith("position_embeddings.weight")).shape[0]
+    state["bert.embeddings.position_ids"] = torch.arange(positions).unsqueeze(0)
     transposed = next(name for name, a in tensors.items() if a.ndim == 2 and "embeddings" not in name)
     state[transposed] = torch.from_numpy(tensors[transposed].T.copy()).t()   # strided view
     torch.save(state, path)
@@ -101,6 +103,11 @@ def write_without_torch(tensors, path):
             tensor = Tensor(storage, 0, array.shape, contiguous_strides(array.shape))
         storages.append(storage)
         state[name] = Parameter(tensor) if name.endswith("LayerNorm.weight") else tensor
+    # An int64 buffer, as BERT checkpoints of transformers < 4.31 hold.
+    positions = tensors[next(name for name in names if name.endswith("position_embeddings.weight"))].shape[0]
+    position_ids = Storage(str(len(storages)), np.arange(positions, dtype=np.int64))
+    storages.append(position_ids)
+    state["bert.embeddings.position_ids"] = Tensor(position_ids, 0, [1, positions], [positions, 1])
     # Tied weights: a second name viewing the word embeddings' storage from an offset of one row.
     word = next(name for name in names if name.endswith("word_embeddings.weight"))
     shape = tensors[word].shape

@@ -15,12 +15,11 @@ import Testing
         let safetensors = try SafetensorsCheckpoint(directory: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert"))
         for (name, shape) in safetensors.shapes {
             #expect(torch.shapes[name] == shape, "\(name)")
-            guard safetensors.info(named: name)!.dtype.isConvertibleToFloat else {
-                #expect(throws: SafetensorsError.self) { try torch.floats(named: name) }   // position_ids: int64
-                continue
-            }
             #expect(try torch.floats(named: name) == safetensors.floats(named: name), "\(name)")
         }
+        // The int64 buffer is listed, not read as floats (and not a parameter).
+        #expect(torch.shapes["bert.embeddings.position_ids"] == [1, safetensors.shapes["bert.embeddings.position_embeddings.weight"]![0]])
+        #expect(throws: SafetensorsError.self) { try torch.floats(named: "bert.embeddings.position_ids") }
         // The tied view: the word embeddings from their second row on.
         let word = try safetensors.floats(named: "bert.embeddings.word_embeddings.weight")
         let width = safetensors.shapes["bert.embeddings.word_embeddings.weight"]![1]
@@ -33,6 +32,27 @@ import Testing
         let (reference, _, _) = try PretrainedWeights.loadBaseModel(from: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert"))
         #expect(report.uninitializedParameters.isEmpty)
         for (name, tensor) in model.store.ordered { #expect(tensor.values == reference.store[name]!.values, "\(name)") }
+    }
+
+    /// `pytorch_model.bin.index.json`: tensors from the shards its weight map names.
+    @Test func shardedBinFolders() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-sharded-bin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for shard in ["pytorch_model-00001-of-00002.bin", "pytorch_model-00002-of-00002.bin"] {
+            try FileManager.default.copyItem(at: Self.file, to: directory.appendingPathComponent(shard))
+        }
+        try FileManager.default.copyItem(at: Self.folder.appendingPathComponent("config.json"), to: directory.appendingPathComponent("config.json"))
+        let whole = try PyTorchWeights(file: Self.file)
+        let names = whole.shapes.keys.sorted()
+        let map = names.enumerated().map { "\"\($0.element)\": \"pytorch_model-0000\($0.offset % 2 + 1)-of-00002.bin\"" }
+        try Data("{\"metadata\": {}, \"weight_map\": {\(map.joined(separator: ", "))}}".utf8)
+            .write(to: directory.appendingPathComponent(PyTorchWeights.indexFileName))
+        let sharded = try ModelCheckpoint.openWeights(directory: directory)
+        #expect(sharded.shapes == whole.shapes)
+        for name in names where name != "bert.embeddings.position_ids" { #expect(try sharded.floats(named: name) == whole.floats(named: name)) }
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("pytorch_model-00002-of-00002.bin"))
+        #expect { try ModelCheckpoint.openWeights(directory: directory) } throws: { String(describing: $0).contains("does not exist") }
     }
 
     /// Reads a pickle given as opcodes.

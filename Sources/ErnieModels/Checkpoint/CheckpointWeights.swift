@@ -15,11 +15,12 @@ extension SafetensorsCheckpoint: CheckpointWeights {}
 
 extension ModelCheckpoint {
     /// The file holding a model folder's weights: `model.safetensors` or its sharded index (what ernie and
-    /// transformers save), else PyTorch's `pytorch_model.bin`, else PaddleNLP's `model_state.pdparams`, else the ONNX graph `ernie export` writes beside
+    /// transformers save), else PyTorch's `pytorch_model.bin` or its sharded index, else PaddleNLP's `model_state.pdparams`, else the ONNX graph `ernie export` writes beside
     /// config.json and the tokenizer (`model.onnx`, or the folder's only `.onnx` file); nil when there is none.
     public static func weightsFile(in directory: URL) -> URL? {
         let fileManager = FileManager.default
-        for name in [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName, PyTorchWeights.fileName, PaddleWeights.fileName, OnnxWeights.fileName] {
+        for name in [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName, PyTorchWeights.fileName,
+                     PyTorchWeights.indexFileName, PaddleWeights.fileName, OnnxWeights.fileName] {
             let url = directory.appendingPathComponent(name)
             if fileManager.fileExists(atPath: url.path) { return url }
         }
@@ -36,6 +37,7 @@ extension ModelCheckpoint {
         case SafetensorsCheckpoint.singleFileName: return try SafetensorsCheckpoint(file: file)
         case SafetensorsCheckpoint.indexFileName: return try SafetensorsCheckpoint(indexFile: file)
         case PyTorchWeights.fileName: return try PyTorchWeights(file: file)
+        case PyTorchWeights.indexFileName: return try ShardedWeights(indexFile: file) { try PyTorchWeights(file: $0) }
         case PaddleWeights.fileName: return try PaddleWeights(file: file)
         default: return try OnnxWeights(file: file)
         }

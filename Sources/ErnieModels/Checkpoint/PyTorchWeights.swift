@@ -10,6 +10,7 @@ import Foundation
 /// strides), checked against their storage's size; F32, F16, BF16 and F64 read as Float.
 public final class PyTorchWeights: CheckpointWeights, @unchecked Sendable {
     public static let fileName = "pytorch_model.bin"
+    public static let indexFileName = "pytorch_model.bin.index.json"
 
     public let source: String
     public let shapes: [String: [Int]]

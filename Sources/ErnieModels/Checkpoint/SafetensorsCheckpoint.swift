@@ -42,41 +42,9 @@ public final class SafetensorsCheckpoint: Sendable {
     /// each listed tensor is in its shard.
     public init(indexFile: URL) throws {
         let path = indexFile.path
-        let data: Data
-        do { data = try Data(contentsOf: indexFile) } catch {
-            throw SafetensorsError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        let json: JSONValue
-        do { json = try JSONParser.parse(data) } catch {
-            throw SafetensorsError.invalidIndex(path: path, message: "invalid JSON: \(error.description)")
-        }
-        guard let weightMap = json.objectValue?["weight_map"]?.objectValue else {
-            throw SafetensorsError.invalidIndex(path: path, message: "needs a \"weight_map\" object of tensor name → shard file")
-        }
-        var shardNames = [String]()
-        var shardByTensor = [String: String]()
-        for (tensor, value) in weightMap {
-            guard let shard = value.stringValue else {
-                throw SafetensorsError.invalidIndex(path: path, message: "weight_map \"\(tensor)\" must name a shard file")
-            }
-            // Shards are siblings of the index; a path component could read files elsewhere.
-            guard !shard.isEmpty, !shard.contains("/"), !shard.contains("\\"), shard != ".", shard != ".." else {
-                throw SafetensorsError.invalidIndex(path: path, message: "shard name \"\(shard)\" of \"\(tensor)\" must be a file name in the index's directory")
-            }
-            if !shardNames.contains(shard) { shardNames.append(shard) }
-            shardByTensor[tensor] = shard
-        }
-        shardNames.sort()
-        let directory = indexFile.deletingLastPathComponent()
-        var opened = [SafetensorsFile]()
-        for shard in shardNames {
-            let url = directory.appendingPathComponent(shard)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                let example = shardByTensor.first { $0.value == shard }!.key
-                throw SafetensorsError.invalidIndex(path: path, message: "shard \(shard) (holding \"\(example)\") does not exist")
-            }
-            opened.append(try SafetensorsFile(contentsOf: url))
-        }
+        let index = try ShardIndex(contentsOf: indexFile)
+        let shardNames = index.shards, shardByTensor = index.shardByTensor
+        let opened = try shardNames.map { try SafetensorsFile(contentsOf: indexFile.deletingLastPathComponent().appendingPathComponent($0)) }
         var fileIndexByTensor = [String: Int]()
         for (tensor, shard) in shardByTensor {
             let fileIndex = shardNames.firstIndex(of: shard)!
