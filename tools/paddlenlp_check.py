@@ -7,14 +7,16 @@ model_state.pdparams), run by PaddleNLP and by `ernie encode` on the same ids; p
     V/bin/python tools/paddlenlp_check.py [--work work/paddlenlp-check]
 
 Cases: ERNIE 1.0-like (relu) and ERNIE 3.0-like (gelu, task-type embeddings) base models, their pooled output, and a
-sequence-classification and a token-classification head (Paddle's [in, out] classifier weights). Bar: 1e-5. Exits 1 when
+sequence-classification, a token-classification and a question-answering head (Paddle's [in, out] classifier weights;
+the QA head's `classifier` is transformers' `qa_outputs`). Bar: 1e-5. Exits 1 when
 a case misses it.
 """
 import argparse, json, os, subprocess, sys
 
 import numpy as np
 import paddle
-from paddlenlp.transformers import ErnieConfig, ErnieForSequenceClassification, ErnieForTokenClassification, ErnieModel
+from paddlenlp.transformers import (ErnieConfig, ErnieForQuestionAnswering, ErnieForSequenceClassification,
+                                    ErnieForTokenClassification, ErnieModel)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ernie_tool_support import ROOT, ernie_binary, safetensors  # noqa: E402
@@ -32,7 +34,8 @@ def main():
     cases = [("ernie1-relu", ErnieModel, dict(hidden_act="relu"), None),
              ("ernie3-task-id", ErnieModel, dict(hidden_act="gelu", use_task_id=True, task_type_vocab_size=3), None),
              ("seq-cls", ErnieForSequenceClassification, dict(hidden_act="gelu", num_labels=3), "seq-cls"),
-             ("token-cls", ErnieForTokenClassification, dict(hidden_act="gelu", num_labels=5), "token-cls")]
+             ("token-cls", ErnieForTokenClassification, dict(hidden_act="gelu", num_labels=5), "token-cls"),
+             ("qa", ErnieForQuestionAnswering, dict(hidden_act="gelu"), "qa")]
     failures = 0
     for name, cls, extra, task in cases:
         paddle.seed(7)
@@ -52,7 +55,9 @@ def main():
         worst = 0.0
         for row, ids in enumerate(IDS):
             outputs = model(paddle.to_tensor([ids]))
-            if task:
+            if task == "qa":
+                expected = {"start_logits": outputs[0].numpy()[0], "end_logits": outputs[1].numpy()[0]}
+            elif task:
                 expected = {"logits": outputs.numpy()[0]}
             else:
                 expected = {"last_hidden_state": outputs[0].numpy()[0], "pooler_output": outputs[1].numpy()[0]}

@@ -4,14 +4,15 @@ import ErnieModels
 import ErnieText
 import Foundation
 
-/// `ernie convert`: a model folder whose weights ernie reads in any format (safetensors, `pytorch_model.bin`, an
-/// exported model.onnx) written as a complete Hugging Face folder.
+/// `ernie convert`: a model folder whose weights ernie reads in any format (safetensors, `pytorch_model.bin`,
+/// PaddleNLP's `model_state.pdparams`, an exported model.onnx) written as a complete Hugging Face folder.
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Write a model folder as a complete Hugging Face folder (config.json, model.safetensors, tokenizer files).",
         discussion: "--from is a folder with config.json and its weights as model.safetensors (or shards), pytorch_model.bin "
-            + "(read without running its pickle) or an exported model.onnx. The head comes from config.json's architectures; "
+            + "(or shards; read without running its pickle), PaddleNLP's model_state.pdparams or an exported model.onnx. "
+            + "The head comes from config.json's architectures; "
             + "the weights are resolved by name as transformers does and saved under transformers' names. --to must not exist "
             + "or be empty; it appears whole or not at all.")
 

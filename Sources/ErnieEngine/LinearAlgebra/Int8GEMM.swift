@@ -1,9 +1,9 @@
 import CShims
 
 /// A linear layer's weight [n, k] quantised for int8 inference: symmetric per output channel (row), so
-/// w[n, j] ≈ scales[n] · values[n, j] with values in [−127, 127]; `rowSums[n]` = Σⱼ values[n, j] (the correction for
-/// the activations' zero point of 128). The values are also kept reordered once into oneDNN's blocked int8 layout,
-/// which the GEMM would otherwise repack in every call.
+/// w[n, j] ≈ scales[n] · values[n, j] with values in [−127, 127] (rounded as `quantizeRow` rounds activations). The
+/// values are also kept reordered once into oneDNN's blocked int8 layout, which the GEMM would otherwise repack in
+/// every call.
 public final class QuantizedMatrix: @unchecked Sendable {
     public let rows: Int
     public let columns: Int

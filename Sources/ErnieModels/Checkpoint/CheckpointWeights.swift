@@ -15,8 +15,9 @@ extension SafetensorsCheckpoint: CheckpointWeights {}
 
 extension ModelCheckpoint {
     /// The file holding a model folder's weights: `model.safetensors` or its sharded index (what ernie and
-    /// transformers save), else PyTorch's `pytorch_model.bin` or its sharded index, else PaddleNLP's `model_state.pdparams`, else the ONNX graph `ernie export` writes beside
-    /// config.json and the tokenizer (`model.onnx`, or the folder's only `.onnx` file); nil when there is none.
+    /// transformers save), else PyTorch's `pytorch_model.bin` or its sharded index, else PaddleNLP's
+    /// `model_state.pdparams`, else the ONNX graph `ernie export` writes beside config.json and the tokenizer
+    /// (`model.onnx`, or the folder's only `.onnx` file); nil when there is none.
     public static func weightsFile(in directory: URL) -> URL? {
         let fileManager = FileManager.default
         for name in [SafetensorsCheckpoint.singleFileName, SafetensorsCheckpoint.indexFileName, PyTorchWeights.fileName,
@@ -38,7 +39,9 @@ extension ModelCheckpoint {
         case SafetensorsCheckpoint.indexFileName: return try SafetensorsCheckpoint(indexFile: file)
         case PyTorchWeights.fileName: return try PyTorchWeights(file: file)
         case PyTorchWeights.indexFileName: return try ShardedWeights(indexFile: file) { try PyTorchWeights(file: $0) }
-        case PaddleWeights.fileName: return try PaddleWeights(file: file)
+        case PaddleWeights.fileName:
+            let architectures = (try? loadConfig(directory: directory))?.architectures ?? []
+            return try PaddleWeights(file: file, questionAnswering: architectures.contains { $0.hasSuffix("ForQuestionAnswering") })
         default: return try OnnxWeights(file: file)
         }
     }

@@ -33,7 +33,9 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
         "u1": .uint8, "b1": .bool,
     ]
 
-    public init(file url: URL) throws {
+    /// - Parameter questionAnswering: the file holds a `…ForQuestionAnswering` (its config's architectures say so), whose
+    ///   head PaddleNLP names `classifier` and transformers `qa_outputs`.
+    public init(file url: URL, questionAnswering: Bool = false) throws {
         source = url.path
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SafetensorsError.unreadable(path: url.path, reason: error.localizedDescription)
@@ -50,7 +52,8 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
                     throw SafetensorsError.invalidEntry(path: url.path, tensor: paddleName, message: "a parameter split into parts (paddle.save protocol 2/3 of an array above 4 GB) is not read; save with protocol 4")
                 }
                 var array = try Self.array(call, bytes: bytes, path: url.path, name: paddleName)
-                let (name, transposed) = PaddleNames.huggingFace(paddleName)
+                let (mapped, transposed) = PaddleNames.huggingFace(paddleName)
+                let name = questionAnswering && mapped.hasPrefix("classifier.") ? "qa_outputs." + mapped.dropFirst("classifier.".count) : mapped
                 if transposed && array.shape.count == 2 {
                     array.transposed = true
                     array.shape = [array.shape[1], array.shape[0]]
@@ -130,7 +133,8 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
 /// → `encoder.layer.i.attention.self.{query,key,value}`, `out_proj` → `attention.output.dense`, `norm1` / `norm2` →
 /// `attention.output.LayerNorm` / `output.LayerNorm`, `linear1` / `linear2` → `intermediate.dense` / `output.dense`, and
 /// the MLM head's `transform` / `layer_norm` / `decoder_weight` / `decoder_bias`. Heads named `classifier` keep their
-/// name (PaddleNLP's QA head is also `classifier`, transformers' `qa_outputs`).
+/// name (PaddleNLP's QA head is also `classifier`, transformers' `qa_outputs`: `PaddleWeights` renames it when told the
+/// model answers questions).
 public enum PaddleNames {
     static let replacements: [(String, String)] = [
         (".embeddings.layer_norm.", ".embeddings.LayerNorm."),
