@@ -1,5 +1,5 @@
-"""What the Python tools share: the repository root, the release `ernie` binary, a small model to fine-tune from, and a
-safetensors reader (numpy-free)."""
+"""What the Python tools share: the repository root, the release `ernie` binary, a small model to fine-tune from, and
+safetensors readers (lists, numpy-free; or numpy arrays)."""
 import json, os, struct, subprocess
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -39,3 +39,20 @@ def safetensors(path):
         raw = data[8 + size + begin:8 + size + end]
         out[name] = (info["shape"], list(struct.unpack(f"<{len(raw) // 4}f", raw)))
     return out
+
+
+def safetensors_arrays(path):
+    """name → numpy array (F32 or I64), in file order, of a safetensors file."""
+    import collections
+    import numpy as np
+    data = open(path, "rb").read()
+    size = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + size])
+    arrays = collections.OrderedDict()
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = info["data_offsets"]
+        dtype = {"F32": np.float32, "I64": np.int64}[info["dtype"]]
+        arrays[name] = np.frombuffer(data[8 + size + begin:8 + size + end], dtype=dtype).reshape(info["shape"])
+    return arrays

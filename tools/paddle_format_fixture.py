@@ -12,12 +12,12 @@ and layout (Linear weights [in, out]), saved by `paddle.save` itself, for the Pa
 The names follow PaddleNLP's ErnieModel (`embeddings.layer_norm`, `encoder.layers.N.self_attn.q_proj`, `linear1`,
 `norm1`, …, `cls.predictions.decoder_weight`).
 """
-import collections, json, os, struct
+import collections, json, os
 
 import numpy as np
 import paddle
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from ernie_tool_support import ROOT, safetensors_arrays
 FIXTURES = os.path.join(ROOT, "Tests/ErnieModelsTests/Fixtures")
 
 # transformers → PaddleNLP, applied in order (the reverse of ernie's PaddleNames).
@@ -32,21 +32,6 @@ TO_PADDLE = [
 ]
 
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        length = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(length))
-        data = f.read()
-    tensors = collections.OrderedDict()
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        dtype = {"F32": np.float32, "I64": np.int64}[info["dtype"]]
-        tensors[name] = np.frombuffer(data[start:end], dtype=dtype).reshape(info["shape"])
-    return tensors
-
-
 def paddle_name(name):
     name = "." + name
     for source, target in TO_PADDLE:
@@ -58,7 +43,7 @@ def main():
     out = os.path.join(FIXTURES, "tiny_ernie_paddle")
     os.makedirs(out, exist_ok=True)
     state = collections.OrderedDict()
-    for name, array in read_safetensors(os.path.join(FIXTURES, "tiny_ernie/model.safetensors")).items():
+    for name, array in safetensors_arrays(os.path.join(FIXTURES, "tiny_ernie/model.safetensors")).items():
         if name.endswith("position_ids"):
             continue
         target = paddle_name(name)

@@ -15,27 +15,12 @@ transposed (a strided view), two names sharing one storage (tied embeddings), on
 
 --check: with torch importable, loads the file with torch.load(weights_only=True) and compares with safetensors.
 """
-import argparse, collections, io, json, os, pickle, struct, sys, types, zipfile
+import argparse, collections, io, json, os, pickle, sys, types, zipfile
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from ernie_tool_support import ROOT, safetensors_arrays
 FIXTURES = os.path.join(ROOT, "Tests/ErnieModelsTests/Fixtures")
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        length = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(length))
-        data = f.read()
-    tensors = collections.OrderedDict()
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = info["data_offsets"]
-        dtype = {"F32": np.float32, "I64": np.int64}[info["dtype"]]
-        tensors[name] = np.frombuffer(data[start:end], dtype=dtype).reshape(info["shape"])
-    return tensors
 
 
 def write_with_torch(tensors, path):
@@ -134,7 +119,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    tensors = read_safetensors(os.path.join(FIXTURES, "tiny_bert/model.safetensors"))
+    tensors = safetensors_arrays(os.path.join(FIXTURES, "tiny_bert/model.safetensors"))
     out = os.path.join(FIXTURES, "tiny_bert_torch")
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "pytorch_model.bin")

@@ -92,6 +92,59 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     return &cache[cache_count++];
 }
 
+// Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b. Memory objects and the
+// stream are made per call so concurrent callers never share mutable state.
+static int execute_matmul(dnnl_primitive_t primitive, const dnnl_memory_desc_t *a_md, const void *a, dnnl_memory_t b,
+                          const dnnl_memory_desc_t *c_md, void *c) {
+    dnnl_memory_t am = NULL, cm = NULL;
+    dnnl_stream_t stream = NULL;
+    int rc = dnnl_memory_create(&am, a_md, cpu_engine(), (void *)a);
+    if (!rc) rc = dnnl_memory_create(&cm, c_md, cpu_engine(), c);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}};
+        rc = dnnl_primitive_execute(primitive, stream, 3, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (am) dnnl_memory_destroy(am);
+    if (cm) dnnl_memory_destroy(cm);
+    return rc;
+}
+
+// The weights layout a matmul of a_md × (k × n of b_type) → c_md prefers, and b (plain_md) reordered into it in a new
+// memory object *packed (NULL on failure).
+static int pack_weights(const dnnl_memory_desc_t *a_md, const dnnl_memory_desc_t *c_md, int64_t k, int64_t n,
+                        dnnl_data_type_t b_type, const dnnl_memory_desc_t *plain_md, const void *b,
+                        dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *packed_md, dnnl_memory_t *packed) {
+    dnnl_memory_desc_t any_md;
+    dnnl_memory_t plain = NULL;
+    dnnl_primitive_desc_t reorder_pd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    dnnl_stream_t stream = NULL;
+    dnnl_dims_t dims = {k, n};
+    dnnl_matmul_desc_t desc;
+    int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, b_type, dnnl_format_tag_any);
+    if (!rc) rc = dnnl_matmul_desc_init(&desc, a_md, &any_md, NULL, c_md);
+    if (!rc) rc = dnnl_primitive_desc_create(pd, &desc, NULL, cpu_engine(), NULL);
+    if (!rc) *packed_md = *dnnl_primitive_desc_query_md(*pd, dnnl_query_weights_md, 0);
+    if (!rc) rc = dnnl_memory_create(packed, packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
+    if (!rc) rc = dnnl_memory_create(&plain, plain_md, cpu_engine(), (void *)b);
+    if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, plain_md, cpu_engine(), packed_md, cpu_engine(), NULL);
+    if (!rc) rc = dnnl_primitive_create(&reorder, reorder_pd);
+    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
+    if (!rc) {
+        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, *packed}};
+        rc = dnnl_primitive_execute(reorder, stream, 2, args);
+        if (!rc) rc = dnnl_stream_wait(stream);
+    }
+    if (stream) dnnl_stream_destroy(stream);
+    if (reorder) dnnl_primitive_destroy(reorder);
+    if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
+    if (plain) dnnl_memory_destroy(plain);
+    return rc;
+}
+
 // Runs the cached primitive of these types and shape on a, b and c.
 static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const void *a, int64_t lda,
                       const void *b, int64_t ldb, float beta, void *c, int64_t ldc, dnnl_data_type_t a_type,
@@ -109,22 +162,10 @@ static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k,
     pthread_mutex_unlock(&cache_lock);
     if (!primitive) return status ? status : -1;
 
-    // Memory objects and the stream are made per call so concurrent callers never share mutable state.
-    dnnl_memory_t am = NULL, bm = NULL, cm = NULL;
-    dnnl_stream_t stream = NULL;
-    int rc = dnnl_memory_create(&am, &a_md, cpu_engine(), (void *)a);
-    if (!rc) rc = dnnl_memory_create(&bm, &b_md, cpu_engine(), (void *)b);
-    if (!rc) rc = dnnl_memory_create(&cm, &c_md, cpu_engine(), c);
-    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
-    if (!rc) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
-        rc = dnnl_primitive_execute(primitive, stream, 3, args);
-        if (!rc) rc = dnnl_stream_wait(stream);
-    }
-    if (stream) dnnl_stream_destroy(stream);
-    if (am) dnnl_memory_destroy(am);
+    dnnl_memory_t bm = NULL;
+    int rc = dnnl_memory_create(&bm, &b_md, cpu_engine(), (void *)b);
+    if (!rc) rc = execute_matmul(primitive, &a_md, a, bm, &c_md, c);
     if (bm) dnnl_memory_destroy(bm);
-    if (cm) dnnl_memory_destroy(cm);
     return rc;
 }
 
@@ -175,38 +216,16 @@ struct ernie_packed_bf16 {
 ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k, const uint16_t *b, int64_t ldb,
                                    int *status) {
     ernie_packed_bf16 *p = calloc(1, sizeof *p);
-    dnnl_memory_desc_t plain_md, any_md;
-    dnnl_memory_t plain = NULL;
-    dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
-    dnnl_primitive_t reorder = NULL;
-    dnnl_stream_t stream = NULL;
-    dnnl_dims_t dims = {k, n};
+    dnnl_memory_desc_t plain_md;
+    dnnl_primitive_desc_t pd = NULL;
     p->m = m;
     p->n = n;
     p->k = k;
     matrix_md(&p->a_md, m, k, k, 'N', dnnl_bf16);
     matrix_md(&p->c_md, m, n, n, 'N', dnnl_f32);
     matrix_md(&plain_md, k, n, ldb, transb, dnnl_bf16);
-    dnnl_matmul_desc_t desc;
-    int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, dnnl_bf16, dnnl_format_tag_any);
-    if (!rc) rc = dnnl_matmul_desc_init(&desc, &p->a_md, &any_md, NULL, &p->c_md);
-    if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, NULL, cpu_engine(), NULL);
-    if (!rc) p->packed_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    int rc = pack_weights(&p->a_md, &p->c_md, k, n, dnnl_bf16, &plain_md, b, &pd, &p->packed_md, &p->packed);
     if (!rc) rc = dnnl_primitive_create(&p->primitive, pd);
-    if (!rc) rc = dnnl_memory_create(&p->packed, &p->packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
-    if (!rc) rc = dnnl_memory_create(&plain, &plain_md, cpu_engine(), (void *)b);
-    if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, &plain_md, cpu_engine(), &p->packed_md, cpu_engine(), NULL);
-    if (!rc) rc = dnnl_primitive_create(&reorder, reorder_pd);
-    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
-    if (!rc) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, p->packed}};
-        rc = dnnl_primitive_execute(reorder, stream, 2, args);
-        if (!rc) rc = dnnl_stream_wait(stream);
-    }
-    if (stream) dnnl_stream_destroy(stream);
-    if (reorder) dnnl_primitive_destroy(reorder);
-    if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
-    if (plain) dnnl_memory_destroy(plain);
     if (pd) dnnl_primitive_desc_destroy(pd);
     *status = rc;
     if (rc) {
@@ -217,20 +236,7 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
 }
 
 int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c) {
-    dnnl_memory_t am = NULL, cm = NULL;
-    dnnl_stream_t stream = NULL;
-    int rc = dnnl_memory_create(&am, &b->a_md, cpu_engine(), (void *)a);
-    if (!rc) rc = dnnl_memory_create(&cm, &b->c_md, cpu_engine(), c);
-    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
-    if (!rc) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b->packed}, {DNNL_ARG_DST, cm}};
-        rc = dnnl_primitive_execute(b->primitive, stream, 3, args);
-        if (!rc) rc = dnnl_stream_wait(stream);
-    }
-    if (stream) dnnl_stream_destroy(stream);
-    if (am) dnnl_memory_destroy(am);
-    if (cm) dnnl_memory_destroy(cm);
-    return rc;
+    return execute_matmul(b->primitive, &b->a_md, a, b->packed, &b->c_md, c);
 }
 
 void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
@@ -255,34 +261,12 @@ ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *statu
     p->n = n;
     p->k = k;
     p->plain = b;
-    dnnl_memory_desc_t a_md, c_md, plain_md, any_md;
-    dnnl_memory_t plain = NULL;
-    dnnl_primitive_desc_t pd = NULL, reorder_pd = NULL;
-    dnnl_primitive_t reorder = NULL;
-    dnnl_stream_t stream = NULL;
-    dnnl_dims_t dims = {k, n};
+    dnnl_memory_desc_t a_md, c_md, plain_md;
+    dnnl_primitive_desc_t pd = NULL;
     matrix_md(&a_md, 128, k, k, 'N', dnnl_u8);
     matrix_md(&c_md, 128, n, n, 'N', dnnl_s32);
     matrix_md(&plain_md, k, n, k, 'T', dnnl_s8);
-    dnnl_matmul_desc_t desc;
-    int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, dnnl_s8, dnnl_format_tag_any);
-    if (!rc) rc = dnnl_matmul_desc_init(&desc, &a_md, &any_md, NULL, &c_md);
-    if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, NULL, cpu_engine(), NULL);
-    if (!rc) p->packed_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    if (!rc) rc = dnnl_memory_create(&p->packed, &p->packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
-    if (!rc) rc = dnnl_memory_create(&plain, &plain_md, cpu_engine(), (void *)b);
-    if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, &plain_md, cpu_engine(), &p->packed_md, cpu_engine(), NULL);
-    if (!rc) rc = dnnl_primitive_create(&reorder, reorder_pd);
-    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
-    if (!rc) {
-        dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, p->packed}};
-        rc = dnnl_primitive_execute(reorder, stream, 2, args);
-        if (!rc) rc = dnnl_stream_wait(stream);
-    }
-    if (stream) dnnl_stream_destroy(stream);
-    if (reorder) dnnl_primitive_destroy(reorder);
-    if (reorder_pd) dnnl_primitive_desc_destroy(reorder_pd);
-    if (plain) dnnl_memory_destroy(plain);
+    int rc = pack_weights(&a_md, &c_md, k, n, dnnl_s8, &plain_md, b, &pd, &p->packed_md, &p->packed);
     if (pd) dnnl_primitive_desc_destroy(pd);
     *status = rc;
     if (rc) {
@@ -310,21 +294,7 @@ int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8
     }
     pthread_mutex_unlock(&cache_lock);
     if (!usable) return ernie_gemm_u8s8s32('T', m, b->n, b->k, a, b->k, b->plain, b->k, c, b->n);
-
-    dnnl_memory_t am = NULL, cm = NULL;
-    dnnl_stream_t stream = NULL;
-    int rc = dnnl_memory_create(&am, &a_md, cpu_engine(), (void *)a);
-    if (!rc) rc = dnnl_memory_create(&cm, &c_md, cpu_engine(), c);
-    if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
-    if (!rc) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b->packed}, {DNNL_ARG_DST, cm}};
-        rc = dnnl_primitive_execute(primitive, stream, 3, args);
-        if (!rc) rc = dnnl_stream_wait(stream);
-    }
-    if (stream) dnnl_stream_destroy(stream);
-    if (am) dnnl_memory_destroy(am);
-    if (cm) dnnl_memory_destroy(cm);
-    return rc;
+    return execute_matmul(primitive, &a_md, a, b->packed, &c_md, c);
 }
 
 void ernie_packed_s8_free(ernie_packed_s8 *p) {

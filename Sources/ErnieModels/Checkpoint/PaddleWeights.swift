@@ -13,13 +13,12 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
     private let data: Data
     private let arrays: [String: Array]
 
-    /// An array's elements: `count` values of `dtype` in `bytes` of the file (or decoded from a protocol-2 string).
+    /// An array's elements in `bytes` of the file (or decoded from a protocol-2 string), contiguous unless read
+    /// transposed.
     private struct Array {
-        var dtype: SafetensorsDType
-        var shape: [Int]
+        var elements: StridedElements
         var bytes: Range<Int>
         var owned: [UInt8]?
-        var transposed: Bool
     }
 
     static let allowed: Set<PickleGlobal> = [
@@ -54,12 +53,14 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
                 var array = try Self.array(call, bytes: bytes, path: url.path, name: paddleName)
                 let (mapped, transposed) = PaddleNames.huggingFace(paddleName)
                 let name = questionAnswering && mapped.hasPrefix("classifier.") ? "qa_outputs." + mapped.dropFirst("classifier.".count) : mapped
-                if transposed && array.shape.count == 2 {
-                    array.transposed = true
-                    array.shape = [array.shape[1], array.shape[0]]
+                if transposed && array.elements.shape.count == 2 {
+                    // Stored [in, out]: the [out, in] view steps 1 along out and `out` along in.
+                    let (inputs, outputs) = (array.elements.shape[0], array.elements.shape[1])
+                    array.elements.shape = [outputs, inputs]
+                    array.elements.strides = [1, outputs]
                 }
                 arrays[name] = array
-                shapes[name] = array.shape
+                shapes[name] = array.elements.shape
             }
         }
         self.arrays = arrays
@@ -80,7 +81,8 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
         guard shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(shape), let size = CheckedSize.product(count, dtype.byteSize) else {
             throw bad("shape \(shape) overflows")
         }
-        var array = Array(dtype: dtype, shape: shape, bytes: 0..<0, owned: nil, transposed: false)
+        var array = Array(elements: StridedElements(dtype: dtype, offset: 0, shape: shape, strides: StridedElements.contiguousStrides(shape)),
+                          bytes: 0..<0, owned: nil)
         switch state[4] {
         case .bytes(let range): array.bytes = range
         case .call(let encode) where encode.callable == PickleGlobal("_codecs", "encode"):
@@ -98,32 +100,10 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
 
     public func readFloats(named name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
         guard let array = arrays[name] else { throw SafetensorsError.tensorNotFound(path: source, tensor: name) }
-        guard array.dtype.isConvertibleToFloat else {
-            throw SafetensorsError.unsupportedConversion(path: source, tensor: name, dtype: array.dtype.rawValue, target: "Float (F32, F16, F64)")
-        }
-        let count = array.shape.reduce(1, *)
-        guard destination.count >= count else {
-            throw SafetensorsError.destinationSize(path: source, tensor: name, elements: count, capacity: destination.count)
-        }
-        guard count > 0 else { return }
-        let convert = { (raw: UnsafeRawPointer) in
-            guard array.transposed else {
-                ElementConversion.convertToFloat(raw, dtype: array.dtype, count: count, into: destination.baseAddress!)
-                return
-            }
-            // Stored [in, out] = [columns, rows]: element (row, column) is at column · rows + row.
-            let rows = array.shape[0], columns = array.shape[1], size = array.dtype.byteSize
-            for row in 0..<rows {
-                for column in 0..<columns {
-                    ElementConversion.convertToFloat(raw + (column * rows + row) * size, dtype: array.dtype, count: 1,
-                                                     into: destination.baseAddress! + row * columns + column)
-                }
-            }
-        }
         if let owned = array.owned {
-            owned.withUnsafeBytes { convert($0.baseAddress!) }
+            try owned.withUnsafeBytes { try array.elements.readFloats(from: $0, at: 0, source: source, name: name, into: destination) }
         } else {
-            data.withUnsafeBytes { convert($0.baseAddress! + array.bytes.lowerBound) }
+            try data.withUnsafeBytes { try array.elements.readFloats(from: $0, at: array.bytes.lowerBound, source: source, name: name, into: destination) }
         }
     }
 }

@@ -17,13 +17,10 @@ public final class PyTorchWeights: CheckpointWeights, @unchecked Sendable {
     private let file: MappedFile
     private let tensors: [String: View]
 
-    /// A tensor: `shape` with `strides` (elements) from `offset` of a storage at byte `start` of the file.
+    /// A tensor: a view of the storage at byte `start` of the file.
     private struct View {
-        var dtype: SafetensorsDType
         var start: Int
-        var offset: Int
-        var shape: [Int]
-        var strides: [Int]
+        var elements: StridedElements
     }
 
     static let storageTypes: [String: SafetensorsDType] = [
@@ -73,7 +70,7 @@ public final class PyTorchWeights: CheckpointWeights, @unchecked Sendable {
             guard let name = key.string else { continue }
             let view = try Self.view(value, storages: storages, path: url.path, name: name)
             tensors[name] = view
-            shapes[name] = view.shape
+            shapes[name] = view.elements.shape
         }
         self.tensors = tensors
         self.shapes = shapes
@@ -116,35 +113,12 @@ public final class PyTorchWeights: CheckpointWeights, @unchecked Sendable {
             }
             guard last < numel else { throw bad("size \(shape), strides \(strides) and offset \(offset) reach past its \(numel)-element storage") }
         }
-        return View(dtype: dtype, start: member.dataOffset, offset: offset, shape: shape, strides: strides)
+        return View(start: member.dataOffset, elements: StridedElements(dtype: dtype, offset: offset, shape: shape, strides: strides))
     }
 
     public func readFloats(named name: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
         guard let view = tensors[name] else { throw SafetensorsError.tensorNotFound(path: source, tensor: name) }
-        guard view.dtype.isConvertibleToFloat else {
-            throw SafetensorsError.unsupportedConversion(path: source, tensor: name, dtype: view.dtype.rawValue, target: "Float (F32, F16, BF16, F64)")
-        }
-        let count = view.shape.reduce(1, *)
-        guard destination.count >= count else {
-            throw SafetensorsError.destinationSize(path: source, tensor: name, elements: count, capacity: destination.count)
-        }
-        guard count > 0 else { return }
-        let size = view.dtype.byteSize
-        let base = file.bytes(offset: 0, count: file.byteCount).baseAddress! + view.start
-        // Row-major strides: one conversion of the whole span; otherwise element by element.
-        var contiguous = [Int](repeating: 1, count: view.shape.count)
-        for axis in stride(from: view.shape.count - 2, through: 0, by: -1) { contiguous[axis] = contiguous[axis + 1] * view.shape[axis + 1] }
-        if zip(view.shape, zip(view.strides, contiguous)).allSatisfy({ $0 == 1 || $1.0 == $1.1 }) {
-            ElementConversion.convertToFloat(base + view.offset * size, dtype: view.dtype, count: count, into: destination.baseAddress!)
-            return
-        }
-        for index in 0..<count {
-            var rest = index, element = view.offset
-            for axis in view.shape.indices {
-                element += (rest / contiguous[axis]) * view.strides[axis]
-                rest %= contiguous[axis]
-            }
-            ElementConversion.convertToFloat(base + element * size, dtype: view.dtype, count: 1, into: destination.baseAddress! + index)
-        }
+        try view.elements.readFloats(from: file.bytes(offset: 0, count: file.byteCount), at: view.start, source: source, name: name,
+                                     into: destination)
     }
 }
