@@ -13,6 +13,7 @@ public struct ProtobufReader {
 
     public struct DecodingError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     public let bytes: UnsafeRawBufferPointer

@@ -9,12 +9,19 @@ enum BooleanArguments {
         "strict", "json", "all_cjk", "add_special_tokens", "split_sentences", "chinese", "cn_whole_word_segment",
         "keep_paragraph_lines", "no_hmm", "keep_duplicates", "keep-duplicates", "no_index_cache", "no-index-cache",
         "auto_truncate", "auto-truncate", "access_log", "do_export",
+        // The seeds' booleans (PaddleNLP, Hugging Face Trainer, MindSpore's "true"/"false" strings).
+        "fp16", "bf16", "share_folder", "check_accuracy", "enable_addto", "overwrite_output_dir", "recompute", "disable_tqdm",
+        "dataloader_drop_last", "distribute", "enable_save_ckpt", "enable_lossscale", "do_shuffle", "enable_data_sink",
+        "allreduce_post_accumulation", "enable_global_norm", "train_with_eval", "enable_profiling", "enable_modelarts",
+        "mlm", "line_by_line", "whole_word_mask", "overwrite_cache", "remove_unused_columns", "train_data_shuffle",
+        "eval_data_shuffle", "with_lstm", "use_pynative_mode", "amp_master_grad", "evaluate_during_training",
     ]
 
     static let literals = ["true": "true", "True": "true", "TRUE": "true", "1": "true",
                            "false": "false", "False": "false", "FALSE": "false", "0": "false"]
 
-    /// `arguments` (without the program name) with every boolean option followed by `true` or `false`.
+    /// `arguments` (without the program name) with every boolean option followed by `true` or `false`, and
+    /// `--name=` (an empty value) as `--name ""`.
     /// A value that is not a boolean literal is left for the parser to reject with its own message.
     static func normalize(_ arguments: [String]) -> [String] {
         var result: [String] = []
@@ -31,6 +38,11 @@ enum BooleanArguments {
                 continue
             }
             let body = argument.dropFirst(2)
+            if body.hasSuffix("="), !body.dropLast().contains("=") {
+                // `--name=""` (MindSpore's scripts pass empty paths so): the parser reads `--name=` as a missing value.
+                result += ["--" + body.dropLast(), ""]
+                continue
+            }
             if let equals = body.firstIndex(of: "="), names.contains(String(body[..<equals])) {
                 let value = String(body[body.index(after: equals)...])
                 result += ["--" + body[..<equals], literals[value] ?? value]

@@ -1,7 +1,17 @@
 import ArgumentParser
 import ErnieTraining
 
-extension OptimizerKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {
+    /// ernie's names, any case, and MindSpore's (`Lamb`, `Momentum`, `AdamWeightDecay`).
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "adamw", "adamweightdecay", "adam_weight_decay": self = .adamw
+        case "lamb": self = .lamb
+        case "momentum": self = .momentum
+        default: return nil
+        }
+    }
+}
 
 /// The optimizer flags `pretrain` and `finetune` share (PaddleNLP's and Hugging Face Trainer's spellings agree).
 struct OptimizerOptions: ParsableArguments {

@@ -72,8 +72,11 @@ struct Prepare: ParsableCommand {
     @Option(name: .customLong("log_interval"), parsing: .unconditional, help: "Progress on stderr every this many documents (0: never).")
     var logInterval: Int = 100
 
-    @Option(name: .customLong("output_format"), help: "npy (PaddleNLP's _ids.npy + _idx.npz) or megatron (.bin + .idx).")
+    @Option(name: .customLong("output_format"),
+            help: "npy (PaddleNLP's _ids.npy + _idx.npz), megatron (.bin + .idx), or tfrecord (also <prefix>.tfrecord + <prefix>_schema.json: masked samples as Google BERT's create_pretraining_data.py writes them, for TensorFlow and MindSpore).")
     var outputFormat: String = "npy"
+
+    @OptionGroup(title: "TFRecord samples (--output_format tfrecord)") var samples: TFRecordSampleOptions
 
     @Option(name: .customLong("strict"), help: "Stop at the first malformed line instead of skipping it.")
     var strict = false
@@ -103,9 +106,9 @@ struct Prepare: ParsableCommand {
         options.strict = strict
         options.breakTaggedSentences = !keepParagraphLines
         switch outputFormat {
-        case "npy": options.outputFormat = .paddleNumpy
+        case "npy", "tfrecord": options.outputFormat = .paddleNumpy
         case "megatron", "mmap": options.outputFormat = .megatron
-        default: throw ValidationError("--output_format must be npy or megatron")
+        default: throw ValidationError("--output_format must be npy, megatron or tfrecord")
         }
         if wholeWordSegment && segmentFunction != "jieba" {
             throw ValidationError("--cn_seg_func \(segmentFunction) (Baidu LAC) is not available; use jieba")
@@ -116,6 +119,10 @@ struct Prepare: ParsableCommand {
         let preparer = try CorpusPreparer(inputPaths: inputPaths, outputPrefix: outputPrefix, tables: tables, options: options)
         let statistics = try preparer.run(report: { Self.printError($0) }, progress: { Self.printError($0) })
         for line in statistics.summaryLines { print(line) }
+        if outputFormat == "tfrecord" {
+            let written = try samples.write(corpusPrefix: outputPrefix, vocabulary: try MaskingVocabulary(vocabulary: tokenizer.vocabulary))
+            print("wrote \(written) samples to \(outputPrefix).tfrecord (schema: \(outputPrefix)_schema.json)")
+        }
     }
 
     /// The tokenizer from --tokenizer_name_or_path / --model_name / a path given as --tokenizer_name.

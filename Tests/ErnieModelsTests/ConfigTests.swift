@@ -174,7 +174,7 @@ import Testing
         let tiny = try BertConfig.preset(named: "ernie-tiny-zh-test")
         #expect(tiny.layerCount == 2 && tiny.hiddenSize == 64)
         #expect { try BertConfig.preset(named: "ernie-huge") } throws: { error in
-            String(describing: error).contains("available: bert-base-chinese, ernie-1.0-base-zh")
+            String(describing: error).contains("available: bert-base-chinese, bert-large, ernie-1.0-base-zh")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 import Testing
 @testable import ErnieTraining

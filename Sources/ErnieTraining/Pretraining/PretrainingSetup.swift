@@ -33,6 +33,10 @@ enum PretrainingSetup {
             throw TrainingError.missingInput(
                 "model_name_or_path \(path) is neither a directory with config.json nor a preset (presets: \(BertConfig.presets.keys.sorted().joined(separator: ", ")))")
         }
+        if let initial = configuration.initialWeights {
+            guard FileManager.default.fileExists(atPath: initial) else { throw TrainingError.missingInput("checkpoint \(initial) does not exist") }
+            weights = URL(fileURLWithPath: initial)
+        }
         if configuration.continueTraining && weights == nil {
             throw TrainingError.missingInput("--continue_training needs weights (model.safetensors) in \(path)")
         }
@@ -44,7 +48,7 @@ enum PretrainingSetup {
     /// The tokenizer of `--tokenizer_name_or_path` (a folder, or a vocab.txt file), else of the model directory,
     /// with the path it came from. Its settings (casing, `model_max_length`, else `maxLength`) are what every saved
     /// model folder's tokenizer files say.
-    static func tokenizer(_ configuration: PretrainingConfiguration, modelDirectory: URL?, maxLength: Int) throws -> (files: TokenizerFiles, source: URL) {
+    static func tokenizer(_ configuration: PretrainingConfiguration, modelDirectory: URL?, maxLength: Int) throws -> (files: TokenizerFiles, source: URL)? {
         let source: URL
         if let path = configuration.tokenizerNameOrPath {
             var isDirectory: ObjCBool = false
@@ -57,6 +61,8 @@ enum PretrainingSetup {
             }
         } else if let modelDirectory, hasTokenizer(modelDirectory) {
             source = modelDirectory
+        } else if configuration.inputFormat == .tfrecord {
+            return nil  // stored samples are ids already; the model config's vocab_size bounds them
         } else {
             throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
         }

@@ -11,6 +11,9 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable {
     /// HF `get_cosine_schedule_with_warmup` ending at minLR (half a cosine after warmup).
     case cosine(maxLR: Double, minLR: Double, warmup: Int, total: Int)
     case constant(Double)
+    /// HF `get_polynomial_decay_schedule_with_warmup` (PaddleNLP's PolynomialDecayWithWarmup): warmup as `linear`,
+    /// then minLR + (maxLR − minLR)·(1 − (s − warmup)/(total − warmup))^power; minLR after `total`.
+    case polynomial(maxLR: Double, minLR: Double, warmup: Int, total: Int, power: Double)
 
     public func rate(at step: Int) -> Double {
         switch self {
@@ -28,6 +31,11 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable {
             return minLR + (maxLR - minLR) * 0.5 * (1 + Foundation.cos(Double.pi * progress))
         case .constant(let rate):
             return rate
+        case .polynomial(let maxLR, let minLR, let warmup, let total, let power):
+            if step < warmup { return maxLR * Double(step) / Double(max(1, warmup)) }
+            if step > total { return minLR }
+            let remaining = 1 - Double(step - warmup) / Double(max(1, total - warmup))
+            return minLR + (maxLR - minLR) * Foundation.pow(remaining, power)
         }
     }
 }
