@@ -17,8 +17,11 @@ struct Samples: AsyncParsableCommand {
     var inputDir: String
 
     @Option(name: [.customLong("tokenizer_name_or_path"), .customLong("tokenizer-name-or-path")],
-            help: "Folder holding vocab.txt, or the vocab file.")
-    var tokenizer: String
+            help: "Folder holding vocab.txt, or the vocab file (optional with --input_format tfrecord).")
+    var tokenizer: String?
+
+    @Option(name: .customLong("input_format"), help: "mmap (PaddleNLP's token files) or tfrecord (stored samples, read as `ernie pretrain` reads them).")
+    var inputFormat = "mmap"
 
     @Option(name: .customLong("seed"), parsing: .unconditional) var seed: Int32 = 1234
     @Option(name: [.customLong("max_seq_len"), .customLong("max-seq-len")], parsing: .unconditional) var maxSeqLen = 512
@@ -73,6 +76,9 @@ struct Samples: AsyncParsableCommand {
         }
         guard count > 0 else { throw ValidationError("--count must be positive") }
 
+        if inputFormat == "tfrecord" { return try printStoredSamples() }
+        guard inputFormat == "mmap" else { throw ValidationError("--input_format must be mmap or tfrecord") }
+        guard let tokenizer else { throw ValidationError("give the vocabulary with --tokenizer_name_or_path") }
         var isFolder: ObjCBool = false
         let vocabularyPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
             ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
@@ -112,23 +118,50 @@ struct Samples: AsyncParsableCommand {
             let before = Date()
             let sample = try dataset.sample(at: index)
             building += Date().timeIntervalSince(before)
-            let batch = PretrainingBatch(samples: [sample], sequenceLength: maxSeqLen, padId: Int32(vocabulary.padId))
-            func integers(_ values: [Int32]) -> JSONValue { .array(values.map { .integer(Int($0)) }) }
-            json += JSONWriter.pythonLine(.object(JSONObject([
-                ("index", .integer(index)), ("input_ids", integers(batch.inputIds)), ("token_type_ids", integers(batch.tokenTypeIds)),
-                ("masked_lm_positions", integers(sample.maskedPositions)), ("masked_lm_labels", integers(sample.maskedLabels)),
-                ("sentence_order_label", .integer(Int(sample.sentenceOrderLabel))),
-            ]))).utf8
-            json.append(UInt8(ascii: "\n"))
+            json += Self.line(sample, index: index, sequenceLength: maxSeqLen, padId: Int32(vocabulary.padId))
         }
         let sampled = Date().timeIntervalSince(sampling)
+        try write(json)
+        printError(String(format: "%d samples in %.3f s with JSON (%.0f samples/s built, %.0f/s with JSON); open + id check %.3f s; index maps %.3f s",
+                          shown, sampled, Double(shown) / max(building, 1e-9), Double(shown) / max(sampled, 1e-9), opened, indexed))
+    }
+
+    /// One sample as a JSON line, padded to `sequenceLength`.
+    static func line(_ sample: PretrainingSample, index: Int, sequenceLength: Int, padId: Int32) -> [UInt8] {
+        let batch = PretrainingBatch(samples: [sample], sequenceLength: sequenceLength, padId: padId)
+        func integers(_ values: [Int32]) -> JSONValue { .array(values.map { .integer(Int($0)) }) }
+        return Array((JSONWriter.pythonLine(.object(JSONObject([
+            ("index", .integer(index)), ("input_ids", integers(batch.inputIds)), ("token_type_ids", integers(batch.tokenTypeIds)),
+            ("masked_lm_positions", integers(sample.maskedPositions)), ("masked_lm_labels", integers(sample.maskedLabels)),
+            ("sentence_order_label", .integer(Int(sample.sentenceOrderLabel))),
+        ]))) + "\n").utf8)
+    }
+
+    private func write(_ json: [UInt8]) throws {
         if output == "-" {
             FileHandle.standardOutput.write(Data(json))
         } else {
             try AtomicFile.write(json, to: URL(fileURLWithPath: output))
         }
-        printError(String(format: "%d samples in %.3f s with JSON (%.0f samples/s built, %.0f/s with JSON); open + id check %.3f s; index maps %.3f s",
-                          shown, sampled, Double(shown) / max(building, 1e-9), Double(shown) / max(sampled, 1e-9), opened, indexed))
+    }
+
+    /// `--input_format tfrecord`: the first --count stored samples (padding dropped, then padded to their stored length).
+    private func printStoredSamples() throws {
+        var idCount = Int(Int32.max), padId: Int32 = 0
+        if let tokenizer {
+            var isFolder: ObjCBool = false
+            let path = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
+                ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
+            let vocabulary = try Vocabulary(contentsOf: URL(fileURLWithPath: path))
+            (idCount, padId) = (vocabulary.count, Int32(vocabulary.padId))
+        }
+        let data = try TFRecordPretrainingData(paths: try TFRecordFiles.paths(inputDir), idCount: idCount, maxSeqLen: Int(Int32.max), samples: 1)
+        var json: [UInt8] = []
+        for index in 0..<min(count, data.recordCount) {
+            json += Self.line(try data.sample(at: index), index: index, sequenceLength: data.sequenceLength, padId: padId)
+        }
+        try write(json)
+        printError("\(min(count, data.recordCount)) of \(data.recordCount) TFRecord samples")
     }
 
     private func parseBool(_ value: String, flag: String) throws -> Bool {
