@@ -46,7 +46,7 @@ step "5/7 sentiment fine-tuning from the pretrained model (bf16: $AMP)"
 "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/pretrain/model_$PRETRAIN_STEPS" \
     --train_file "$WORK/sentiment/train.json" --validation_file "$WORK/sentiment/dev.json" \
     --test_file "$WORK/sentiment/test.json" --label_list "$WORK/sentiment/labels.txt" --group_by_length \
-    --output_dir "$WORK/sentiment-model" \
+    --output_dir "$WORK/sentiment-model" --overwrite_output_dir \
     --do_train --do_eval --do_predict "${FINETUNE_LENGTH[@]}" --learning_rate 1e-4 --warmup_ratio 0.1 \
     --per_device_train_batch_size 32 --per_device_eval_batch_size 64 --max_seq_length 128 --eval_steps 100 \
     --logging_steps 20 $([ "$AMP" = true ] && echo --use_amp)

@@ -32,10 +32,16 @@ struct Convert: ParsableCommand {
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: destination.path), !contents.isEmpty {
             throw ValidationError("--to \(to) exists and is not empty")
         }
+        try Self.write(from: source, to: destination, config: config, tokenizer: tokenizerNameOrPath)
+    }
+
+    /// Writes the model at `source` (a folder or a weights file) as a complete Hugging Face folder at `destination`.
+    static func write(from source: URL, to destination: URL, config given: String?, tokenizer tokenizerNameOrPath: String?) throws {
+        let from = source.path, to = destination.path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder) else { throw ValidationError("--from \(from) does not exist") }
         let folder = isFolder.boolValue ? source : source.deletingLastPathComponent()
-        let (config, head) = try Self.config(for: source, folder: folder, given: self.config)
+        let (config, head) = try Self.config(for: source, folder: folder, given: given)
         let table = ParameterTable(config: config, head: head)
         try ModelCheckpoint.checkFits(directory: source, table: table)
         let weights = try ModelCheckpoint.openWeights(directory: source)

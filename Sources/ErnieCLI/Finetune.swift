@@ -20,10 +20,11 @@ struct Finetune: ParsableCommand {
         test_results.json, logs/metrics.jsonl, TensorBoard events in logs/, report.html.
         """)
 
-    @Option(name: .customLong("task_name"), help: "seq-cls, token-cls, qa or multiple-choice.") var taskName: FineTuningTask
-    @Option(name: .customLong("model_name_or_path"), help: "A Hugging Face directory (config.json, vocab.txt, model.safetensors), e.g. an `ernie pretrain` output_dir/model_<step>.")
-    var modelNameOrPath: String
-    @Option(name: .customLong("output_dir")) var outputDir: String
+    @Option(name: .customLong("task_name"), help: "seq-cls, token-cls, qa or multiple-choice (MindSpore's flags imply it: --eval_json_path qa, --assessment_method bf1/mf1/clue_benchmark or --label_file_path token-cls, else seq-cls).")
+    var taskName: FineTuningTask?
+    @Option(name: .customLong("model_name_or_path"), help: "A model directory (config.json, vocab.txt, weights in any format ernie reads), e.g. an `ernie pretrain` output_dir/model_<step>.")
+    var modelNameOrPath: String?
+    @Option(name: .customLong("output_dir")) var outputDir: String?
     @Option(name: .customLong("train_file")) var trainFile: String?
     @Option(name: .customLong("validation_file")) var validationFile: String?
     @Option(name: .customLong("test_file")) var testFile: String?
@@ -75,34 +76,72 @@ struct Finetune: ParsableCommand {
     @Option(name: .customLong("do_export"), help: "At the end, export the model as ONNX (model.onnx + config and tokenizer) to --export_model_dir.")
     var doExport = false
     @Option(name: .customLong("export_model_dir"), help: "Default: output_dir/export.") var exportModelDir: String?
+    @OptionGroup(title: "The seeds' names (HF/PaddleNLP Trainer, ERNIE-M run_classifier.py, MindSpore BERT run_classifier/ner/squad.py)")
+    var seeds: FinetuneSeedOptions
 
     func run() throws {
+        try seeds.checkApplicable()
+        func given(_ path: String?) -> String? { path.flatMap { $0.isEmpty ? nil : $0 } }  // MindSpore's scripts pass ""
+        guard let outputDir = given(seeds.saveFinetuneCheckpointPath) ?? outputDir else {
+            throw ValidationError("give --output_dir (or --save_finetune_checkpoint_path)")
+        }
+        let taskName = taskName ?? (seeds.evalJsonPath != nil ? .questionAnswering
+            : ["bf1", "mf1", "clue_benchmark"].contains(seeds.assessmentMethod?.lowercased() ?? "") || seeds.labelFilePath != nil ? .tokenClassification
+            : .sequenceClassification)
+        let doTrain = doTrain, doEval = doEval
+        var resumeFromCheckpoint = resumeFromCheckpoint
+        // HF's rule for a non-empty output_dir: resume from its newest checkpoint-<step>, or refuse without --overwrite_output_dir.
+        if doTrain, !seeds.overwriteOutputDir, resumeFromCheckpoint == nil,
+           let contents = try? FileManager.default.contentsOfDirectory(atPath: outputDir), contents.contains(where: { !$0.hasPrefix(".") }) {
+            if contents.contains(where: { $0.hasPrefix(FineTuner.checkpointPrefix) }) {
+                resumeFromCheckpoint = "true"
+                warn("\(outputDir) holds checkpoints: resuming from the newest (pass --overwrite_output_dir true to start over)")
+            } else {
+                throw ValidationError("--output_dir \(outputDir) already exists and is not empty: pass --overwrite_output_dir true to train into it")
+            }
+        }
+        // A model given as a weights file (MindSpore's .ckpt, a bare .bin, …) is converted to a folder first.
+        var converted: URL?
+        defer { if let converted { try? FileManager.default.removeItem(at: converted) } }
+        guard let modelPath = given(seeds.loadFinetuneCheckpointPath) ?? given(seeds.loadPretrainCheckpointPath) ?? modelNameOrPath else {
+            throw ValidationError("give the model with --model_name_or_path (or --load_pretrain_checkpoint_path)")
+        }
+        var modelNameOrPath = modelPath
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: modelPath, isDirectory: &isFolder), !isFolder.boolValue {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-converted-\(UUID().uuidString)")
+            converted = folder
+            try Convert.write(from: URL(fileURLWithPath: modelPath), to: folder, config: nil, tokenizer: given(seeds.vocabFilePath))
+            modelNameOrPath = folder.path
+        }
         var c = FineTuningConfiguration(taskName: taskName, modelNameOrPath: modelNameOrPath, outputDir: outputDir)
-        c.trainFile = trainFile
-        c.validationFile = validationFile
+        c.trainFile = given(seeds.trainDataFilePath) ?? trainFile
+        c.validationFile = given(seeds.evalDataFilePath) ?? given(seeds.evalJsonPath) ?? validationFile
         c.testFile = testFile
-        c.labelList = labelList
-        c.problemType = problemType
+        c.labelList = given(seeds.labelFilePath) ?? labelList
+        let assessment = try seeds.assessment()
+        c.problemType = problemType ?? (assessment?.regression == true ? .regression : nil)
         c.doTrain = doTrain
         c.doEval = doEval
+        if seeds.evaluationStrategy == "no" { c.doEval = false }
         c.doPredict = doPredict
-        c.numTrainEpochs = numTrainEpochs
+        c.numTrainEpochs = seeds.epochNum ?? numTrainEpochs
         c.maxSteps = maxSteps == -1 ? nil : maxSteps  // HF: -1 means train --num_train_epochs
         c.learningRate = learningRate
-        c.warmupRatio = warmupRatio
+        c.warmupRatio = seeds.warmupProportion ?? warmupRatio
         c.warmupSteps = warmupSteps == 0 ? nil : warmupSteps
         c.optimizer = optimizerOptions.settings(defaultWeightDecay: 0)
         c.maxGradNorm = maxGradNorm
         c.layerwiseDecay = layerwiseDecay
-        c.perDeviceTrainBatchSize = trainBatchSize
-        c.perDeviceEvalBatchSize = evalBatchSize
+        c.perDeviceTrainBatchSize = seeds.trainBatchSize ?? seeds.batchSize ?? trainBatchSize
+        c.perDeviceEvalBatchSize = seeds.evalBatchSize ?? evalBatchSize
         c.gradientAccumulationSteps = gradientAccumulationSteps
         c.resumeFromCheckpoint = resumeFromCheckpoint
         c.maxSeqLength = maxSeqLength
         c.evalSteps = evalSteps
         c.saveSteps = saveSteps
         c.loggingSteps = loggingSteps
-        c.metricForBestModel = metricForBestModel
+        c.metricForBestModel = metricForBestModel ?? assessment?.metric
         c.greaterIsBetter = greaterIsBetter
         c.loadBestModelAtEnd = loadBestModelAtEnd
         c.saveTotalLimit = saveTotalLimit
@@ -119,8 +158,8 @@ struct Finetune: ParsableCommand {
         c.qaMetric = qaMetric
         c.hiddenDropoutProb = hiddenDropoutProb
         c.attentionProbsDropoutProb = attentionProbsDropoutProb
-        c.classifierDropout = classifierDropout
-        c.useAmp = useAmp
+        c.classifierDropout = seeds.dropout ?? classifierDropout
+        c.useAmp = (useAmp || seeds.fp16 || seeds.bf16) && seeds.fp16OptLevel?.uppercased() != "O0"
         c.useSharding = useSharding
         c.groupByLength = groupByLength
         try c.validate()  // before any rank writes into --output_dir

@@ -125,6 +125,21 @@ struct Prepare: ParsableCommand {
         }
     }
 
+    /// Prepares `inputPaths` into `outputPrefix` (PaddleNLP token files) with default options but the given format,
+    /// sentence lines and whole-word segmentation: what `ernie pretrain --train_data_file` runs before training.
+    static func prepare(inputPaths: [String], outputPrefix: String, tokenizer: BertTokenizer, tokenizerSource: String,
+                        format: PrepareOptions.InputFormat, wholeWordSegment: Bool) throws -> PrepareStatistics {
+        var options = PrepareOptions()
+        options.inputFormat = format
+        options.splitSentences = true
+        options.chinese = true
+        options.wholeWordSegment = wholeWordSegment
+        options.logInterval = 0
+        let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: wholeWordSegment ? try JiebaSegmenter() : nil, source: tokenizerSource)
+        return try CorpusPreparer(inputPaths: inputPaths, outputPrefix: outputPrefix, tables: tables, options: options)
+            .run(report: { printError($0) }, progress: { printError($0) })
+    }
+
     /// The tokenizer from --tokenizer_name_or_path / --model_name / a path given as --tokenizer_name.
     private func loadTokenizer() throws -> (BertTokenizer, String) {
         var path = tokenizerPath ?? modelName

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ErnieData
 import ErnieModels
+import ErnieText
 import ErnieTraining
 import Foundation
 
@@ -63,6 +64,7 @@ struct Pretrain: ParsableCommand {
     var shardingDegree: Int?
     @Option(name: .customLong("dp_degree"), parsing: .unconditional, help: "Data-parallel groups (default: ranks / sharding_degree).") var dpDegree: Int?
     @OptionGroup(title: "The seeds' names (PaddleNLP run_pretrain.py / Trainer, MindSpore BERT run_pretrain.py)") var seeds: PretrainSeedOptions
+    @OptionGroup(title: "Hugging Face run_language_modeling.py (a text file in, MLM)") var language: LanguageModelingOptions
 
     static let defaultModel = "ernie-1.0-base-zh"
 
@@ -75,11 +77,28 @@ struct Pretrain: ParsableCommand {
         }
     }
 
+    /// Samples one pass over the train split of PaddleNLP token files gives (for epochs given instead of steps).
+    static func samplesPerEpoch(_ c: PretrainingConfiguration) throws -> Int {
+        guard let tokenizer = c.tokenizerNameOrPath else { throw ValidationError("epochs need the vocabulary: --tokenizer_name_or_path") }
+        var isFolder: ObjCBool = false
+        let path = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
+            ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
+        var settings = PretrainingDataSettings(masking: MaskingSettings(maxSeqLen: c.maxSeqLen, pairObjective: c.binaryHead ? .sentenceOrder : .none))
+        settings.split = c.split
+        settings.useIndexCache = false
+        settings.seed = Int32(truncatingIfNeeded: c.seed)
+        let data = try PretrainingData(inputs: try DataInputs.parse(c.inputDir),
+                                       vocabulary: try MaskingVocabulary(vocabulary: try Vocabulary(contentsOf: URL(fileURLWithPath: path))), settings: settings)
+        return try data.dataset(.train, samples: 1)?.count ?? 0
+    }
+
     func run() throws {
         let launchedRanks = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1
         try seeds.checkApplicable(launchedRanks: launchedRanks)
         guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
-        guard let inputDir = seeds.dataDir ?? inputDir else { throw ValidationError("give the data with --input_dir (or --data_dir)") }
+        guard let inputDir = seeds.dataDir ?? inputDir ?? language.trainDataFile else {
+            throw ValidationError("give the data with --input_dir (or --data_dir, or --train_data_file)")
+        }
         guard let outputDir = seeds.saveCheckpointPath.flatMap({ $0.isEmpty ? nil : $0 }) ?? outputDir else {
             throw ValidationError("give --output_dir (or --save_checkpoint_path)")
         }
@@ -114,8 +133,8 @@ struct Pretrain: ParsableCommand {
         c.power = seeds.power
         c.optimizer = optimizerOptions.settings(defaultWeightDecay: 0.01)
         c.gradClip = seeds.maxGradNorm ?? gradClip
-        let epochs = seeds.epochSize ?? seeds.numTrainEpochs
-        c.maxSteps = seeds.trainSteps ?? maxSteps ?? (epochs != nil && c.inputFormat == .tfrecord ? -1 : 500_000)
+        let epochs = seeds.epochSize ?? seeds.numTrainEpochs ?? (language.isActive ? 3 : nil)  // HF: 3 epochs unless --max_steps
+        c.maxSteps = seeds.trainSteps ?? maxSteps ?? (epochs != nil && (c.inputFormat == .tfrecord || language.isActive) ? -1 : 500_000)
         c.saveSteps = seeds.saveCheckpointSteps ?? saveSteps
         c.saveModels = seeds.enableSaveCkpt
         c.saveTotalLimit = seeds.saveTotalLimit
@@ -136,17 +155,21 @@ struct Pretrain: ParsableCommand {
         c.shardingDegree = shardingDegree
         c.dpDegree = dpDegree
         c.tfrecordSampleLimit = try seeds.sampleLimit()
+        try language.apply(to: &c, tokenizerPath: tokenizerNameOrPath)
         // Steps from epochs (MindSpore's --train_steps -1 with --epoch_size; HF's --max_steps -1 with --num_train_epochs).
         if c.maxSteps == -1 {
             guard let epochs else {
                 throw ValidationError("--train_steps / --max_steps -1 counts epochs: give --epoch_size (--num_train_epochs), or a positive step count")
             }
-            guard c.inputFormat == .tfrecord else {
-                throw ValidationError("epochs (--epoch_size, --num_train_epochs) count TFRecord samples; with PaddleNLP token files give --max_steps")
+            let samples: Int
+            switch c.inputFormat {
+            case .tfrecord:
+                let records = try TFRecordFiles(paths: try TFRecordFiles.paths(inputDir)).count
+                samples = min(records, c.tfrecordSampleLimit ?? records)
+            case .mmap:
+                samples = try Self.samplesPerEpoch(c)
             }
-            let records = try TFRecordFiles(paths: try TFRecordFiles.paths(inputDir)).count
-            c.maxSteps = try PretrainSeedOptions.steps(epochs: epochs, samples: min(records, c.tfrecordSampleLimit ?? records),
-                                                       globalBatch: c.effectiveGlobalBatchSize(worldSize: launchedRanks))
+            c.maxSteps = try PretrainSeedOptions.steps(epochs: epochs, samples: samples, globalBatch: c.effectiveGlobalBatchSize(worldSize: launchedRanks))
         }
         c.warmupRate = seeds.warmupSteps.flatMap { $0 > 0 ? Double($0) / Double(max(1, c.maxSteps)) : nil } ?? seeds.warmupRatio ?? warmupRate
         try c.validate()  // before any rank writes into --output_dir

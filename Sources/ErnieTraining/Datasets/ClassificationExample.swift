@@ -105,6 +105,19 @@ public struct ClassificationExample: Equatable, Sendable {
 public func readLabelList(path: String) throws -> [String] {
     let lines = try TextLines(path: path)
     try lines.requireValidUTF8(file: path)
+    if lines.lines.first(where: { !$0.text.isEmpty })?.text.hasPrefix("{") == true {
+        // MindSpore's label2id.json: {"label": id, …} with ids 0..<n.
+        let text = lines.lines.map(\.text).joined(separator: "\n")
+        guard let object = (try? JSONParser.parse(text))?.objectValue else { throw DatasetError(file: path, "not a JSON {label: id} object") }
+        var labels = [String?](repeating: nil, count: object.count)
+        for (label, id) in object {
+            guard let id = id.intValue, labels.indices.contains(id), labels[id] == nil else {
+                throw DatasetError(file: path, "label \"\(label)\" has id \(JSONWriter.compact(id)): ids must be 0..<\(object.count), each once")
+            }
+            labels[id] = label
+        }
+        return labels.map { $0! }
+    }
     let labels = lines.lines.map(\.text).filter { !$0.isEmpty }
     if let duplicate = labels.enumerated().first(where: { labels.firstIndex(of: $0.element) != $0.offset }) {
         throw DatasetError(file: path, "label \"\(duplicate.element)\" appears twice")

@@ -162,7 +162,7 @@ public final class FineTuner {
         }
     }
 
-    static let checkpointPrefix = "checkpoint-"
+    public static let checkpointPrefix = "checkpoint-"
 
     /// The `checkpoint-<step>` of `outputDirectory` with the highest step that has a trainer state, if any.
     static func latestCheckpoint(in outputDirectory: URL) -> URL? {

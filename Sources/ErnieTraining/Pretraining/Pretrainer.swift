@@ -103,8 +103,16 @@ public final class Pretrainer {
                 throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
             }
             self.train = train
-            valid = configuration.evalIters > 0 ? try data.dataset(.valid, samples: counts.valid) : nil
-            test = configuration.evalIters > 0 ? try data.dataset(.test, samples: counts.test) : nil
+            if let evalInput = configuration.evalInputDir {
+                settings.split = "0,1,0"
+                let evalData = try PretrainingData(inputs: try DataInputs.parse(evalInput), vocabulary: try MaskingVocabulary(vocabulary: vocabulary),
+                                                   settings: settings)
+                valid = configuration.evalIters > 0 ? try evalData.dataset(.valid, samples: counts.valid) : nil
+                test = nil
+            } else {
+                valid = configuration.evalIters > 0 ? try data.dataset(.valid, samples: counts.valid) : nil
+                test = configuration.evalIters > 0 ? try data.dataset(.test, samples: counts.test) : nil
+            }
         }
         for warning in train.warnings { monitor.note(warning) }
 

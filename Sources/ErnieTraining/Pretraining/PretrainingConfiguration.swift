@@ -27,6 +27,9 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     /// PaddleNLP token files (`--input_format mmap`, the default) or stored samples (`tfrecord`).
     public var inputDir: String
     public var inputFormat: PretrainingInputFormat = .mmap
+    /// Validation data of its own (HF's `--eval_data_file`, prepared): every document is validation data, and
+    /// `inputDir` all training data.
+    public var evalInputDir: String?
     /// A MindSpore schema.json for TFRecord input (its columns are checked, its numRows honoured).
     public var schemaFile: String?
     /// Read only the first this many TFRecord samples (MindSpore's `--num_samples`).
