@@ -71,7 +71,7 @@ struct Convert: ParsableCommand {
                 ? try BertConfig(jsonData: Data(contentsOf: URL(fileURLWithPath: given))) : try BertConfig.preset(named: given)
             return (config, head(of: config))
         }
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
+        if ModelCheckpoint.hasConfig(directory: folder) {
             let config = try ModelCheckpoint.loadConfig(directory: folder)
             return (config, head(of: config))
         }

@@ -3,9 +3,20 @@ import Foundation
 /// Reading and writing Hugging Face model directories (`config.json` + `model.safetensors`, or shards) for a
 /// parameter table, without the engine: tensors travel as `[Float]` or through caller-owned buffers.
 public enum ModelCheckpoint {
-    /// Reads `config.json` of `directory`.
+    /// Reads `config.json` of `directory`, or, in a folder saved by PaddleNLP before 2.5, its `model_config.json`.
     public static func loadConfig(directory: URL) throws -> BertConfig {
-        try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        let config = directory.appendingPathComponent("config.json")
+        let paddle = directory.appendingPathComponent(BertConfig.paddleModelConfigName)
+        if !FileManager.default.fileExists(atPath: config.path), FileManager.default.fileExists(atPath: paddle.path) {
+            return try BertConfig(paddleModelConfig: paddle)
+        }
+        return try BertConfig(contentsOf: config)
+    }
+
+    /// Whether `directory` holds a model config (config.json, or PaddleNLP's older model_config.json).
+    public static func hasConfig(directory: URL) -> Bool {
+        [directory.appendingPathComponent("config.json"), directory.appendingPathComponent(BertConfig.paddleModelConfigName)]
+            .contains { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// Resolves the names of `checkpoint` against `table` (see `StateDictMapping`).

@@ -49,7 +49,7 @@ public final class FineTuner {
         outputDirectory = URL(fileURLWithPath: c.outputDir)
         let modelDirectory = URL(fileURLWithPath: c.modelNameOrPath)
         self.modelDirectory = modelDirectory
-        guard FileManager.default.fileExists(atPath: modelDirectory.appendingPathComponent("config.json").path) else {
+        guard ModelCheckpoint.hasConfig(directory: modelDirectory) else {
             throw TrainingError.missingInput("\(c.modelNameOrPath) has no config.json: give a Hugging Face model directory (e.g. an `ernie pretrain` output_dir/model_<step>)")
         }
         var config = try ModelCheckpoint.loadConfig(directory: modelDirectory)

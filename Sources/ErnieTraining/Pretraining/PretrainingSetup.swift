@@ -16,7 +16,7 @@ enum PretrainingSetup {
         var directory: URL?
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let url = URL(fileURLWithPath: path)
-            guard FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path) else {
+            guard ModelCheckpoint.hasConfig(directory: url) else {
                 throw TrainingError.missingInput("\(path) has no config.json: give a Hugging Face model directory or a preset name")
             }
             config = try ModelCheckpoint.loadConfig(directory: url)
