@@ -43,12 +43,7 @@ struct LanguageModelingOptions: ParsableArguments {
         guard let tokenizerPath = tokenizerName ?? tokenizerPath ?? Self.modelFolderTokenizer(configuration.modelNameOrPath) else {
             throw ValidationError("--train_data_file needs a vocabulary: --tokenizer_name (a folder with vocab.txt, or the file)")
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isFolder) else {
-            throw ValidationError("--tokenizer_name \(tokenizerPath): no such file or folder")
-        }
-        let url = URL(fileURLWithPath: tokenizerPath)
-        let tokenizer = isFolder.boolValue ? try BertTokenizer(directory: url) : try BertTokenizer(vocabFile: url)
+        let tokenizer = try TokenizerLocation.tokenizer(tokenizerPath, flag: "--tokenizer_name")
         let cache = (configuration.outputDir as NSString).appendingPathComponent("lm_data")
         func prepared(_ file: String, name: String) throws -> String {
             let prefix = (cache as NSString).appendingPathComponent(name)
@@ -61,8 +56,14 @@ struct LanguageModelingOptions: ParsableArguments {
                 return prefix
             }
             try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+            var options = PrepareOptions()
+            options.inputFormat = lineByLine ? .lines : .text
+            options.splitSentences = true
+            options.chinese = true
+            options.wholeWordSegment = wholeWordMask
+            options.logInterval = 0
             let statistics = try Prepare.prepare(inputPaths: [file], outputPrefix: prefix, tokenizer: tokenizer, tokenizerSource: tokenizerPath,
-                                                 format: lineByLine ? .lines : .text, wholeWordSegment: wholeWordMask)
+                                                 options: options)
             guard statistics.documents > 0 else { throw ValidationError("\(file): no usable text (every line blank or of ≤ 10 characters)") }
             try settings.write(toFile: stamp, atomically: true, encoding: .utf8)
             return prefix

@@ -114,10 +114,8 @@ struct Prepare: ParsableCommand {
             throw ValidationError("--cn_seg_func \(segmentFunction) (Baidu LAC) is not available; use jieba")
         }
         let (tokenizer, source) = try loadTokenizer()
-        let segmenter = wholeWordSegment ? try JiebaSegmenter() : nil
-        let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: segmenter, source: source)
-        let preparer = try CorpusPreparer(inputPaths: inputPaths, outputPrefix: outputPrefix, tables: tables, options: options)
-        let statistics = try preparer.run(report: { Self.printError($0) }, progress: { Self.printError($0) })
+        let statistics = try Self.prepare(inputPaths: inputPaths, outputPrefix: outputPrefix, tokenizer: tokenizer, tokenizerSource: source,
+                                          options: options)
         for line in statistics.summaryLines { print(line) }
         if outputFormat == "tfrecord" {
             let written = try samples.write(corpusPrefix: outputPrefix, vocabulary: try MaskingVocabulary(vocabulary: tokenizer.vocabulary))
@@ -125,17 +123,12 @@ struct Prepare: ParsableCommand {
         }
     }
 
-    /// Prepares `inputPaths` into `outputPrefix` (PaddleNLP token files) with default options but the given format,
-    /// sentence lines and whole-word segmentation: what `ernie pretrain --train_data_file` runs before training.
+    /// Prepares `inputPaths` into `outputPrefix` (PaddleNLP token files): `ernie prepare` itself, and what
+    /// `ernie pretrain --train_data_file` runs before training. Problems and progress go to stderr.
     static func prepare(inputPaths: [String], outputPrefix: String, tokenizer: BertTokenizer, tokenizerSource: String,
-                        format: PrepareOptions.InputFormat, wholeWordSegment: Bool) throws -> PrepareStatistics {
-        var options = PrepareOptions()
-        options.inputFormat = format
-        options.splitSentences = true
-        options.chinese = true
-        options.wholeWordSegment = wholeWordSegment
-        options.logInterval = 0
-        let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: wholeWordSegment ? try JiebaSegmenter() : nil, source: tokenizerSource)
+                        options: PrepareOptions) throws -> PrepareStatistics {
+        let segmenter = options.wholeWordSegment ? try JiebaSegmenter() : nil
+        let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: segmenter, source: tokenizerSource)
         return try CorpusPreparer(inputPaths: inputPaths, outputPrefix: outputPrefix, tables: tables, options: options)
             .run(report: { printError($0) }, progress: { printError($0) })
     }
@@ -153,13 +146,7 @@ struct Prepare: ParsableCommand {
         guard let path else {
             throw ValidationError("give the vocabulary with --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw ValidationError("--tokenizer_name_or_path \(path): no such file or folder")
-        }
-        let url = URL(fileURLWithPath: path)
-        let tokenizer = isFolder.boolValue ? try BertTokenizer(directory: url) : try BertTokenizer(vocabFile: url)
-        return (tokenizer, path)
+        return (try TokenizerLocation.tokenizer(path, flag: "--tokenizer_name_or_path"), path)
     }
 
     static func printError(_ line: String) {

@@ -80,15 +80,12 @@ struct Pretrain: ParsableCommand {
     /// Samples one pass over the train split of PaddleNLP token files gives (for epochs given instead of steps).
     static func samplesPerEpoch(_ c: PretrainingConfiguration) throws -> Int {
         guard let tokenizer = c.tokenizerNameOrPath else { throw ValidationError("epochs need the vocabulary: --tokenizer_name_or_path") }
-        var isFolder: ObjCBool = false
-        let path = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
-            ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
         var settings = PretrainingDataSettings(masking: MaskingSettings(maxSeqLen: c.maxSeqLen, pairObjective: c.binaryHead ? .sentenceOrder : .none))
         settings.split = c.split
         settings.useIndexCache = false
         settings.seed = Int32(truncatingIfNeeded: c.seed)
         let data = try PretrainingData(inputs: try DataInputs.parse(c.inputDir),
-                                       vocabulary: try MaskingVocabulary(vocabulary: try Vocabulary(contentsOf: URL(fileURLWithPath: path))), settings: settings)
+                                       vocabulary: try MaskingVocabulary(vocabulary: try TokenizerLocation.vocabulary(tokenizer)), settings: settings)
         return try data.dataset(.train, samples: 1)?.count ?? 0
     }
 

@@ -94,13 +94,6 @@ struct PretrainSeedOptions: ParsableArguments {
     @Option(name: .customLong("enable_profiling"), help: "Accepted; `ernie bench train` profiles.") var enableProfiling = false
     @Option(name: .customLong("enable_modelarts"), help: "Must be false (Huawei Cloud ModelArts).") var enableModelarts = false
 
-    /// `value` unless an alias gave one; both given and different is an error naming both.
-    static func pick<T: Equatable>(_ primary: T, _ primaryFlag: String, given: Bool, alias: T?, _ aliasFlag: String) throws -> T {
-        guard let alias else { return primary }
-        if given && alias != primary { throw ValidationError("\(primaryFlag) \(primary) and \(aliasFlag) \(alias) disagree: give one") }
-        return alias
-    }
-
     /// Stops before any work when a flag asks for something this build cannot do.
     func checkApplicable(launchedRanks: Int) throws {
         if let level = fp16OptLevel, !["O0", "O1", "O2"].contains(level.uppercased()) {

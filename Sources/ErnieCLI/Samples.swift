@@ -79,10 +79,7 @@ struct Samples: AsyncParsableCommand {
         if inputFormat == "tfrecord" { return try printStoredSamples() }
         guard inputFormat == "mmap" else { throw ValidationError("--input_format must be mmap or tfrecord") }
         guard let tokenizer else { throw ValidationError("give the vocabulary with --tokenizer_name_or_path") }
-        var isFolder: ObjCBool = false
-        let vocabularyPath = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
-            ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
-        let vocabulary = try Vocabulary(contentsOf: URL(fileURLWithPath: vocabularyPath))
+        let vocabulary = try TokenizerLocation.vocabulary(tokenizer)
         var settings = PretrainingDataSettings(
             masking: MaskingSettings(
                 maxSeqLen: maxSeqLen, maskedLMProb: maskedLMProb, maxNgrams: maxNgrams,
@@ -149,10 +146,7 @@ struct Samples: AsyncParsableCommand {
     private func printStoredSamples() throws {
         var idCount = Int(Int32.max), padId: Int32 = 0
         if let tokenizer {
-            var isFolder: ObjCBool = false
-            let path = FileManager.default.fileExists(atPath: tokenizer, isDirectory: &isFolder) && isFolder.boolValue
-                ? (tokenizer as NSString).appendingPathComponent("vocab.txt") : tokenizer
-            let vocabulary = try Vocabulary(contentsOf: URL(fileURLWithPath: path))
+            let vocabulary = try TokenizerLocation.vocabulary(tokenizer)
             (idCount, padId) = (vocabulary.count, Int32(vocabulary.padId))
         }
         let data = try TFRecordPretrainingData(paths: try TFRecordFiles.paths(inputDir), idCount: idCount, maxSeqLen: Int(Int32.max), samples: 1)
