@@ -41,11 +41,11 @@ struct Encode: ParsableCommand {
 
         let lines = try InputLines(path: input)
         var tokenizer: BertTokenizer?
-        let limit = min(maxSeqLen ?? config.maxPositionEmbeddings, config.maxPositionEmbeddings)
+        let limit = min(maxSeqLen ?? config.maxSequenceLength, config.maxSequenceLength)
         var tensors: [SafetensorsTensor] = []
         let weightCache = WeightCache()
         for (index, line) in lines.enumerated() {
-            let ids = try ids(of: line, truncatedTo: limit, atMost: ("max_position_embeddings", config.maxPositionEmbeddings),
+            let ids = try ids(of: line, truncatedTo: limit, atMost: ("max_position_embeddings", config.maxSequenceLength),
                               vocabularySize: config.vocabularySize) {
                 if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
                 return tokenizer!

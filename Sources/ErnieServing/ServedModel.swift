@@ -43,9 +43,9 @@ public final class ServedModel: @unchecked Sendable {
         let task = try configuration.task ?? Self.task(of: config, folder: configuration.modelDirectory)
         self.task = task
         precision = configuration.dtype
-        let limit = configuration.maxInputLength ?? config.maxPositionEmbeddings
-        guard limit >= 2, limit <= config.maxPositionEmbeddings else {
-            throw ServingError(.validation, "--max_input_length \(limit) must be between 2 and the model's max_position_embeddings (\(config.maxPositionEmbeddings))")
+        let limit = configuration.maxInputLength ?? config.maxSequenceLength
+        guard limit >= 2, limit <= config.maxSequenceLength else {
+            throw ServingError(.validation, "--max_input_length \(limit) must be between 2 and the \(config.maxSequenceLength) positions of the model's max_position_embeddings")
         }
         maxInputLength = limit
         switch task {
@@ -109,6 +109,7 @@ public final class ServedModel: @unchecked Sendable {
         var batch = batch
         // Without padding the mask changes nothing; leaving it out skips the masked attention path.
         if batch.inputs.attentionMask?.allSatisfy({ $0 == 1 }) == true { batch.inputs.attentionMask = nil }
+        if config.typeVocabularySize == 1 { batch.inputs.tokenTypeIds = nil }
         let graph = Graph.inference(precision: precision, weightCache: weightCache)
         let rows = batch.inputs.batch, length = batch.sequence
         if let encoder {

@@ -116,7 +116,7 @@ import Testing
     @Test(arguments: [
         (#"{"hidden_size": 100, "num_attention_heads": 12}"#, "not a multiple of num_attention_heads"),
         (#"{"hidden_act": "swish"}"#, "\"hidden_act\" = \"swish\" is not supported; use one of: gelu, relu, gelu_new"),
-        (#"{"model_type": "roberta"}"#, "\"model_type\" = \"roberta\" is not supported"),
+        (#"{"model_type": "xlnet"}"#, "\"model_type\" = \"xlnet\" is not supported"),
         (#"{"hidden_size": "768"}"#, "\"hidden_size\" must be an integer, found string"),
         (#"{"hidden_size": 768.0}"#, "\"hidden_size\" must be an integer, found number"),
         (#"{"vocab_size": 0}"#, "\"vocab_size\" must be positive"),

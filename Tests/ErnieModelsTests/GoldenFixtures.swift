@@ -55,7 +55,7 @@ struct TinyGolden {
 }
 
 @Suite struct GoldenFixtureTests {
-    static let cases: [(ModelType, ModelHead)] = ModelType.allCases.flatMap { type in TinyGolden.heads.map { (type, $0) } }
+    static let cases: [(ModelType, ModelHead)] = [ModelType.bert, .ernie].flatMap { type in TinyGolden.heads.map { (type, $0) } }
 
     /// The fixtures are complete and consistent with the parameter table the engine binds to.
     @Test(arguments: 0..<cases.count)

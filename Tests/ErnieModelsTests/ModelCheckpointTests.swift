@@ -6,7 +6,7 @@ import Testing
 @Suite struct ModelCheckpointTests {
     /// Loading the tiny transformers checkpoints (saved by BertForPreTraining / ErnieForPreTraining) gives every
     /// parameter, values equal to the file's.
-    @Test(arguments: ModelType.allCases)
+    @Test(arguments: [ModelType.bert, .ernie])
     func loadsTransformersCheckpoint(modelType: ModelType) throws {
         let directory = TestSupport.fixture("tiny_\(modelType.rawValue)")
         let config = try ModelCheckpoint.loadConfig(directory: directory)

@@ -2,7 +2,8 @@
 extension Graph {
     /// Rows of `table` picked by `indices` (embedding lookup, or the hidden states at masked positions).
     /// table: [N, C]; indices: count values in [0, N) → [count, C]. Gradients scatter-add into the table.
-    public func gatherRows(_ table: Tensor, indices: [Int32], operation: String = "gatherRows") throws -> Tensor {
+    /// `skipping`: a row that gets no gradient (an embedding's `padding_idx`); −1 for none.
+    public func gatherRows(_ table: Tensor, indices: [Int32], operation: String = "gatherRows", skipping: Int32 = -1) throws -> Tensor {
         let table = table.contiguous()
         let (rows, columns) = table.rowsAndColumns
         for (position, index) in indices.enumerated() where index < 0 || Int(index) >= rows {
@@ -16,15 +17,16 @@ extension Graph {
         record(y) { [unowned self] in
             indices.withUnsafeBufferPointer {
                 gatherRowsBackward(dtable: self.gradient(of: table).data, dout: self.gradient(of: y).data,
-                                   indices: $0.baseAddress!, count: indices.count, columns: columns)
+                                   indices: $0.baseAddress!, count: indices.count, columns: columns, skipping: skipping)
             }
         }
         return y
     }
 
-    /// Embedding lookup: `gatherRows` with the error naming the table.
-    public func embedding(_ table: Tensor, ids: [Int32], name: String = "embedding") throws -> Tensor {
-        try gatherRows(table, indices: ids, operation: name)
+    /// Embedding lookup: `gatherRows` with the error naming the table. As `nn.Embedding(padding_idx:)`, the
+    /// `paddingRow` gets no gradient from the lookup (a tied decoder may still give it one).
+    public func embedding(_ table: Tensor, ids: [Int32], name: String = "embedding", paddingRow: Int? = nil) throws -> Tensor {
+        try gatherRows(table, indices: ids, operation: name, skipping: paddingRow.map { Int32(truncatingIfNeeded: $0) } ?? -1)
     }
 
     /// Concatenation along the last axis.  parts: [..., Cᵢ] with equal leading shapes → [..., ΣCᵢ]

@@ -10,15 +10,15 @@ public func gatherRowsForward(
     }
 }
 
-/// dtable[indices[i]] += dout[i]. Threads split the columns, not the rows, so repeated indices never race.
+/// dtable[indices[i]] += dout[i], except where indices[i] == skipped. Threads split the columns, not the rows, so repeated indices never race.
 public func gatherRowsBackward(
     dtable: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, indices: UnsafePointer<Int32>,
-    count: Int, columns: Int
+    count: Int, columns: Int, skipping skipped: Int32 = -1
 ) {
     parallelFor((columns + 15) / 16, grain: max(1, 64 / max(1, count / 64 + 1))) { blocks in
         let first = blocks.lowerBound * 16
         let width = min(columns, blocks.upperBound * 16) - first
-        for i in 0..<count {
+        for i in 0..<count where indices[i] != skipped {
             let source = dout + i * columns + first
             let destination = dtable + Int(indices[i]) * columns + first
             var j = 0

@@ -27,6 +27,7 @@ extension BertArchitecture {
             maxPositions: config.maxPositionEmbeddings, typeVocabularySize: config.typeVocabularySize,
             taskTypeVocabularySize: config.modelType == .ernie && config.useTaskId ? config.taskTypeVocabularySize : nil,
             initializerRange: Float(config.initializerRange), layerNormEps: Float(config.layerNormEpsilon),
-            padTokenId: config.padTokenId ?? 0, tiesWordEmbeddings: config.tieWordEmbeddings)
+            padTokenId: config.padTokenId ?? 0, tiesWordEmbeddings: config.tieWordEmbeddings,
+            modelType: config.modelType)
     }
 }

@@ -19,23 +19,27 @@ public struct BertArchitecture: Sendable, Equatable {
     public var padTokenId: Int
     /// The MLM decoder is the word-embedding matrix (`tie_word_embeddings`, transformers' default).
     public var tiesWordEmbeddings: Bool
+    /// The family, for what differs between BERT-shaped encoders: RoBERTa's positions (counted from `padTokenId` + 1
+    /// over the non-padding ids), its `lm_head` and its two-layer sequence classifier.
+    public var modelType: ModelType
 
     public init(vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
                 activation: Activation = .gelu, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
                 maxPositions: Int = 512, typeVocabularySize: Int = 2, taskTypeVocabularySize: Int? = nil,
                 initializerRange: Float = 0.02, layerNormEps: Float = 1e-12, padTokenId: Int = 0,
-                tiesWordEmbeddings: Bool = true) throws {
+                tiesWordEmbeddings: Bool = true, modelType: ModelType = .bert) throws {
         self.init(uncheckedVocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers, heads: heads,
                   intermediateSize: intermediateSize, activation: activation, hiddenDropout: hiddenDropout,
                   attentionDropout: attentionDropout, maxPositions: maxPositions, typeVocabularySize: typeVocabularySize,
                   taskTypeVocabularySize: taskTypeVocabularySize, initializerRange: initializerRange,
-                  layerNormEps: layerNormEps, padTokenId: padTokenId, tiesWordEmbeddings: tiesWordEmbeddings)
+                  layerNormEps: layerNormEps, padTokenId: padTokenId, tiesWordEmbeddings: tiesWordEmbeddings, modelType: modelType)
         try validate()
     }
 
     init(uncheckedVocabularySize vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
          activation: Activation, hiddenDropout: Float, attentionDropout: Float, maxPositions: Int, typeVocabularySize: Int,
-         taskTypeVocabularySize: Int?, initializerRange: Float, layerNormEps: Float, padTokenId: Int, tiesWordEmbeddings: Bool) {
+         taskTypeVocabularySize: Int?, initializerRange: Float, layerNormEps: Float, padTokenId: Int, tiesWordEmbeddings: Bool,
+         modelType: ModelType) {
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
         self.layers = layers
@@ -51,7 +55,11 @@ public struct BertArchitecture: Sendable, Equatable {
         self.layerNormEps = layerNormEps
         self.padTokenId = padTokenId
         self.tiesWordEmbeddings = tiesWordEmbeddings
+        self.modelType = modelType
     }
+
+    /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).
+    public var maxSequenceLength: Int { modelType == .roberta ? maxPositions - padTokenId - 1 : maxPositions }
 
     /// The same shape with dropout 0: what must match for weights to be interchangeable.
     public var withoutDropout: BertArchitecture {
@@ -69,6 +77,10 @@ public struct BertArchitecture: Sendable, Equatable {
         }
         guard hiddenSize % heads == 0 else {
             throw ModelError.invalidConfiguration("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
+        }
+        if modelType == .roberta, padTokenId + 2 > maxPositions {
+            throw ModelError.invalidConfiguration(
+                "max_position_embeddings \(maxPositions) leaves no position for RoBERTa, whose positions start at pad_token_id + 1 = \(padTokenId + 1)")
         }
         for (name, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout)] where !(0..<1).contains(p) {
             throw ModelError.invalidConfiguration("\(name) must be in [0, 1), got \(p)")

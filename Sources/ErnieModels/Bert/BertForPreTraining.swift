@@ -1,7 +1,8 @@
 import ErnieEngine
 
 /// MLM + sentence-order (or next-sentence) pretraining, as HF's `BertForPreTraining` / PaddleNLP's
-/// `ErnieForPretraining`: the MLM head runs only at the masked positions, SOP on the pooled [CLS].
+/// `ErnieForPretraining`: the MLM head runs only at the masked positions, SOP on the pooled [CLS]. For a family
+/// without a pair head (RoBERTa) it is the family's `ForMaskedLM` model and the pair objective is absent.
 public struct BertForPreTraining: @unchecked Sendable {
     public let parameters: ParameterStore
     public var bert: BertModel
@@ -11,17 +12,18 @@ public struct BertForPreTraining: @unchecked Sendable {
     ///   - prefix: "bert." or "ernie." (HF's base_model_prefix for the model type).
     public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
         let store = ParameterStore()
-        BertParameters.declare(.pretraining, architecture, encoderPrefix: prefix,
+        let head = architecture.modelType.pretrainingHead
+        BertParameters.declare(head, architecture, encoderPrefix: prefix,
                                into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
+        bert = BertModel(architecture, prefix: prefix, pooler: architecture.modelType.hasPooler(head), parameters: store)
         lm = MaskedLanguageModelHead(architecture, store: store)
     }
 
     public struct Output {
         /// [masked rows, vocab] (every position when `maskedPositions` was nil).
         public var mlmLogits: Tensor
-        /// [batch, 2]
+        /// [batch, 2]; nil for a family without a pair head.
         public var pairLogits: Tensor?
         public var mlmLoss: Tensor?
         public var pairLoss: Tensor?
@@ -41,8 +43,8 @@ public struct BertForPreTraining: @unchecked Sendable {
         let hidden = try maskedPositions.map { try graph.gatherRows(sequence, indices: $0, operation: "masked_lm_positions") } ?? sequence
         let mlmLogits = try lm(hidden, wordEmbeddings: bert.wordEmbeddings, graph: graph)
         var output = Output(mlmLogits: mlmLogits)
-        if let pooled {
-            output.pairLogits = try graph.linear(pooled, weight: parameters["cls.seq_relationship.weight"]!,
+        if let pooled, let pairWeight = parameters["cls.seq_relationship.weight"] {
+            output.pairLogits = try graph.linear(pooled, weight: pairWeight,
                                                  bias: parameters["cls.seq_relationship.bias"]!)
         }
         if let mlmLabels {

@@ -1,6 +1,7 @@
 import ErnieEngine
 
-/// Classification or regression on the pooled [CLS] (HF `BertForSequenceClassification`).
+/// Classification or regression on the pooled [CLS] (HF `BertForSequenceClassification`); RoBERTa's reads the first
+/// token through `classifier.dense` → tanh → `classifier.out_proj` (RobertaClassificationHead) instead of a pooler.
 public struct BertForSequenceClassification: @unchecked Sendable {
     /// HF's `problem_type`.
     public enum Problem: String, Sendable, Codable {
@@ -20,7 +21,7 @@ public struct BertForSequenceClassification: @unchecked Sendable {
         BertParameters.declare(.sequenceClassification, architecture, encoderPrefix: prefix,
                                labels: labels, into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
+        bert = BertModel(architecture, prefix: prefix, pooler: architecture.modelType.hasPooler(.sequenceClassification), parameters: store)
         self.labels = labels
         self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
     }
@@ -34,9 +35,18 @@ public struct BertForSequenceClassification: @unchecked Sendable {
 
     /// logits: [batch, labels]; loss: CE, MSE or BCE-with-logits by the targets' kind (as HF infers `problem_type`).
     public func callAsFunction(_ inputs: BertInputs, targets: Targets? = nil, graph: Graph) throws -> (logits: Tensor, loss: Tensor?) {
-        let (_, pooled) = try bert(inputs, graph: graph)
-        let x = try graph.dropout(pooled!, probability: classifierDropout)
-        let logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        let (sequence, pooled) = try bert(inputs, graph: graph)
+        let logits: Tensor
+        if let pooled {
+            let x = try graph.dropout(pooled, probability: classifierDropout)
+            logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        } else {
+            let first = try graph.gatherRows(sequence, indices: (0..<inputs.batch).map { Int32($0 * inputs.sequence) })
+            var x = try graph.dropout(first, probability: classifierDropout)
+            x = graph.tanh(try graph.linear(x, weight: parameters["classifier.dense.weight"]!, bias: parameters["classifier.dense.bias"]!))
+            x = try graph.dropout(x, probability: classifierDropout)
+            logits = try graph.linear(x, weight: parameters["classifier.out_proj.weight"]!, bias: parameters["classifier.out_proj.bias"]!)
+        }
         let loss: Tensor?
         switch targets {
         case .classes(let ids)?: loss = try graph.crossEntropy(logits: logits, targets: ids)

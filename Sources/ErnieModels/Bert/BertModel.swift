@@ -42,14 +42,22 @@ public struct BertModel: @unchecked Sendable {
         try inputs.validate()
         let a = architecture
         let (batch, length) = (inputs.batch, inputs.sequence)
-        guard length <= a.maxPositions || inputs.positionIds != nil else {
-            throw ModelError.invalidInput("sequence length \(length) exceeds max_position_embeddings \(a.maxPositions)")
+        guard length <= a.maxSequenceLength || inputs.positionIds != nil else {
+            throw ModelError.invalidInput("sequence length \(length) exceeds the \(a.maxSequenceLength) positions of max_position_embeddings \(a.maxPositions)")
         }
-        let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
         let zeros = [Int32](repeating: 0, count: batch * length)
-        var x = try graph.embedding(p("embeddings.word_embeddings.weight"), ids: inputs.inputIds, name: "input_ids")
-        x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
-        x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
+        var x = try graph.embedding(p("embeddings.word_embeddings.weight"), ids: inputs.inputIds, name: "input_ids", paddingRow: a.padTokenId)
+        if a.modelType == .roberta {
+            // transformers adds token types before positions here (the sum's rounding follows the order).
+            let positions = inputs.positionIds ?? Self.robertaPositions(inputs.inputIds, length: length, padding: Int32(a.padTokenId))
+            x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
+            x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids",
+                                                 paddingRow: a.padTokenId))
+        } else {
+            let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
+            x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
+            x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
+        }
         if a.taskTypeVocabularySize != nil {
             x = try graph.add(x, graph.embedding(p("embeddings.task_type_embeddings.weight"), ids: inputs.taskTypeIds ?? zeros, name: "task_type_ids"))
         }
@@ -68,6 +76,20 @@ public struct BertModel: @unchecked Sendable {
         let first = try graph.gatherRows(x, indices: (0..<batch).map { Int32($0 * length) })
         let pooled = graph.tanh(try graph.linear(first, weight: p("pooler.dense.weight"), bias: p("pooler.dense.bias")))
         return (x, pooled)
+    }
+
+    /// RoBERTa's `create_position_ids_from_input_ids`: padding tokens get `padding`, the others `padding` + their
+    /// count of non-padding tokens so far in the row (1, 2, …). ids: [batch · length] → [batch · length].
+    public static func robertaPositions(_ ids: [Int32], length: Int, padding: Int32) -> [Int32] {
+        var positions = [Int32](repeating: padding, count: ids.count)
+        for rowStart in stride(from: 0, to: ids.count, by: length) {
+            var count: Int32 = 0
+            for index in rowStart..<rowStart + length where ids[index] != padding {
+                count += 1
+                positions[index] = padding + count
+            }
+        }
+        return positions
     }
 
     /// One post-LN transformer layer (BertLayer): attention → add & norm → feed-forward → add & norm.

@@ -8,14 +8,24 @@ public enum BertParameters {
     public static func declare(_ head: ModelHead, _ a: BertArchitecture, encoderPrefix: String, labels: Int = 2,
                                into builder: ParameterBuilder) {
         precondition(encoderPrefix.isEmpty || encoderPrefix.hasSuffix("."), "encoder prefix \(encoderPrefix) must end in '.'")
+        precondition(a.modelType.supports(head), "\(a.modelType) has no \(head) model")
         let encoder = builder.scoped(String(encoderPrefix.dropLast()))
-        declareEncoder(a, pooler: head.hasPooler, into: encoder)
+        declareEncoder(a, pooler: a.modelType.hasPooler(head), into: encoder)
         if head.hasMaskedLMHead {
-            declareMaskedLMHead(a, wordEmbeddings: encoder.prefix + "embeddings.word_embeddings.weight", into: builder.scoped("cls.predictions"))
+            let wordEmbeddings = encoder.prefix + "embeddings.word_embeddings.weight"
+            if a.modelType == .roberta {
+                declareRobertaLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("lm_head"))
+            } else {
+                declareMaskedLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("cls.predictions"))
+            }
         }
         let h = a.hiddenSize
         switch head {
         case .pretraining, .nextSentencePrediction: builder.linear("cls.seq_relationship", out: 2, in: h)
+        case .sequenceClassification where a.modelType == .roberta:
+            // RobertaClassificationHead: dense → tanh → out_proj on the first token.
+            builder.linear("classifier.dense", out: h, in: h)
+            builder.linear("classifier.out_proj", out: labels, in: h)
         case .sequenceClassification, .tokenClassification: builder.linear("classifier", out: labels, in: h)
         case .questionAnswering: builder.linear("qa_outputs", out: 2, in: h)
         case .multipleChoice: builder.linear("classifier", out: 1, in: h)
@@ -28,10 +38,17 @@ public enum BertParameters {
         let h = a.hiddenSize
         let embeddings = builder.scoped("embeddings")
         embeddings.embedding("word_embeddings", count: a.vocabularySize, width: h, paddingRow: a.padTokenId)
-        embeddings.embedding("position_embeddings", count: a.maxPositions, width: h)
-        embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
-        if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
-        embeddings.layerNorm("LayerNorm", width: h)
+        if a.modelType == .roberta {
+            // RobertaEmbeddings registers its position table last, with the padding row.
+            embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
+            embeddings.layerNorm("LayerNorm", width: h)
+            embeddings.embedding("position_embeddings", count: a.maxPositions, width: h, paddingRow: a.padTokenId)
+        } else {
+            embeddings.embedding("position_embeddings", count: a.maxPositions, width: h)
+            embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
+            if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
+            embeddings.layerNorm("LayerNorm", width: h)
+        }
         embeddings.buffer("position_ids")
         embeddings.buffer("token_type_ids")
         for index in 0..<a.layers {
@@ -53,6 +70,20 @@ public enum BertParameters {
         builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
         builder.linear("transform.dense", out: a.hiddenSize, in: a.hiddenSize)
         builder.layerNorm("transform.LayerNorm", width: a.hiddenSize)
+        if a.tiesWordEmbeddings {
+            builder.alias("decoder.weight", of: wordEmbeddings)
+        } else {
+            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
+        }
+        builder.alias("decoder.bias", of: builder.prefix + "bias")
+    }
+
+    /// RoBERTa's `lm_head`: its own `bias` first, then dense and layer_norm; the decoder is the word-embedding matrix
+    /// unless `tie_word_embeddings` is false.
+    static func declareRobertaLMHead(_ a: BertArchitecture, wordEmbeddings: String, into builder: ParameterBuilder) {
+        builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
+        builder.linear("dense", out: a.hiddenSize, in: a.hiddenSize)
+        builder.layerNorm("layer_norm", width: a.hiddenSize)
         if a.tiesWordEmbeddings {
             builder.alias("decoder.weight", of: wordEmbeddings)
         } else {

@@ -1,25 +1,35 @@
 import ErnieEngine
 
-/// `cls.predictions`: dense → activation → LayerNorm → decoder (tied to the word embeddings unless the config unties
-/// it), plus a bias [vocab].
+/// The MLM head: dense → activation → LayerNorm → decoder (tied to the word embeddings unless the config unties it),
+/// plus a bias [vocab]. BERT/ERNIE's `cls.predictions` uses `hidden_act`; RoBERTa's `lm_head` always exact GELU.
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertLMPredictionHead)
+/// https://github.com/huggingface/transformers/blob/main/src/transformers/models/roberta/modeling_roberta.py (RobertaLMHead)
 struct MaskedLanguageModelHead {
     let store: ParameterStore
     let architecture: BertArchitecture
+    let names: (dense: String, layerNorm: String, decoder: String, bias: String)
+    let activation: Activation
 
-    /// Over the `cls.predictions.*` parameters declared in `store` (by `BertParameters`).
+    /// Over the head's parameters declared in `store` (by `BertParameters`).
     init(_ architecture: BertArchitecture, store: ParameterStore) {
         self.store = store
         self.architecture = architecture
+        if architecture.modelType == .roberta {
+            names = ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight", "lm_head.bias")
+            activation = .gelu
+        } else {
+            names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
+                     "cls.predictions.bias")
+            activation = architecture.activation
+        }
     }
 
     /// hidden: [rows, hidden] (only the masked positions, when training) → logits [rows, vocab].
     func callAsFunction(_ hidden: Tensor, wordEmbeddings: Tensor, graph: Graph) throws -> Tensor {
-        var x = try graph.linear(hidden, weight: store["cls.predictions.transform.dense.weight"]!,
-                                 bias: store["cls.predictions.transform.dense.bias"]!)
-        x = graph.activation(x, architecture.activation)
-        x = try graph.layerNorm(x, weight: store["cls.predictions.transform.LayerNorm.weight"]!,
-                                bias: store["cls.predictions.transform.LayerNorm.bias"]!, eps: architecture.layerNormEps)
-        return try graph.linear(x, weight: store["cls.predictions.decoder.weight"] ?? wordEmbeddings, bias: store["cls.predictions.bias"]!)
+        var x = try graph.linear(hidden, weight: store[names.dense + ".weight"]!, bias: store[names.dense + ".bias"]!)
+        x = graph.activation(x, activation)
+        x = try graph.layerNorm(x, weight: store[names.layerNorm + ".weight"]!, bias: store[names.layerNorm + ".bias"]!,
+                                eps: architecture.layerNormEps)
+        return try graph.linear(x, weight: store[names.decoder] ?? wordEmbeddings, bias: store[names.bias]!)
     }
 }

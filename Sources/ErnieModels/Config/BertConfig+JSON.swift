@@ -41,7 +41,7 @@ extension BertConfig {
             throw ConfigError.unsupportedValue(
                 source: source, key: "model_type", value: "\"\(modelTypeName)\"", supported: ModelType.allCases.map(\.rawValue))
         }
-        self.init(modelType: modelType)
+        self = Self.familyDefaults(modelType)
         vocabularySize = try reader.int("vocab_size") ?? vocabularySize
         hiddenSize = try reader.int("hidden_size") ?? hiddenSize
         layerCount = try reader.int("num_hidden_layers") ?? layerCount

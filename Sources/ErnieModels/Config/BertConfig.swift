@@ -8,7 +8,7 @@ import Foundation
 /// back on save, so configs round-trip. Read with `BertConfig(contentsOf:)`, write with `write(to:)`;
 /// the `Codable` conformance goes through the same JSON mapping.
 public struct BertConfig: Sendable, Equatable {
-    /// `model_type`: `bert` or `ernie`.
+    /// `model_type`: `bert`, `ernie` or `roberta`.
     public var modelType: ModelType
     /// `vocab_size` (V).
     public var vocabularySize: Int

@@ -2,6 +2,8 @@
 public enum ModelType: String, Sendable, Codable, CaseIterable {
     case bert
     case ernie
+    /// RoBERTa: BERT's encoder with positions counted from the padding id, `lm_head`, and a two-layer classifier.
+    case roberta
 
     /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
     public var parameterPrefix: String { rawValue }
@@ -11,7 +13,26 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
         switch self {
         case .bert: "Bert"
         case .ernie: "Ernie"
+        case .roberta: "Roberta"
         }
+    }
+
+    /// The head `ernie pretrain` trains: MLM + sentence pair (`*ForPreTraining`), or MLM alone where transformers has
+    /// no pair head (`RobertaForMaskedLM`).
+    public var pretrainingHead: ModelHead { self == .roberta ? .maskedLM : .pretraining }
+
+    /// Whether transformers has the model with `head` (RoBERTa has no pretraining or next-sentence class).
+    public func supports(_ head: ModelHead) -> Bool {
+        switch head {
+        case .pretraining, .nextSentencePrediction: self != .roberta
+        default: true
+        }
+    }
+
+    /// Whether the encoder keeps its pooler (`add_pooling_layer`) under `head`: RoBERTa's sequence classifier reads
+    /// the first token through its own dense layer instead.
+    public func hasPooler(_ head: ModelHead) -> Bool {
+        head.hasPooler && !(self == .roberta && head == .sequenceClassification)
     }
 }
 

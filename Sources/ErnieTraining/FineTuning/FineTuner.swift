@@ -94,8 +94,8 @@ public final class FineTuner {
         if let p = c.hiddenDropoutProb { config.hiddenDropoutProbability = p }
         if let p = c.attentionProbsDropoutProb { config.attentionDropoutProbability = p }
         if let p = c.classifierDropout { config.classifierDropout = p }
-        guard c.maxSeqLength <= config.maxPositionEmbeddings else {
-            throw TrainingError.invalidConfiguration("max_seq_length \(c.maxSeqLength) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+        guard c.maxSeqLength <= config.maxSequenceLength else {
+            throw TrainingError.invalidConfiguration("max_seq_length \(c.maxSeqLength) exceeds the \(config.maxSequenceLength) positions of the model's max_position_embeddings \(config.maxPositionEmbeddings)")
         }
 
         let hasWeights = ModelCheckpoint.weightsFile(in: modelDirectory) != nil

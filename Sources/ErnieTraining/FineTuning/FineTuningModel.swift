@@ -126,6 +126,9 @@ public final class FineTuningModel {
     /// Runs the model on a batch; computes the loss when every feature has its targets.
     public func callAsFunction(_ batch: FeatureBatch, graph: Graph, withLoss: Bool) throws -> Output {
         let features = batch.features
+        var inputs = batch.inputs
+        // One token type (RoBERTa): a pair's second segment is not marked, as RobertaTokenizer gives no type ids.
+        if config.typeVocabularySize == 1 { inputs.tokenTypeIds = nil }
         switch head {
         case .sequence(let model):
             var targets: BertForSequenceClassification.Targets?
@@ -136,14 +139,14 @@ public final class FineTuningModel {
                 case .multiLabelClassification: targets = .multiHot(features.flatMap { $0.values! })
                 }
             }
-            let (logits, loss) = try model(batch.inputs, targets: targets, graph: graph)
+            let (logits, loss) = try model(inputs, targets: targets, graph: graph)
             return Output(logits: logits, loss: loss)
         case .token(let model):
             guard let crf else {
-                let (logits, loss) = try model(batch.inputs, labels: withLoss ? batch.paddedTokenLabels : nil, graph: graph)
+                let (logits, loss) = try model(inputs, labels: withLoss ? batch.paddedTokenLabels : nil, graph: graph)
                 return Output(logits: logits, loss: loss)
             }
-            let (logits, _) = try model(batch.inputs, graph: graph)
+            let (logits, _) = try model(inputs, graph: graph)
             guard withLoss else { return Output(logits: logits) }
             let (positions, lengths) = batch.wordPositions
             let labels = batch.paddedTokenLabels
@@ -153,12 +156,12 @@ public final class FineTuningModel {
                 end: crf["crf.end_transitions"]!, lengths: lengths, tags: positions.map { labels[Int($0)] })
             return Output(logits: logits, loss: loss)
         case .questionAnswering(let model):
-            let out = try model(batch.inputs, startPositions: withLoss ? features.map { $0.startPosition! } : nil,
+            let out = try model(inputs, startPositions: withLoss ? features.map { $0.startPosition! } : nil,
                                 endPositions: withLoss ? features.map { $0.endPosition! } : nil, graph: graph)
             return Output(logits: out.start, endLogits: out.end, loss: out.loss)
         case .multipleChoice(let model):
             let choices = batch.rowsPerFeature
-            let (scores, _) = try model(batch.inputs, choices: choices, graph: graph)
+            let (scores, _) = try model(inputs, choices: choices, graph: graph)
             // Padding choices get −10⁴ (as HF's attention masks do), so they take no probability.
             var mask = [Float](repeating: 0, count: features.count * choices)
             for (index, feature) in features.enumerated() {

@@ -25,6 +25,8 @@ public final class Pretrainer {
     let test: (any PretrainingSampleSource)?
     let accumulation: Int
     let globalBatchSize: Int
+    /// `binary_head` where the family has a pair head: RoBERTa trains MLM alone, on one segment.
+    let pairObjective: Bool
     let monitor: PretrainingMonitor
     let outputDirectory: URL
     /// Completed optimizer steps (the global step) and the samples they consumed.
@@ -57,7 +59,10 @@ public final class Pretrainer {
         let vocabulary = tokenizer?.files.tokenizer.vocabulary
         if let vocabulary {
             // A preset is a shape, not a model: its vocabulary is the tokenizer's.
-            if directory == nil { config.vocabularySize = vocabulary.count }
+            if directory == nil {
+                config.vocabularySize = vocabulary.count
+                if config.modelType == .roberta { config = config.converted(to: .roberta, padTokenId: vocabulary.padId) }
+            }
             guard config.vocabularySize >= vocabulary.count else {
                 throw TrainingError.invalidConfiguration(
                     "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer!.source.path)")
@@ -66,9 +71,13 @@ public final class Pretrainer {
             monitor.note("no tokenizer given: ids are checked against vocab_size \(config.vocabularySize), and saved model folders hold no tokenizer files (pass --tokenizer_name_or_path)")
         }
         modelConfig = config
-        guard configuration.maxSeqLen <= config.maxPositionEmbeddings else {
+        guard configuration.maxSeqLen <= config.maxSequenceLength else {
             throw TrainingError.invalidConfiguration(
-                "max_seq_len \(configuration.maxSeqLen) exceeds the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+                "max_seq_len \(configuration.maxSeqLen) exceeds the \(config.maxSequenceLength) positions of the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+        }
+        pairObjective = configuration.binaryHead && config.modelType.supports(.pretraining)
+        if configuration.binaryHead && !pairObjective {
+            monitor.note("\(config.modelType.rawValue) has no sentence-pair head: pretraining with MLM alone (binary_head ignored)")
         }
 
         // Data first: a bad corpus should fail before any model memory is spent.
@@ -91,7 +100,7 @@ public final class Pretrainer {
         case .mmap:
             var settings = PretrainingDataSettings(masking: MaskingSettings(
                 maxSeqLen: configuration.maxSeqLen, maskedLMProb: configuration.maskedLMProb, maxNgrams: configuration.maxNgrams,
-                favorLongerNgram: configuration.favorLongerNgram, pairObjective: configuration.binaryHead ? .sentenceOrder : .none))
+                favorLongerNgram: configuration.favorLongerNgram, pairObjective: pairObjective ? .sentenceOrder : .none))
             settings.shortSeqProb = configuration.shortSeqProb
             settings.seed = Int32(truncatingIfNeeded: configuration.seed)
             settings.split = configuration.split
@@ -118,7 +127,7 @@ public final class Pretrainer {
 
         // The SOP head exists even with binary_head false (it then gets no gradient and stays as initialised), so
         // every checkpoint is a complete *ForPreTraining that transformers loads without missing keys.
-        table = ParameterTable(config: config, head: .pretraining)
+        table = ParameterTable(config: config, head: config.modelType.pretrainingHead)
         if let weights { try ModelCheckpoint.checkFits(directory: weights, table: table) }
         var model = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".",
                                        seed: UInt64(configuration.seed))
@@ -222,9 +231,9 @@ public final class Pretrainer {
             let result = try core.step { micro, graph in
                 let batch = batches[micro]
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
-                                        tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask)
+                                        tokenTypeIds: pairObjective ? batch.tokenTypeIds : nil, attentionMask: batch.attentionMask)
                 let out = try model(inputs, maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
-                                    pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1, graph: graph)
+                                    pairLabels: pairObjective ? batch.sentenceOrderLabels : nil, ignoreIndex: -1, graph: graph)
                 let mlmWeight = Float(batch.maskedCount) / Float(maskedTotal)
                 var loss = graph.scale(out.mlmLoss!, by: mlmWeight)
                 let pairWeight = 1 / Float(accumulation * worldSize)
@@ -256,7 +265,7 @@ public final class Pretrainer {
                 let n = Double(max(1, sums.count))
                 monitor.trained(TrainingRow(
                     step: step, maxSteps: c.maxSteps, loss: sums.count > 0 ? sums.loss / n : .nan, lmLoss: sums.count > 0 ? sums.lm / n : .nan,
-                    sopLoss: c.binaryHead ? (sums.count > 0 ? sums.sop / n : .nan) : nil, learningRate: learningRate,
+                    sopLoss: pairObjective ? (sums.count > 0 ? sums.sop / n : .nan) : nil, learningRate: learningRate,
                     tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: core.scaler.map { Double($0.scale) },
                     consumedSamples: consumedSamples, etaSeconds: Double(c.maxSteps - step) / max(stepsPerSecond, 1e-9),
                     skippedSteps: window.skipped,
@@ -300,9 +309,9 @@ public final class Pretrainer {
             let samples = try (start..<min(dataset.count, start + c.microBatchSize)).map { try dataset.sample(at: $0) }
             let batch = PretrainingBatch(samples: samples)
             let out = try model(BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
-                                           tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask),
+                                           tokenTypeIds: pairObjective ? batch.tokenTypeIds : nil, attentionMask: batch.attentionMask),
                                 maskedPositions: batch.maskedPositions, mlmLabels: batch.maskedLabels,
-                                pairLabels: c.binaryHead ? batch.sentenceOrderLabels : nil, ignoreIndex: -1,
+                                pairLabels: pairObjective ? batch.sentenceOrderLabels : nil, ignoreIndex: -1,
                                 graph: .inference(precision: c.useAmp ? .bf16 : .fp32))
             lm += Double(out.mlmLoss!.values[0])
             sop += Double(out.pairLoss?.values[0] ?? 0)
@@ -317,7 +326,7 @@ public final class Pretrainer {
         }
         let n = Double(max(1, batches))
         return EvaluationRow(step: step, split: split, loss: (lm + sop) / n, lmLoss: lm / n,
-                             sopLoss: c.binaryHead ? sop / n : nil, perplexity: Foundation.exp(lm / n))
+                             sopLoss: pairObjective ? sop / n : nil, perplexity: Foundation.exp(lm / n))
     }
 
     /// `model_<step>/`: a Hugging Face directory transformers loads.

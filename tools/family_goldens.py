@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Golden fixtures of the model families beyond BERT/ERNIE, from Hugging Face transformers + PyTorch.
+
+Run by developers, never by CI (CI has no torch):
+
+    pip install torch transformers safetensors
+    python tools/family_goldens.py [roberta ...]     # from the repository root; default: every family
+
+For each family, under Tests/ErnieModelsTests/Fixtures/families/<family>/:
+- model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, ...) of a tiny random config
+  (2 layers, hidden 64, 4 heads, intermediate 128, vocabulary 200, dropout 0); every parameter perturbed away from
+  its init so that a swapped weight/bias shows up.
+- <head>.safetensors for every head (pretraining, sequence_classification, token_classification,
+  question_answering, multiple_choice): the inputs (int64), labels, the outputs (logits / start_logits / end_logits),
+  the loss, `param.<name>` of the head's own tensors (the rest is model/), and `grad.<name>` of EVERY parameter.
+- goldens.json: per head the loss, named_parameters() order, the Trainer's weight-decay names, the losses of 10
+  torch.optim.AdamW steps (lr 1e-3, weight decay 0.01 on the decay group), and the saved key set.
+"""
+import json
+import os
+import shutil
+import sys
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from safetensors import safe_open  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
+from transformers import Trainer  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "Tests", "ErnieModelsTests", "Fixtures", "families")
+
+BATCH, SEQ, CHOICES = 3, 16, 2
+LENGTHS = [16, 11, 7]  # valid tokens per row; the rest is padding
+COMMON = dict(vocab_size=200, hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+              hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, hidden_act="gelu")
+
+# family → (class prefix, config class, config values, pretraining class suffix, pad id, token types?)
+FAMILIES = {
+    "roberta": ("Roberta", transformers.RobertaConfig,
+                dict(COMMON, max_position_embeddings=SEQ + 2, type_vocab_size=1, pad_token_id=1), "ForMaskedLM", 1, False),
+}
+HEADS = {
+    "pretraining": None,
+    "sequence_classification": ("ForSequenceClassification", {"num_labels": 3}),
+    "token_classification": ("ForTokenClassification", {"num_labels": 5}),
+    "question_answering": ("ForQuestionAnswering", {}),
+    "multiple_choice": ("ForMultipleChoice", {}),
+}
+
+
+def model_class(family, head):
+    prefix, _, _, pretraining, _, _ = FAMILIES[family]
+    suffix = pretraining if head == "pretraining" else HEADS[head][0]
+    return getattr(transformers, prefix + suffix)
+
+
+def config(family, head):
+    _, config_class, values, _, _, _ = FAMILIES[family]
+    extra = {} if head == "pretraining" else HEADS[head][1]
+    return config_class(**values, **extra)
+
+
+def f32(x):
+    return x.detach().to(torch.float32).clone().contiguous()
+
+
+def perturb_(module, seed):
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, parameter in module.named_parameters():
+            parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.05)
+
+
+def inputs(family, rows, seed=1234):
+    _, _, values, _, pad, types = FAMILIES[family]
+    generator = torch.Generator().manual_seed(seed)
+    ids = torch.randint(5, values["vocab_size"], (rows, SEQ), generator=generator)
+    mask = torch.zeros(rows, SEQ, dtype=torch.long)
+    for row in range(rows):
+        mask[row, :LENGTHS[row % len(LENGTHS)]] = 1
+    ids[:, 0] = 0 if pad != 0 else 2
+    ids = torch.where(mask.bool(), ids, torch.full_like(ids, pad))
+    result = {"input_ids": ids, "attention_mask": mask}
+    if types:
+        token_types = torch.zeros(rows, SEQ, dtype=torch.long)
+        for row in range(rows):
+            length = LENGTHS[row % len(LENGTHS)]
+            token_types[row, length // 2:length] = 1
+        result["token_type_ids"] = token_types
+    return result
+
+
+def labels(family, head, seed=99):
+    generator = torch.Generator().manual_seed(seed)
+    vocab = FAMILIES[family][2]["vocab_size"]
+    if head == "pretraining":
+        result = torch.full((BATCH, SEQ), -100, dtype=torch.long)
+        for row, positions in enumerate([[1, 5, 9, 14], [2, 3, 10], [4, 6]]):
+            for position in positions:
+                result[row, position] = int(torch.randint(5, vocab, (1,), generator=generator))
+        return {"labels": result}
+    if head == "sequence_classification":
+        return {"labels": torch.tensor([0, 2, 1])}
+    if head == "token_classification":
+        result = torch.randint(0, 5, (BATCH, SEQ), generator=generator)
+        for row, length in enumerate(LENGTHS):
+            result[row, length:] = -100
+        return {"labels": result}
+    if head == "question_answering":
+        return {"start_positions": torch.tensor([3, 1, 5]), "end_positions": torch.tensor([7, 9, 5])}
+    if head == "multiple_choice":
+        return {"labels": torch.tensor([1, 0, 1])}
+    raise ValueError(head)
+
+
+def head_inputs(family, head):
+    if head != "multiple_choice":
+        return inputs(family, BATCH)
+    flat = inputs(family, BATCH * CHOICES, seed=4321)
+    return {key: value.view(BATCH, CHOICES, SEQ) for key, value in flat.items()}
+
+
+def decay_names(model):
+    return sorted(Trainer.get_decay_parameter_names(None, model))
+
+
+def adamw_losses(model, batch, steps=10):
+    decay = set(decay_names(model))
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if n in decay], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if n not in decay], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = model(**batch).loss
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def run_family(family):
+    out = os.path.join(OUT, family)
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    torch.manual_seed(1)
+    base = model_class(family, "pretraining")(config(family, "pretraining"))
+    perturb_(base, seed=3)
+    base.save_pretrained(os.path.join(out, "model"))
+    base_state = {k: v.clone() for k, v in base.state_dict().items()}
+    scalars = {"transformers_version": transformers.__version__, "torch_version": torch.__version__,
+               "batch": BATCH, "seq": SEQ, "choices": CHOICES, "lengths": LENGTHS, "heads": {}}
+    for head in HEADS:
+        torch.manual_seed(7)
+        model = model_class(family, head)(config(family, head))
+        missing, _ = model.load_state_dict(base_state, strict=False)
+        tensors = {}
+        own = dict(model.named_parameters())
+        for index, name in enumerate(sorted(missing)):
+            if name in own:
+                with torch.no_grad():
+                    own[name].add_(torch.randn(own[name].shape, generator=torch.Generator().manual_seed(11 + index)) * 0.05)
+                tensors[f"param.{name}"] = f32(own[name])
+        model.train()  # dropout is 0: train mode only selects the code path
+        batch = head_inputs(family, head)
+        targets = labels(family, head)
+        outputs = model(**batch, **targets)
+        outputs.loss.backward()
+        for key, value in {**batch, **targets}.items():
+            tensors[key] = value.contiguous()
+        for key in ["logits", "start_logits", "end_logits"]:
+            if getattr(outputs, key, None) is not None:
+                tensors[key] = f32(getattr(outputs, key))
+        tensors["loss"] = f32(outputs.loss.reshape(1))
+        for name, parameter in model.named_parameters():
+            tensors[f"grad.{name}"] = f32(parameter.grad if parameter.grad is not None else torch.zeros_like(parameter))
+        save_file(tensors, os.path.join(out, f"{head}.safetensors"), metadata={"format": "pt"})
+        directory = os.path.join(out, "_saved")
+        model.save_pretrained(directory)
+        with safe_open(os.path.join(directory, "model.safetensors"), "pt") as handle:
+            saved = sorted(handle.keys())
+        shutil.rmtree(directory)
+        scalars["heads"][head] = {
+            "class": type(model).__name__,
+            "loss": outputs.loss.item(),
+            "parameters": [[n, list(p.shape)] for n, p in model.named_parameters()],
+            "decay_parameters": decay_names(model),
+            "saved": saved,
+            "adamw_losses": adamw_losses(model, {**batch, **targets}),
+        }
+    with open(os.path.join(out, "goldens.json"), "w") as handle:
+        json.dump(scalars, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+    losses = ", ".join("%s %.6f" % (h, v["loss"]) for h, v in scalars["heads"].items())
+    print(f"{family}: {losses}")
+
+
+def main():
+    for family in sys.argv[1:] or list(FAMILIES):
+        run_family(family)
+
+
+if __name__ == "__main__":
+    main()
