@@ -6,6 +6,7 @@ import Foundation
 
 /// Model-shape options shared by the train and infer benchmarks (defaults: BERT-base with the Chinese vocab).
 struct BenchModelOptions: ParsableArguments {
+    @Option(name: .customLong("model_type"), help: "Family: ernie, bert or roberta.") var modelType: ModelType = .ernie
     @Option(parsing: .unconditional, help: "Transformer layers.") var layers = 12
     @Option(parsing: .unconditional, help: "Hidden size.") var hidden = 768
     @Option(parsing: .unconditional, help: "Attention heads.") var heads = 12
@@ -23,13 +24,33 @@ struct BenchModelOptions: ParsableArguments {
         }
     }
 
-    func architecture(dropout: Float) throws -> BertArchitecture {
-        try BertArchitecture(vocabularySize: vocab, hiddenSize: hidden, layers: layers, heads: heads,
-                             intermediateSize: 4 * hidden, hiddenDropout: dropout, attentionDropout: dropout)
+    /// The family's config at these sizes (intermediate 4 × hidden, positions for at least 512 tokens).
+    func config(dropout: Double) -> BertConfig {
+        var config = BertConfig.familyDefaults(modelType)
+        config.vocabularySize = vocab
+        config.hiddenSize = hidden
+        config.layerCount = layers
+        config.attentionHeadCount = heads
+        config.intermediateSize = 4 * hidden
+        config.hiddenDropoutProbability = dropout
+        config.attentionDropoutProbability = dropout
+        config.maxPositionEmbeddings = max(512, seq)
+        if modelType == .roberta {
+            config.typeVocabularySize = 1
+            config.maxPositionEmbeddings += (config.padTokenId ?? 1) + 1
+        }
+        return config
     }
 
+    func architecture(dropout: Float) throws -> BertArchitecture {
+        try BertArchitecture(config(dropout: Double(dropout)))
+    }
+
+    /// Encoder names' prefix inside head models (`ernie.`, `roberta.`, …).
+    var prefix: String { modelType.parameterPrefix + "." }
+
     var caseFields: [(String, BenchValue)] {
-        [("layers", .int(layers)), ("hidden", .int(hidden)), ("heads", .int(heads)), ("vocab", .int(vocab)),
+        [("model_type", .string(modelType.rawValue)), ("layers", .int(layers)), ("hidden", .int(hidden)), ("heads", .int(heads)), ("vocab", .int(vocab)),
          ("seq", .int(seq)), ("batch", .int(batch)), ("dtype", .string(dtype.rawValue)), ("threads", .int(Threads.count))]
     }
 
@@ -42,7 +63,8 @@ struct BenchModelOptions: ParsableArguments {
 extension MatmulPrecision: ExpressibleByArgument {}
 
 /// `ernie bench train`: tokens/s of full pretraining steps (forward, backward, clip, AdamW) on random data:
-/// MLM at 15% of positions plus SOP, dropout 0.1, as PaddleNLP's ErnieForPretraining trains.
+/// MLM at 15% of positions plus SOP, dropout 0.1, as PaddleNLP's ErnieForPretraining trains (MLM alone, one segment,
+/// for a family without a pair head).
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "train", abstract: "Training throughput (tokens/s).")
 
@@ -51,17 +73,18 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         guard model.dtype != .int8 else { throw ValidationError("--dtype int8 is for inference (bench infer); training takes fp32 or bf16") }
-        let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: "ernie.", seed: 1)
+        let network = BertForPreTraining(try model.architecture(dropout: 0.1), prefix: model.prefix, seed: 1)
+        let pairs = model.modelType.supports(.pretraining)
         // The training core's step, as `ernie pretrain` runs it: backward, clipping at 1, AdamW.
         let core = try TrainingCore(parameters: ParameterGroups(layers: 0).assign(network.parameters.trainable),
                                     optimizer: OptimizerSettings(weightDecay: 0.01), schedule: .constant(1e-4), accumulation: 1, maxGradNorm: 1,
                                     useAmp: model.dtype == .bf16, lossScale: nil, seed: 3, totalSteps: model.steps + 1000)
         var random = RandomGenerator(seed: 2)
         let inputs = BertInputs(batch: model.batch, sequence: model.seq, inputIds: model.randomIds(&random),
-                                tokenTypeIds: (0..<model.batch * model.seq).map { Int32(($0 % model.seq) >= model.seq / 2 ? 1 : 0) })
+                                tokenTypeIds: pairs ? (0..<model.batch * model.seq).map { Int32(($0 % model.seq) >= model.seq / 2 ? 1 : 0) } : nil)
         let masked = (0..<model.batch * model.seq).filter { _ in random.uniform() < 0.15 }.map { Int32($0) }
         let labels = masked.map { _ in Int32(5 + random.below(model.vocab - 5)) }
-        let pairLabels = (0..<model.batch).map { _ in Int32(random.below(2)) }
+        let pairLabels = pairs ? (0..<model.batch).map { _ in Int32(random.below(2)) } : nil
         var lastLoss = 0.0
         let perStep = try measureSteps(model.steps) {
             let result = try core.step { _, graph in
