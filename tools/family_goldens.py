@@ -7,12 +7,12 @@ Run by developers, never by CI (CI has no torch):
     python tools/family_goldens.py [roberta ...]     # from the repository root; default: every family
 
 For each family, under Tests/ErnieModelsTests/Fixtures/families/<family>/:
-- model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, ...) of a tiny random config
+- model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, AlbertForPreTraining) of a tiny random config
   (2 layers, hidden 64, 4 heads, intermediate 128, vocabulary 200, dropout 0); every parameter perturbed away from
   its init so that a swapped weight/bias shows up.
 - <head>.safetensors for every head (pretraining, sequence_classification, token_classification,
   question_answering, multiple_choice): the inputs (int64), labels, the outputs (logits / start_logits / end_logits),
-  the loss, `param.<name>` of the head's own tensors (the rest is model/), and `grad.<name>` of EVERY parameter.
+  the loss (pretraining: prediction_logits and sop_logits where the family has a pair head), `param.<name>` of the head's own tensors (the rest is model/), and `grad.<name>` of EVERY parameter.
 - goldens.json: per head the loss, named_parameters() order, the Trainer's weight-decay names, the losses of 10
   torch.optim.AdamW steps (lr 1e-3, weight decay 0.01 on the decay group), and the saved key set.
 """
@@ -42,6 +42,10 @@ COMMON = dict(vocab_size=200, hidden_size=64, num_hidden_layers=2, num_attention
 FAMILIES = {
     "roberta": ("Roberta", transformers.RobertaConfig,
                 dict(COMMON, max_position_embeddings=SEQ + 2, type_vocab_size=1, pad_token_id=1), "ForMaskedLM", 1, False),
+    # 4 layers in 2 groups of 2 inner layers (8 layer passes over 4 stored layers), E 32 ≠ H 64, gelu_new.
+    "albert": ("Albert", transformers.AlbertConfig,
+               dict(COMMON, hidden_act="gelu_new", embedding_size=32, num_hidden_layers=4, num_hidden_groups=2,
+                    inner_group_num=2, max_position_embeddings=32, classifier_dropout_prob=0.0), "ForPreTraining", 0, True),
 }
 HEADS = {
     "pretraining": None,
@@ -102,7 +106,7 @@ def labels(family, head, seed=99):
         for row, positions in enumerate([[1, 5, 9, 14], [2, 3, 10], [4, 6]]):
             for position in positions:
                 result[row, position] = int(torch.randint(5, vocab, (1,), generator=generator))
-        return {"labels": result}
+        return {"labels": result, **({"sentence_order_label": torch.tensor([0, 1, 0])} if FAMILIES[family][5] else {})}
     if head == "sequence_classification":
         return {"labels": torch.tensor([0, 2, 1])}
     if head == "token_classification":
@@ -174,7 +178,7 @@ def run_family(family):
         outputs.loss.backward()
         for key, value in {**batch, **targets}.items():
             tensors[key] = value.contiguous()
-        for key in ["logits", "start_logits", "end_logits"]:
+        for key in ["logits", "prediction_logits", "sop_logits", "seq_relationship_logits", "start_logits", "end_logits"]:
             if getattr(outputs, key, None) is not None:
                 tensors[key] = f32(getattr(outputs, key))
         tensors["loss"] = f32(outputs.loss.reshape(1))

@@ -29,5 +29,11 @@ extension BertArchitecture {
             initializerRange: Float(config.initializerRange), layerNormEps: Float(config.layerNormEpsilon),
             padTokenId: config.padTokenId ?? 0, tiesWordEmbeddings: config.tieWordEmbeddings,
             modelType: config.modelType)
+        if config.modelType == .albert {
+            embeddingSize = config.embeddingSize ?? config.hiddenSize
+            hiddenGroups = config.hiddenGroupCount
+            innerGroupLayers = config.innerGroupCount
+            pairDropout = Float(config.classifierDropout ?? 0)
+        }
     }
 }

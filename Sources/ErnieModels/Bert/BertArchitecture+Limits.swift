@@ -6,7 +6,8 @@ extension BertArchitecture {
     public static let sizeLimits: [String: Int] = [
         "vocab_size": 1 << 24, "hidden_size": 1 << 16, "num_hidden_layers": 1 << 10, "num_attention_heads": 1 << 12,
         "intermediate_size": 1 << 18, "max_position_embeddings": 1 << 20, "type_vocab_size": 1 << 16,
-        "task_type_vocab_size": 1 << 16, "num_labels": 1 << 20,
+        "task_type_vocab_size": 1 << 16, "num_labels": 1 << 20, "embedding_size": 1 << 16, "num_hidden_groups": 1 << 10,
+        "inner_group_num": 1 << 6,
     ]
 
     /// The most parameters a model may have: 2^34, 64 GiB as float32 before gradients and optimizer state.

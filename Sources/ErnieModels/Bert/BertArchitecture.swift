@@ -22,12 +22,20 @@ public struct BertArchitecture: Sendable, Equatable {
     /// The family, for what differs between BERT-shaped encoders: RoBERTa's positions (counted from `padTokenId` + 1
     /// over the non-padding ids), its `lm_head` and its two-layer sequence classifier.
     public var modelType: ModelType
+    /// ALBERT's embedding width E (the tables are [·, E], mapped to H); `hiddenSize` for the other families.
+    public var embeddingSize: Int
+    /// ALBERT's `num_hidden_groups` and `inner_group_num` (1 and 1 elsewhere: every layer its own).
+    public var hiddenGroups: Int
+    public var innerGroupLayers: Int
+    /// Dropout before the pair head (ALBERT's `classifier_dropout_prob` on the SOP head; none in BERT).
+    public var pairDropout: Float
 
     public init(vocabularySize: Int, hiddenSize: Int, layers: Int, heads: Int, intermediateSize: Int,
                 activation: Activation = .gelu, hiddenDropout: Float = 0.1, attentionDropout: Float = 0.1,
                 maxPositions: Int = 512, typeVocabularySize: Int = 2, taskTypeVocabularySize: Int? = nil,
                 initializerRange: Float = 0.02, layerNormEps: Float = 1e-12, padTokenId: Int = 0,
                 tiesWordEmbeddings: Bool = true, modelType: ModelType = .bert) throws {
+        // ALBERT's own fields come from a config (`init(_ config:)`); this initialiser builds one-group families.
         self.init(uncheckedVocabularySize: vocabularySize, hiddenSize: hiddenSize, layers: layers, heads: heads,
                   intermediateSize: intermediateSize, activation: activation, hiddenDropout: hiddenDropout,
                   attentionDropout: attentionDropout, maxPositions: maxPositions, typeVocabularySize: typeVocabularySize,
@@ -56,6 +64,10 @@ public struct BertArchitecture: Sendable, Equatable {
         self.padTokenId = padTokenId
         self.tiesWordEmbeddings = tiesWordEmbeddings
         self.modelType = modelType
+        embeddingSize = hiddenSize
+        hiddenGroups = 1
+        innerGroupLayers = 1
+        pairDropout = 0
     }
 
     /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).
@@ -77,6 +89,10 @@ public struct BertArchitecture: Sendable, Equatable {
         }
         guard hiddenSize % heads == 0 else {
             throw ModelError.invalidConfiguration("hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(heads)")
+        }
+        guard embeddingSize > 0, hiddenGroups > 0, innerGroupLayers > 0, layers % hiddenGroups == 0 else {
+            throw ModelError.invalidConfiguration(
+                "num_hidden_groups \(hiddenGroups) must divide num_hidden_layers \(layers) (inner_group_num \(innerGroupLayers), embedding_size \(embeddingSize))")
         }
         if modelType == .roberta, padTokenId + 2 > maxPositions {
             throw ModelError.invalidConfiguration(

@@ -43,9 +43,10 @@ public struct BertForPreTraining: @unchecked Sendable {
         let hidden = try maskedPositions.map { try graph.gatherRows(sequence, indices: $0, operation: "masked_lm_positions") } ?? sequence
         let mlmLogits = try lm(hidden, wordEmbeddings: bert.wordEmbeddings, graph: graph)
         var output = Output(mlmLogits: mlmLogits)
-        if let pooled, let pairWeight = parameters["cls.seq_relationship.weight"] {
-            output.pairLogits = try graph.linear(pooled, weight: pairWeight,
-                                                 bias: parameters["cls.seq_relationship.bias"]!)
+        let pairHead = bert.architecture.pairHeadName
+        if let pooled, let pairWeight = parameters[pairHead + ".weight"] {
+            let x = try graph.dropout(pooled, probability: bert.architecture.pairDropout)
+            output.pairLogits = try graph.linear(x, weight: pairWeight, bias: parameters[pairHead + ".bias"]!)
         }
         if let mlmLabels {
             output.mlmLoss = try graph.crossEntropy(logits: mlmLogits, targets: mlmLabels, ignoreIndex: ignoreIndex)

@@ -55,17 +55,24 @@ public struct BertModel: @unchecked Sendable {
                                                  paddingRow: a.padTokenId))
         } else {
             let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
-            x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
-            x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
+            let positionEmbeddings = try graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids")
+            let typeEmbeddings = try graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids")
+            // ALBERT adds token types before positions, BERT after (the sum's rounding follows the order).
+            x = a.modelType == .albert ? try graph.add(graph.add(x, typeEmbeddings), positionEmbeddings)
+                                       : try graph.add(graph.add(x, positionEmbeddings), typeEmbeddings)
         }
         if a.taskTypeVocabularySize != nil {
             x = try graph.add(x, graph.embedding(p("embeddings.task_type_embeddings.weight"), ids: inputs.taskTypeIds ?? zeros, name: "task_type_ids"))
         }
         x = try graph.layerNorm(x, weight: p("embeddings.LayerNorm.weight"), bias: p("embeddings.LayerNorm.bias"), eps: a.layerNormEps)
         x = try graph.dropout(x, probability: a.hiddenDropout)
+        if a.modelType == .albert {
+            x = try graph.linear(x, weight: p("encoder.embedding_hidden_mapping_in.weight"), bias: p("encoder.embedding_hidden_mapping_in.bias"))
+        }
 
         let mask = try inputs.attentionMask.map { try Graph.additiveMask(from: $0, batch: batch, sequence: length) }
-        for layer in 0..<a.layers {
+        for pass in 0..<a.layerPasses {
+            let layer = a.layerPrefix(pass: pass)
             if recomputesLayers {
                 x = try graph.recompute(x) { graph, x in try self.encoderLayer(layer, x, mask: mask, batch: batch, graph: graph) }
             } else {
@@ -74,7 +81,7 @@ public struct BertModel: @unchecked Sendable {
         }
         guard hasPooler else { return (x, nil) }
         let first = try graph.gatherRows(x, indices: (0..<batch).map { Int32($0 * length) })
-        let pooled = graph.tanh(try graph.linear(first, weight: p("pooler.dense.weight"), bias: p("pooler.dense.bias")))
+        let pooled = graph.tanh(try graph.linear(first, weight: p(a.poolerName + ".weight"), bias: p(a.poolerName + ".bias")))
         return (x, pooled)
     }
 
@@ -92,22 +99,24 @@ public struct BertModel: @unchecked Sendable {
         return positions
     }
 
-    /// One post-LN transformer layer (BertLayer): attention → add & norm → feed-forward → add & norm.
-    func encoderLayer(_ index: Int, _ x: Tensor, mask: Tensor?, batch: Int, graph: Graph) throws -> Tensor {
+    /// One post-LN transformer layer (BertLayer, AlbertLayer): attention → add & norm → feed-forward → add & norm.
+    /// `l`: the stored layer's prefix (`encoder.layer.3.`).
+    func encoderLayer(_ l: String, _ x: Tensor, mask: Tensor?, batch: Int, graph: Graph) throws -> Tensor {
         let a = architecture
-        let l = "encoder.layer.\(index)."
+        let names = a.layout
         func dense(_ input: Tensor, _ name: String) throws -> Tensor {
             try graph.linear(input, weight: p(l + name + ".weight"), bias: p(l + name + ".bias"))
         }
         let context = try graph.attention(
-            query: dense(x, "attention.self.query"), key: dense(x, "attention.self.key"), value: dense(x, "attention.self.value"),
+            query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
             additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout)
-        let attended = try graph.dropout(dense(context, "attention.output.dense"), probability: a.hiddenDropout)
-        let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + "attention.output.LayerNorm.weight"),
-                                    bias: p(l + "attention.output.LayerNorm.bias"), eps: a.layerNormEps)
-        let inner = graph.activation(try dense(h, "intermediate.dense"), a.activation)
-        let out = try graph.dropout(dense(inner, "output.dense"), probability: a.hiddenDropout)
-        return try graph.layerNorm(graph.add(out, h), weight: p(l + "output.LayerNorm.weight"),
-                                   bias: p(l + "output.LayerNorm.bias"), eps: a.layerNormEps)
+        let attended = try graph.dropout(dense(context, names.attentionOutput), probability: a.hiddenDropout)
+        let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),
+                                    bias: p(l + names.attentionNorm + ".bias"), eps: a.layerNormEps)
+        let inner = graph.activation(try dense(h, names.intermediate), a.activation)
+        var out = try dense(inner, names.output)
+        if names.dropsFeedForwardOutput { out = try graph.dropout(out, probability: a.hiddenDropout) }
+        return try graph.layerNorm(graph.add(out, h), weight: p(l + names.outputNorm + ".weight"),
+                                   bias: p(l + names.outputNorm + ".bias"), eps: a.layerNormEps)
     }
 }

@@ -15,13 +15,15 @@ public enum BertParameters {
             let wordEmbeddings = encoder.prefix + "embeddings.word_embeddings.weight"
             if a.modelType == .roberta {
                 declareRobertaLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("lm_head"))
+            } else if a.modelType == .albert {
+                declareAlbertMLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("predictions"))
             } else {
                 declareMaskedLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("cls.predictions"))
             }
         }
         let h = a.hiddenSize
         switch head {
-        case .pretraining, .nextSentencePrediction: builder.linear("cls.seq_relationship", out: 2, in: h)
+        case .pretraining, .nextSentencePrediction: builder.linear(a.pairHeadName, out: 2, in: h)
         case .sequenceClassification where a.modelType == .roberta:
             // RobertaClassificationHead: dense → tanh → out_proj on the first token.
             builder.linear("classifier.dense", out: h, in: h)
@@ -33,35 +35,38 @@ public enum BertParameters {
         }
     }
 
-    /// `BertModel`: embeddings, post-LN encoder layers, and the pooler when `pooler`.
+    /// `BertModel`: embeddings, post-LN encoder layers, and the pooler when `pooler` (also RoBERTa's and ALBERT's, whose
+    /// registration orders differ).
     static func declareEncoder(_ a: BertArchitecture, pooler: Bool, into builder: ParameterBuilder) {
-        let h = a.hiddenSize
+        let (h, e) = (a.hiddenSize, a.embeddingSize)
         let embeddings = builder.scoped("embeddings")
-        embeddings.embedding("word_embeddings", count: a.vocabularySize, width: h, paddingRow: a.padTokenId)
+        embeddings.embedding("word_embeddings", count: a.vocabularySize, width: e, paddingRow: a.padTokenId)
         if a.modelType == .roberta {
             // RobertaEmbeddings registers its position table last, with the padding row.
             embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
             embeddings.layerNorm("LayerNorm", width: h)
             embeddings.embedding("position_embeddings", count: a.maxPositions, width: h, paddingRow: a.padTokenId)
         } else {
-            embeddings.embedding("position_embeddings", count: a.maxPositions, width: h)
-            embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
+            embeddings.embedding("position_embeddings", count: a.maxPositions, width: e)
+            embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: e)
             if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
-            embeddings.layerNorm("LayerNorm", width: h)
+            embeddings.layerNorm("LayerNorm", width: e)
         }
         embeddings.buffer("position_ids")
         embeddings.buffer("token_type_ids")
-        for index in 0..<a.layers {
-            let layer = builder.scoped("encoder.layer.\(index)")
-            for name in ["attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense"] {
-                layer.linear(name, out: h, in: h)
-            }
-            layer.layerNorm("attention.output.LayerNorm", width: h)
-            layer.linear("intermediate.dense", out: a.intermediateSize, in: h)
-            layer.linear("output.dense", out: h, in: a.intermediateSize)
-            layer.layerNorm("output.LayerNorm", width: h)
+        if a.modelType == .albert { builder.linear("encoder.embedding_hidden_mapping_in", out: h, in: e) }
+        let names = a.layout
+        for prefix in a.storedLayerPrefixes {
+            let layer = builder.scoped(String(prefix.dropLast()))
+            // AlbertLayer registers its output LayerNorm first.
+            if a.modelType == .albert { layer.layerNorm(names.outputNorm, width: h) }
+            for name in [names.query, names.key, names.value, names.attentionOutput] { layer.linear(name, out: h, in: h) }
+            layer.layerNorm(names.attentionNorm, width: h)
+            layer.linear(names.intermediate, out: a.intermediateSize, in: h)
+            layer.linear(names.output, out: h, in: a.intermediateSize)
+            if a.modelType != .albert { layer.layerNorm(names.outputNorm, width: h) }
         }
-        if pooler { builder.linear("pooler.dense", out: h, in: h) }
+        if pooler { builder.linear(a.poolerName, out: h, in: h) }
     }
 
     /// `cls.predictions` (BertLMPredictionHead registers its own `bias` before its submodules); the decoder is the
@@ -88,6 +93,20 @@ public enum BertParameters {
             builder.alias("decoder.weight", of: wordEmbeddings)
         } else {
             builder.parameter("decoder.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
+        }
+        builder.alias("decoder.bias", of: builder.prefix + "bias")
+    }
+
+    /// ALBERT's `predictions`: its own `bias` first, then LayerNorm [E] and dense [E, H]; the decoder [V, E] is the
+    /// word-embedding matrix unless `tie_word_embeddings` is false.
+    static func declareAlbertMLMHead(_ a: BertArchitecture, wordEmbeddings: String, into builder: ParameterBuilder) {
+        builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
+        builder.layerNorm("LayerNorm", width: a.embeddingSize)
+        builder.linear("dense", out: a.embeddingSize, in: a.hiddenSize)
+        if a.tiesWordEmbeddings {
+            builder.alias("decoder.weight", of: wordEmbeddings)
+        } else {
+            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.embeddingSize], kind: .linearWeight)
         }
         builder.alias("decoder.bias", of: builder.prefix + "bias")
     }

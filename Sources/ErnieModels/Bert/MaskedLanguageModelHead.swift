@@ -1,7 +1,8 @@
 import ErnieEngine
 
 /// The MLM head: dense → activation → LayerNorm → decoder (tied to the word embeddings unless the config unties it),
-/// plus a bias [vocab]. BERT/ERNIE's `cls.predictions` uses `hidden_act`; RoBERTa's `lm_head` always exact GELU.
+/// plus a bias [vocab]. BERT/ERNIE's `cls.predictions` uses `hidden_act`; RoBERTa's `lm_head` always exact GELU;
+/// ALBERT's `predictions` maps H to the embedding width E first.
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertLMPredictionHead)
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/roberta/modeling_roberta.py (RobertaLMHead)
 struct MaskedLanguageModelHead {
@@ -14,10 +15,14 @@ struct MaskedLanguageModelHead {
     init(_ architecture: BertArchitecture, store: ParameterStore) {
         self.store = store
         self.architecture = architecture
-        if architecture.modelType == .roberta {
+        switch architecture.modelType {
+        case .roberta:
             names = ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight", "lm_head.bias")
             activation = .gelu
-        } else {
+        case .albert:
+            names = ("predictions.dense", "predictions.LayerNorm", "predictions.decoder.weight", "predictions.bias")
+            activation = architecture.activation
+        case .bert, .ernie:
             names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
                      "cls.predictions.bias")
             activation = architecture.activation

@@ -1,15 +1,31 @@
 import ErnieBasics
 
 extension BertConfig {
-    /// The config transformers builds for `model_type` with no other field given (`RobertaConfig()`: vocabulary 50265,
-    /// `pad_token_id` 1, `bos_token_id` 0, `eos_token_id` 2; the others BERT's).
+    /// The config transformers builds for `model_type` with no other field given: `RobertaConfig()` (vocabulary
+    /// 50265, `pad_token_id` 1, `bos_token_id` 0, `eos_token_id` 2), `AlbertConfig()` (albert-xxlarge's shape:
+    /// E 128, 12 × 4096, 64 heads, I 16384, gelu_new, no dropout, classifier dropout 0.1); the others BERT's.
     public static func familyDefaults(_ modelType: ModelType) -> BertConfig {
         var config = BertConfig(modelType: modelType)
-        if modelType == .roberta {
+        switch modelType {
+        case .roberta:
             config.vocabularySize = 50265
             config.padTokenId = 1
             config.extraFields["bos_token_id"] = .integer(0)
             config.extraFields["eos_token_id"] = .integer(2)
+        case .albert:
+            config.vocabularySize = 30000
+            config.embeddingSize = 128
+            config.hiddenSize = 4096
+            config.attentionHeadCount = 64
+            config.intermediateSize = 16384
+            config.hiddenActivation = .geluNew
+            config.hiddenDropoutProbability = 0
+            config.attentionDropoutProbability = 0
+            config.classifierDropout = 0.1
+            config.extraFields["bos_token_id"] = .integer(2)
+            config.extraFields["eos_token_id"] = .integer(3)
+        case .bert, .ernie:
+            break
         }
         return config
     }
@@ -22,13 +38,17 @@ extension BertConfig {
 
     /// This shape as another family with the same sequence coverage, for `--model_type` over a preset:
     /// RoBERTa gets one token type, positions offset past `padTokenId` (the tokenizer's padding id) and its
-    /// special-token ids.
+    /// special-token ids; ALBERT embeddings of width min(128, H) in one group of one layer.
     public func converted(to other: ModelType, padTokenId pad: Int) -> BertConfig {
         guard other != modelType else { return self }
         var config = self
         config.modelType = other
         config.useTaskId = false
         config.padTokenId = pad
+        config.embeddingSize = other == .albert ? min(128, hiddenSize) : nil
+        config.hiddenGroupCount = 1
+        config.innerGroupCount = 1
+        if other == .albert { config.classifierDropout = config.classifierDropout ?? 0.1 }
         if other == .roberta {
             config.typeVocabularySize = 1
             config.maxPositionEmbeddings = maxSequenceLength + pad + 1

@@ -12,6 +12,8 @@ extension BertConfig {
     ]
     /// ErnieConfig's additions; for `model_type` bert they are not BertConfig fields and stay in `extraFields`.
     static let ernieKeys: Set<String> = ["task_type_vocab_size", "use_task_id"]
+    /// AlbertConfig's additions (its classifier dropout is `classifier_dropout_prob`).
+    static let albertKeys: Set<String> = ["embedding_size", "num_hidden_groups", "inner_group_num", "classifier_dropout_prob"]
 
     /// Reads and validates `config.json`.
     /// - Throws: `ConfigError` naming the file and field.
@@ -58,7 +60,7 @@ extension BertConfig {
         positionEmbeddingType = try reader.enumeration("position_embedding_type", PositionEmbeddingType.self)
             ?? positionEmbeddingType
         useCache = try reader.bool("use_cache") ?? useCache
-        classifierDropout = try reader.double("classifier_dropout", nullable: true)
+        if object["classifier_dropout"] != nil { classifierDropout = try reader.double("classifier_dropout", nullable: true) }
         problemType = try reader.enumeration("problem_type", ProblemType.self, nullable: true)
         architectures = try reader.stringArray("architectures")
         transformersVersion = try reader.string("transformers_version")
@@ -68,6 +70,13 @@ extension BertConfig {
             known.formUnion(Self.ernieKeys)
             taskTypeVocabularySize = try reader.int("task_type_vocab_size") ?? taskTypeVocabularySize
             useTaskId = try reader.bool("use_task_id") ?? useTaskId
+        }
+        if modelType == .albert {
+            known.formUnion(Self.albertKeys)
+            embeddingSize = try reader.int("embedding_size") ?? embeddingSize
+            hiddenGroupCount = try reader.int("num_hidden_groups") ?? hiddenGroupCount
+            innerGroupCount = try reader.int("inner_group_num") ?? innerGroupCount
+            if object["classifier_dropout_prob"] != nil { classifierDropout = try reader.double("classifier_dropout_prob", nullable: true) }
         }
         for (key, value) in object where !known.contains(key) { extraFields[key] = value }
         try validate(source: source)
@@ -139,6 +148,13 @@ extension BertConfig {
         if modelType == .ernie {
             members.append(("task_type_vocab_size", .integer(taskTypeVocabularySize)))
             members.append(("use_task_id", .bool(useTaskId)))
+        }
+        if modelType == .albert {
+            members.removeAll { $0.0 == "classifier_dropout" }
+            members.append(("classifier_dropout_prob", classifierDropout.map { .float($0) } ?? .null))
+            members.append(("embedding_size", .integer(embeddingSize ?? hiddenSize)))
+            members.append(("num_hidden_groups", .integer(hiddenGroupCount)))
+            members.append(("inner_group_num", .integer(innerGroupCount)))
         }
         let defaultLabels = Self.defaultLabels(count: 2)
         if labelsById != defaultLabels {

@@ -5,6 +5,10 @@ extension BertConfig {
     /// - `ernie-3.0-base-zh`: 12×768, 12 heads, I 3072, gelu, V 40000, P 2048, T 4, task ids (3).
     /// - `bert-base-chinese`: 12×768, 12 heads, I 3072, gelu, V 21128, P 512, T 2.
     /// - `bert-large`: 24×1024, 16 heads, I 4096, gelu, V 30522, P 512, T 2 (MindSpore's `--bert_network large`).
+    /// - `chinese-roberta-wwm-ext`: bert-base-chinese's shape (HFL's RoBERTa-wwm-ext is `model_type` bert).
+    /// - `roberta-base`: 12×768, 12 heads, I 3072, V 50265, P 514 (positions from 2), T 1, pad 1, eps 1e-5.
+    /// - `albert-base-chinese`: E 128, 12×768, 12 heads, I 3072, V 21128, one shared layer, gelu_new.
+    /// - `albert-tiny-chinese`: E 128, 4×312, 12 heads, I 1248, V 21128, one shared layer, gelu_new.
     /// - `ernie-small-zh`: ERNIE 3.0 layout at 4×256, 4 heads, I 1024, P 512.
     /// - `ernie-tiny-zh-test`: ERNIE 3.0 layout at 2×64, 4 heads, I 256, P 512 (unit tests, smoke runs).
     ///
@@ -23,6 +27,19 @@ extension BertConfig {
         bertLarge.layerCount = 24
         bertLarge.attentionHeadCount = 16
         bertLarge.intermediateSize = 4096
+        var robertaBase = familyDefaults(.roberta)
+        robertaBase.maxPositionEmbeddings = 514
+        robertaBase.typeVocabularySize = 1
+        robertaBase.layerNormEpsilon = 1e-5
+        var albertBase = familyDefaults(.albert)
+        albertBase.vocabularySize = 21128
+        albertBase.hiddenSize = 768
+        albertBase.attentionHeadCount = 12
+        albertBase.intermediateSize = 3072
+        var albertTiny = albertBase
+        albertTiny.hiddenSize = 312
+        albertTiny.layerCount = 4
+        albertTiny.intermediateSize = 1248
         var small = ernie3
         small.hiddenSize = 256
         small.layerCount = 4
@@ -40,6 +57,10 @@ extension BertConfig {
             "ernie-3.0-base-zh": ernie3,
             "bert-base-chinese": bertChinese,
             "bert-large": bertLarge,
+            "chinese-roberta-wwm-ext": bertChinese,
+            "roberta-base": robertaBase,
+            "albert-base-chinese": albertBase,
+            "albert-tiny-chinese": albertTiny,
             "ernie-small-zh": small,
             "ernie-tiny-zh-test": tiny,
         ]

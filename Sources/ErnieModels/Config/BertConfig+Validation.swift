@@ -15,6 +15,17 @@ extension BertConfig {
             taskTypeVocabularySize: useTaskId ? taskTypeVocabularySize : nil) {
             throw invalid(key, message)
         }
+        if modelType == .albert {
+            let limits = BertArchitecture.sizeLimits
+            for (key, value) in [("embedding_size", embeddingSize ?? hiddenSize), ("num_hidden_groups", hiddenGroupCount),
+                                 ("inner_group_num", innerGroupCount)] {
+                if value <= 0 { throw invalid(key, "must be positive, found \(value)") }
+                if let limit = limits[key], value > limit { throw invalid(key, "must be at most \(limit), found \(value)") }
+            }
+            guard hiddenGroupCount <= layerCount, layerCount % hiddenGroupCount == 0 else {
+                throw invalid("num_hidden_groups", "(\(hiddenGroupCount)) must divide num_hidden_layers (\(layerCount)): layer i uses group i / (layers / groups)")
+            }
+        }
         guard hiddenSize % attentionHeadCount == 0 else {
             throw invalid(
                 "hidden_size",

@@ -8,7 +8,7 @@ import Foundation
 /// back on save, so configs round-trip. Read with `BertConfig(contentsOf:)`, write with `write(to:)`;
 /// the `Codable` conformance goes through the same JSON mapping.
 public struct BertConfig: Sendable, Equatable {
-    /// `model_type`: `bert`, `ernie` or `roberta`.
+    /// `model_type`: `bert`, `ernie`, `roberta` or `albert`.
     public var modelType: ModelType
     /// `vocab_size` (V).
     public var vocabularySize: Int
@@ -54,6 +54,12 @@ public struct BertConfig: Sendable, Equatable {
     public var taskTypeVocabularySize: Int
     /// ERNIE's `use_task_id`: adds `embeddings.task_type_embeddings` to the input embeddings.
     public var useTaskId: Bool
+    /// ALBERT's `embedding_size` (E): the width of the embedding tables, mapped to `hidden_size` by a linear layer.
+    public var embeddingSize: Int?
+    /// ALBERT's `num_hidden_groups`: distinct layer groups; layer i uses group i / (layers / groups).
+    public var hiddenGroupCount: Int
+    /// ALBERT's `inner_group_num`: layers inside each group, all applied at each of the `num_hidden_layers` steps.
+    public var innerGroupCount: Int
     /// `transformers_version` read from the file; written back as is (or `BertConfig.transformersVersion`).
     public var transformersVersion: String?
     /// Every other member of `config.json`, kept verbatim for re-saving.
@@ -120,6 +126,9 @@ public struct BertConfig: Sendable, Equatable {
         self.useTaskId = useTaskId
         self.transformersVersion = transformersVersion
         self.extraFields = extraFields
+        embeddingSize = nil
+        hiddenGroupCount = 1
+        innerGroupCount = 1
     }
 
     /// `num_labels` (the size of `id2label`).

@@ -4,6 +4,9 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     case ernie
     /// RoBERTa: BERT's encoder with positions counted from the padding id, `lm_head`, and a two-layer classifier.
     case roberta
+    /// ALBERT: factorised embeddings (`embedding_size`), layers shared in `num_hidden_groups` groups of
+    /// `inner_group_num`, MLM + sentence-order prediction.
+    case albert
 
     /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
     public var parameterPrefix: String { rawValue }
@@ -14,6 +17,7 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
         case .bert: "Bert"
         case .ernie: "Ernie"
         case .roberta: "Roberta"
+        case .albert: "Albert"
         }
     }
 
@@ -21,10 +25,12 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// no pair head (`RobertaForMaskedLM`).
     public var pretrainingHead: ModelHead { self == .roberta ? .maskedLM : .pretraining }
 
-    /// Whether transformers has the model with `head` (RoBERTa has no pretraining or next-sentence class).
+    /// Whether transformers has the model with `head` (RoBERTa has no pretraining or next-sentence class, ALBERT no
+    /// next-sentence class).
     public func supports(_ head: ModelHead) -> Bool {
         switch head {
-        case .pretraining, .nextSentencePrediction: self != .roberta
+        case .pretraining: self != .roberta
+        case .nextSentencePrediction: self == .bert || self == .ernie
         default: true
         }
     }

@@ -1,0 +1,55 @@
+/// Where a family keeps the tensors of its post-LN transformer layers (transformers' names, under the layer's prefix),
+/// and which stored layer each pass of the encoder uses. BERT/ERNIE/RoBERTa: `encoder.layer.N.attention.self.query`
+/// …, one stored layer per pass. ALBERT: `encoder.albert_layer_groups.G.albert_layers.J.attention.query` …, shared:
+/// pass i of `num_hidden_layers` runs every layer J of group i / (layers / groups).
+struct EncoderLayout: Sendable {
+    var query: String
+    var key: String
+    var value: String
+    var attentionOutput: String
+    var attentionNorm: String
+    var intermediate: String
+    var output: String
+    var outputNorm: String
+    /// BERT drops out the feed-forward output before its residual; ALBERT does not (its layer's dropout is unused).
+    var dropsFeedForwardOutput: Bool
+
+    static let bert = EncoderLayout(
+        query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
+        attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm", intermediate: "intermediate.dense",
+        output: "output.dense", outputNorm: "output.LayerNorm", dropsFeedForwardOutput: true)
+    static let albert = EncoderLayout(
+        query: "attention.query", key: "attention.key", value: "attention.value", attentionOutput: "attention.dense",
+        attentionNorm: "attention.LayerNorm", intermediate: "ffn", output: "ffn_output", outputNorm: "full_layer_layer_norm",
+        dropsFeedForwardOutput: false)
+}
+
+extension BertArchitecture {
+    var layout: EncoderLayout { modelType == .albert ? .albert : .bert }
+
+    /// Layer passes of the encoder: `num_hidden_layers` × `inner_group_num`.
+    var layerPasses: Int { layers * innerGroupLayers }
+
+    /// The prefix (relative to the encoder) of the stored layer that `pass` runs.
+    func layerPrefix(pass: Int) -> String {
+        guard modelType == .albert else { return "encoder.layer.\(pass)." }
+        let (layer, inner) = pass.quotientAndRemainder(dividingBy: innerGroupLayers)
+        return storedLayerPrefix(group: layer / (layers / hiddenGroups), inner: inner)
+    }
+
+    /// Every stored layer's prefix, in declaration order.
+    var storedLayerPrefixes: [String] {
+        guard modelType == .albert else { return (0..<layers).map { "encoder.layer.\($0)." } }
+        return (0..<hiddenGroups).flatMap { group in (0..<innerGroupLayers).map { storedLayerPrefix(group: group, inner: $0) } }
+    }
+
+    private func storedLayerPrefix(group: Int, inner: Int) -> String {
+        "encoder.albert_layer_groups.\(group).albert_layers.\(inner)."
+    }
+
+    /// The pooler's linear layer (`pooler.dense`; ALBERT's is `pooler`).
+    var poolerName: String { modelType == .albert ? "pooler" : "pooler.dense" }
+
+    /// The pair head's linear layer (`cls.seq_relationship`; ALBERT's `sop_classifier.classifier`).
+    var pairHeadName: String { modelType == .albert ? "sop_classifier.classifier" : "cls.seq_relationship" }
+}
