@@ -7,14 +7,15 @@ Run by developers, never by CI (CI has no torch):
     python tools/family_goldens.py [roberta ...]     # from the repository root; default: every family
 
 For each family, under Tests/ErnieModelsTests/Fixtures/families/<family>/:
-- model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, AlbertForPreTraining) of a tiny random config
+- model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, AlbertForPreTraining,
+  DistilBertForMaskedLM) of a tiny random config
   (2 layers, hidden 64, 4 heads, intermediate 128, vocabulary 200, dropout 0); every parameter perturbed away from
   its init so that a swapped weight/bias shows up.
 - <head>.safetensors for every head (pretraining, sequence_classification, token_classification,
   question_answering, multiple_choice): the inputs (int64), labels, the outputs (logits / start_logits / end_logits),
   the loss (pretraining: prediction_logits and sop_logits where the family has a pair head), `param.<name>` of the head's own tensors (the rest is model/), and `grad.<name>` of EVERY parameter.
 - goldens.json: per head the loss, named_parameters() order, the Trainer's weight-decay names, the losses of 10
-  torch.optim.AdamW steps (lr 1e-3, weight decay 0.01 on the decay group), and the saved key set.
+  torch.optim.AdamW steps (lr 1e-4, weight decay 0.01 on the decay group), and the saved key set.
 """
 import json
 import os
@@ -46,6 +47,11 @@ FAMILIES = {
     "albert": ("Albert", transformers.AlbertConfig,
                dict(COMMON, hidden_act="gelu_new", embedding_size=32, num_hidden_layers=4, num_hidden_groups=2,
                     inner_group_num=2, max_position_embeddings=32, classifier_dropout_prob=0.0), "ForPreTraining", 0, True),
+    # DistilBertConfig's own names; no token types; seq_classif/qa dropout 0 so the heads' paths are deterministic.
+    "distilbert": ("DistilBert", transformers.DistilBertConfig,
+                   dict(vocab_size=200, dim=64, n_layers=2, n_heads=4, hidden_dim=128, dropout=0.0, attention_dropout=0.0,
+                        activation="gelu", max_position_embeddings=32, seq_classif_dropout=0.0, qa_dropout=0.0),
+                   "ForMaskedLM", 0, False),
 }
 HEADS = {
     "pretraining": None,
@@ -132,13 +138,16 @@ def decay_names(model):
     return sorted(Trainer.get_decay_parameter_names(None, model))
 
 
-def adamw_losses(model, batch, steps=10):
+def adamw_losses(model, batch, steps=10, lr=1e-4):
+    """lr 1e-4 (fine-tuning's): at 1e-3 AdamW's per-element normalisation turns gradient elements that are zero up to
+    float32 rounding into full steps of either sign, and DistilBERT's ReLU pre-classifier then makes even two
+    PyTorch runs differ by 1e-3 after 10 steps; at 1e-4 they agree to 1e-7."""
     decay = set(decay_names(model))
     groups = [
         {"params": [p for n, p in model.named_parameters() if n in decay], "weight_decay": 0.01},
         {"params": [p for n, p in model.named_parameters() if n not in decay], "weight_decay": 0.0},
     ]
-    optimizer = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    optimizer = torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     losses = []
     for _ in range(steps):
         optimizer.zero_grad()
@@ -147,6 +156,38 @@ def adamw_losses(model, batch, steps=10):
         optimizer.step()
         losses.append(loss.item())
     return losses
+
+
+def run_head(family, head, base_state):
+    """Forward and backward of one head from the base weights (the head's own tensors perturbed and stored)."""
+    torch.manual_seed(7)
+    model = model_class(family, head)(config(family, head))
+    missing, _ = model.load_state_dict(base_state, strict=False)
+    tensors = {}
+    own = dict(model.named_parameters())
+    for index, name in enumerate(sorted(missing)):
+        if name in own:
+            with torch.no_grad():
+                own[name].add_(torch.randn(own[name].shape, generator=torch.Generator().manual_seed(11 + index)) * 0.05)
+            tensors[f"param.{name}"] = f32(own[name])
+    model.train()  # dropout is 0: train mode only selects the code path
+    batch = head_inputs(family, head)
+    targets = labels(family, head)
+    outputs = model(**batch, **targets)
+    outputs.loss.backward()
+    for key, value in {**batch, **targets}.items():
+        tensors[key] = value.contiguous()
+    for key in ["logits", "prediction_logits", "sop_logits", "seq_relationship_logits", "start_logits", "end_logits"]:
+        if getattr(outputs, key, None) is not None:
+            tensors[key] = f32(getattr(outputs, key))
+    tensors["loss"] = f32(outputs.loss.reshape(1))
+    for name, parameter in model.named_parameters():
+        tensors[f"grad.{name}"] = f32(parameter.grad if parameter.grad is not None else torch.zeros_like(parameter))
+    if head == "pretraining" and family == "distilbert":
+        # sinusoidal_pos_embds: the initial position table transformers builds.
+        sinusoid = model_class(family, head)(config(family, head).__class__(**FAMILIES[family][2], sinusoidal_pos_embds=True))
+        tensors["sinusoid_position_embeddings"] = f32(sinusoid.distilbert.embeddings.position_embeddings.weight)
+    return model, tensors, batch, targets, outputs
 
 
 def run_family(family):
@@ -161,29 +202,7 @@ def run_family(family):
     scalars = {"transformers_version": transformers.__version__, "torch_version": torch.__version__,
                "batch": BATCH, "seq": SEQ, "choices": CHOICES, "lengths": LENGTHS, "heads": {}}
     for head in HEADS:
-        torch.manual_seed(7)
-        model = model_class(family, head)(config(family, head))
-        missing, _ = model.load_state_dict(base_state, strict=False)
-        tensors = {}
-        own = dict(model.named_parameters())
-        for index, name in enumerate(sorted(missing)):
-            if name in own:
-                with torch.no_grad():
-                    own[name].add_(torch.randn(own[name].shape, generator=torch.Generator().manual_seed(11 + index)) * 0.05)
-                tensors[f"param.{name}"] = f32(own[name])
-        model.train()  # dropout is 0: train mode only selects the code path
-        batch = head_inputs(family, head)
-        targets = labels(family, head)
-        outputs = model(**batch, **targets)
-        outputs.loss.backward()
-        for key, value in {**batch, **targets}.items():
-            tensors[key] = value.contiguous()
-        for key in ["logits", "prediction_logits", "sop_logits", "seq_relationship_logits", "start_logits", "end_logits"]:
-            if getattr(outputs, key, None) is not None:
-                tensors[key] = f32(getattr(outputs, key))
-        tensors["loss"] = f32(outputs.loss.reshape(1))
-        for name, parameter in model.named_parameters():
-            tensors[f"grad.{name}"] = f32(parameter.grad if parameter.grad is not None else torch.zeros_like(parameter))
+        model, tensors, batch, targets, outputs = run_head(family, head, base_state)
         save_file(tensors, os.path.join(out, f"{head}.safetensors"), metadata={"format": "pt"})
         directory = os.path.join(out, "_saved")
         model.save_pretrained(directory)

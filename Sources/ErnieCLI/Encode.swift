@@ -52,7 +52,9 @@ struct Encode: ParsableCommand {
             }
             let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype, weightCache: weightCache))
             tensors.append(SafetensorsTensor(name: "last_hidden_state.\(index)", shape: [ids.count, config.hiddenSize], floats: sequence.values))
-            tensors.append(SafetensorsTensor(name: "pooler_output.\(index)", shape: [config.hiddenSize], floats: pooled!.values))
+            if let pooled {
+                tensors.append(SafetensorsTensor(name: "pooler_output.\(index)", shape: [config.hiddenSize], floats: pooled.values))
+            }
         }
         try SafetensorsWriter.write(tensors, to: URL(fileURLWithPath: output))
         warn("encoded \(lines.count) lines into \(output)")

@@ -71,6 +71,9 @@ public enum BertOnnxExport {
         }
         guard opset <= 21 else { throw ExportError("--opset \(opset) is newer than ernie writes (17–21)") }
         let config = try ModelCheckpoint.loadConfig(directory: directory)
+        guard config.modelType == .bert || config.modelType == .ernie else {
+            throw ExportError("model_type \(config.modelType.rawValue) is not exported to ONNX yet (bert and ernie are)")
+        }
         guard config.positionEmbeddingType == .absolute else {
             throw ExportError("position_embedding_type \(config.positionEmbeddingType.rawValue) is not exported (absolute positions only)")
         }

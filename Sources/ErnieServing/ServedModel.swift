@@ -54,6 +54,9 @@ public final class ServedModel: @unchecked Sendable {
             let (model, _, report) = try PretrainedWeights.loadBaseModel(from: directory)
             let pooling = try configuration.pooling ?? Self.sentenceTransformersPooling(directory) ?? .mean
             self.pooling = pooling
+            if pooling == .pooler && !config.modelType.hasPooler(.base) {
+                throw ServingError(.validation, "\(config.modelType.rawValue) models have no pooler: give --pooling cls or mean")
+            }
             let needed = report.missingKeys.filter { pooling == .pooler || !$0.contains("pooler.") }
             guard needed.isEmpty else {
                 throw ServingError(.validation, "\(configuration.modelDirectory) lacks weights for \(needed.joined(separator: ", "))")
@@ -109,7 +112,7 @@ public final class ServedModel: @unchecked Sendable {
         var batch = batch
         // Without padding the mask changes nothing; leaving it out skips the masked attention path.
         if batch.inputs.attentionMask?.allSatisfy({ $0 == 1 }) == true { batch.inputs.attentionMask = nil }
-        if config.typeVocabularySize == 1 { batch.inputs.tokenTypeIds = nil }
+        if !config.usesTokenTypes { batch.inputs.tokenTypeIds = nil }
         let graph = Graph.inference(precision: precision, weightCache: weightCache)
         let rows = batch.inputs.batch, length = batch.sequence
         if let encoder {

@@ -171,10 +171,14 @@ import Testing
         #expect(bert.modelType == .bert && bert.vocabularySize == 21128 && bert.hiddenSize == 768 && bert.layerCount == 12)
         let small = try BertConfig.preset(named: "ernie-small-zh")
         #expect(small.layerCount == 4 && small.hiddenSize == 256 && small.attentionHeadCount == 4 && small.intermediateSize == 1024)
+        let distil = try BertConfig.preset(named: "distilbert-base")
+        #expect(distil.modelType == .distilbert && distil.layerCount == 6 && distil.vocabularySize == 30522)
+        let albert = try BertConfig.preset(named: "albert-tiny-chinese")
+        #expect(albert.embeddingSize == 128 && albert.hiddenSize == 312 && albert.layerCount == 4 && albert.hiddenGroupCount == 1)
         let tiny = try BertConfig.preset(named: "ernie-tiny-zh-test")
         #expect(tiny.layerCount == 2 && tiny.hiddenSize == 64)
         #expect { try BertConfig.preset(named: "ernie-huge") } throws: { error in
-            String(describing: error).contains("available: bert-base-chinese, bert-large, ernie-1.0-base-zh")
+            String(describing: error).contains("available: albert-base-chinese, albert-tiny-chinese, bert-base-chinese, bert-large")
         }
     }
 }

@@ -29,6 +29,7 @@ extension BertArchitecture {
             initializerRange: Float(config.initializerRange), layerNormEps: Float(config.layerNormEpsilon),
             padTokenId: config.padTokenId ?? 0, tiesWordEmbeddings: config.tieWordEmbeddings,
             modelType: config.modelType)
+        sinusoidalPositions = config.modelType == .distilbert && config.sinusoidalPositions
         if config.modelType == .albert {
             embeddingSize = config.embeddingSize ?? config.hiddenSize
             hiddenGroups = config.hiddenGroupCount

@@ -27,6 +27,8 @@ public struct BertArchitecture: Sendable, Equatable {
     /// ALBERT's `num_hidden_groups` and `inner_group_num` (1 and 1 elsewhere: every layer its own).
     public var hiddenGroups: Int
     public var innerGroupLayers: Int
+    /// DistilBERT's `sinusoidal_pos_embds`: the position table is initialised with sinusoids.
+    public var sinusoidalPositions: Bool
     /// Dropout before the pair head (ALBERT's `classifier_dropout_prob` on the SOP head; none in BERT).
     public var pairDropout: Float
 
@@ -68,6 +70,7 @@ public struct BertArchitecture: Sendable, Equatable {
         hiddenGroups = 1
         innerGroupLayers = 1
         pairDropout = 0
+        sinusoidalPositions = false
     }
 
     /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).

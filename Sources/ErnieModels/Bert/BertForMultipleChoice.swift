@@ -11,7 +11,7 @@ public struct BertForMultipleChoice: @unchecked Sendable {
         BertParameters.declare(.multipleChoice, architecture, encoderPrefix: prefix,
                                into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
         parameters = store
-        bert = BertModel(architecture, prefix: prefix, pooler: true, parameters: store)
+        bert = BertModel(architecture, prefix: prefix, pooler: architecture.modelType.hasPooler(.multipleChoice), parameters: store)
         self.classifierDropout = classifierDropout ?? architecture.hiddenDropout
     }
 
@@ -21,9 +21,15 @@ public struct BertForMultipleChoice: @unchecked Sendable {
         guard choices > 0, inputs.batch % choices == 0 else {
             throw ModelError.invalidInput("batch \(inputs.batch) is not a whole number of questions with \(choices) choices")
         }
-        let (_, pooled) = try bert(inputs, graph: graph)
-        let x = try graph.dropout(pooled!, probability: classifierDropout)
-        let scores = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        let (sequence, pooled) = try bert(inputs, graph: graph)
+        let scores: Tensor
+        if let pooled {
+            let x = try graph.dropout(pooled, probability: classifierDropout)
+            scores = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
+        } else {
+            scores = try firstTokenLogits(sequence, batch: inputs.batch, length: inputs.sequence, architecture: bert.architecture,
+                                          dropout: classifierDropout, parameters: parameters, graph: graph)
+        }
         let logits = try graph.reshape(scores, [inputs.batch / choices, choices])
         let loss = try labels.map { try graph.crossEntropy(logits: logits, targets: $0) }
         return (logits, loss)

@@ -1,11 +1,14 @@
 import ErnieEngine
 
-/// Extractive QA: start and end logits per token (HF `BertForQuestionAnswering`: no pooler, no dropout).
+/// Extractive QA: start and end logits per token (HF `BertForQuestionAnswering`: no pooler, no dropout;
+/// DistilBERT's drops out the hidden states first, `qa_dropout`).
 public struct BertForQuestionAnswering: @unchecked Sendable {
     public let parameters: ParameterStore
     public var bert: BertModel
+    public let dropout: Float
 
-    public init(_ architecture: BertArchitecture, prefix: String, seed: UInt64 = 0) {
+    public init(_ architecture: BertArchitecture, prefix: String, dropout: Float = 0, seed: UInt64 = 0) {
+        self.dropout = dropout
         let store = ParameterStore()
         BertParameters.declare(.questionAnswering, architecture, encoderPrefix: prefix,
                                into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
@@ -18,7 +21,7 @@ public struct BertForQuestionAnswering: @unchecked Sendable {
     public func callAsFunction(_ inputs: BertInputs, startPositions: [Int32]? = nil, endPositions: [Int32]? = nil,
                                graph: Graph) throws -> (start: Tensor, end: Tensor, loss: Tensor?) {
         let (sequence, _) = try bert(inputs, graph: graph)
-        let logits = try graph.linear(sequence, weight: parameters["qa_outputs.weight"]!, bias: parameters["qa_outputs.bias"]!)
+        let logits = try graph.linear(graph.dropout(sequence, probability: dropout), weight: parameters["qa_outputs.weight"]!, bias: parameters["qa_outputs.bias"]!)
         let parts = try graph.splitColumns(logits, widths: [1, 1])
         let start = try graph.reshape(parts[0], [inputs.batch, inputs.sequence])
         let end = try graph.reshape(parts[1], [inputs.batch, inputs.sequence])

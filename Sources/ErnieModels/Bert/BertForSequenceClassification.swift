@@ -1,7 +1,8 @@
 import ErnieEngine
 
 /// Classification or regression on the pooled [CLS] (HF `BertForSequenceClassification`); RoBERTa's reads the first
-/// token through `classifier.dense` → tanh → `classifier.out_proj` (RobertaClassificationHead) instead of a pooler.
+/// token through `classifier.dense` → tanh → `classifier.out_proj` (RobertaClassificationHead), DistilBERT's through
+/// `pre_classifier` → ReLU (`firstTokenLogits`), instead of a pooler.
 public struct BertForSequenceClassification: @unchecked Sendable {
     /// HF's `problem_type`.
     public enum Problem: String, Sendable, Codable {
@@ -41,11 +42,8 @@ public struct BertForSequenceClassification: @unchecked Sendable {
             let x = try graph.dropout(pooled, probability: classifierDropout)
             logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
         } else {
-            let first = try graph.gatherRows(sequence, indices: (0..<inputs.batch).map { Int32($0 * inputs.sequence) })
-            var x = try graph.dropout(first, probability: classifierDropout)
-            x = graph.tanh(try graph.linear(x, weight: parameters["classifier.dense.weight"]!, bias: parameters["classifier.dense.bias"]!))
-            x = try graph.dropout(x, probability: classifierDropout)
-            logits = try graph.linear(x, weight: parameters["classifier.out_proj.weight"]!, bias: parameters["classifier.out_proj.bias"]!)
+            logits = try firstTokenLogits(sequence, batch: inputs.batch, length: inputs.sequence, architecture: bert.architecture,
+                                          dropout: classifierDropout, parameters: parameters, graph: graph)
         }
         let loss: Tensor?
         switch targets {

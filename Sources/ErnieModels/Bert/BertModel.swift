@@ -1,6 +1,7 @@
 import ErnieEngine
 
-/// BERT/ERNIE encoder: embeddings → post-LN transformer layers → pooler, with Hugging Face parameter names.
+/// BERT/ERNIE encoder: embeddings → post-LN transformer layers → pooler, with Hugging Face parameter names; also
+/// RoBERTa's, ALBERT's and DistilBERT's (`BertArchitecture.modelType` and `layout` say what differs).
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertModel)
 ///
 /// Parameters live in a `ParameterStore` under `prefix` ("" for a bare base model, "bert." or "ernie." inside a head
@@ -21,12 +22,12 @@ public struct BertModel: @unchecked Sendable {
         self.parameters = parameters
     }
 
-    /// transformers' `BertModel` (no prefix, with the pooler), initialised as HF does from `seed`.
+    /// transformers' `BertModel` (no prefix, with the pooler where the family has one), initialised as HF does from `seed`.
     public init(_ architecture: BertArchitecture, seed: UInt64 = 0) {
         let store = ParameterStore()
         BertParameters.declare(.base, architecture, encoderPrefix: "",
                                into: ParameterBuilder(store: store, initializerRange: architecture.initializerRange, seed: seed))
-        self.init(architecture, prefix: "", pooler: true, parameters: store)
+        self.init(architecture, prefix: "", pooler: architecture.modelType.hasPooler(.base), parameters: store)
     }
 
     /// The parameters (the whole model's when this encoder is part of a head model).
@@ -53,6 +54,9 @@ public struct BertModel: @unchecked Sendable {
             x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
             x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids",
                                                  paddingRow: a.padTokenId))
+        } else if a.modelType == .distilbert {
+            let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
+            x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
         } else {
             let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
             let positionEmbeddings = try graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids")
@@ -110,7 +114,8 @@ public struct BertModel: @unchecked Sendable {
         let context = try graph.attention(
             query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
             additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout)
-        let attended = try graph.dropout(dense(context, names.attentionOutput), probability: a.hiddenDropout)
+        var attended = try dense(context, names.attentionOutput)
+        if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
         let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),
                                     bias: p(l + names.attentionNorm + ".bias"), eps: a.layerNormEps)
         let inner = graph.activation(try dense(h, names.intermediate), a.activation)

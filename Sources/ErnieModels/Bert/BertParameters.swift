@@ -17,6 +17,16 @@ public enum BertParameters {
                 declareRobertaLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("lm_head"))
             } else if a.modelType == .albert {
                 declareAlbertMLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("predictions"))
+            } else if a.modelType == .distilbert {
+                // DistilBertForMaskedLM: vocab_transform → activation → vocab_layer_norm → vocab_projector (tied).
+                builder.linear("vocab_transform", out: a.hiddenSize, in: a.hiddenSize)
+                builder.layerNorm("vocab_layer_norm", width: a.hiddenSize)
+                if a.tiesWordEmbeddings {
+                    builder.alias("vocab_projector.weight", of: wordEmbeddings)
+                } else {
+                    builder.parameter("vocab_projector.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
+                }
+                builder.parameter("vocab_projector.bias", shape: [a.vocabularySize], kind: .bias)
             } else {
                 declareMaskedLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("cls.predictions"))
             }
@@ -28,6 +38,12 @@ public enum BertParameters {
             // RobertaClassificationHead: dense → tanh → out_proj on the first token.
             builder.linear("classifier.dense", out: h, in: h)
             builder.linear("classifier.out_proj", out: labels, in: h)
+        case .sequenceClassification where a.modelType == .distilbert:
+            builder.linear("pre_classifier", out: h, in: h)
+            builder.linear("classifier", out: labels, in: h)
+        case .multipleChoice where a.modelType == .distilbert:
+            builder.linear("pre_classifier", out: h, in: h)
+            builder.linear("classifier", out: 1, in: h)
         case .sequenceClassification, .tokenClassification: builder.linear("classifier", out: labels, in: h)
         case .questionAnswering: builder.linear("qa_outputs", out: 2, in: h)
         case .multipleChoice: builder.linear("classifier", out: 1, in: h)
@@ -46,6 +62,10 @@ public enum BertParameters {
             embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
             embeddings.layerNorm("LayerNorm", width: h)
             embeddings.embedding("position_embeddings", count: a.maxPositions, width: h, paddingRow: a.padTokenId)
+        } else if a.modelType == .distilbert {
+            embeddings.parameter("position_embeddings.weight", shape: [a.maxPositions, h], kind: .embedding,
+                                 initializer: a.sinusoidalPositions ? .sinusoid : nil)
+            embeddings.layerNorm("LayerNorm", width: h)
         } else {
             embeddings.embedding("position_embeddings", count: a.maxPositions, width: e)
             embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: e)
@@ -53,7 +73,7 @@ public enum BertParameters {
             embeddings.layerNorm("LayerNorm", width: e)
         }
         embeddings.buffer("position_ids")
-        embeddings.buffer("token_type_ids")
+        if a.modelType.hasTokenTypes { embeddings.buffer("token_type_ids") }
         if a.modelType == .albert { builder.linear("encoder.embedding_hidden_mapping_in", out: h, in: e) }
         let names = a.layout
         for prefix in a.storedLayerPrefixes {

@@ -1,7 +1,8 @@
 /// Where a family keeps the tensors of its post-LN transformer layers (transformers' names, under the layer's prefix),
 /// and which stored layer each pass of the encoder uses. BERT/ERNIE/RoBERTa: `encoder.layer.N.attention.self.query`
 /// …, one stored layer per pass. ALBERT: `encoder.albert_layer_groups.G.albert_layers.J.attention.query` …, shared:
-/// pass i of `num_hidden_layers` runs every layer J of group i / (layers / groups).
+/// pass i of `num_hidden_layers` runs every layer J of group i / (layers / groups). DistilBERT:
+/// `transformer.layer.N.attention.q_lin` ….
 struct EncoderLayout: Sendable {
     var query: String
     var key: String
@@ -11,27 +12,40 @@ struct EncoderLayout: Sendable {
     var intermediate: String
     var output: String
     var outputNorm: String
+    /// BERT drops out the attention output before its residual; DistilBERT does not.
+    var dropsAttentionOutput: Bool
     /// BERT drops out the feed-forward output before its residual; ALBERT does not (its layer's dropout is unused).
     var dropsFeedForwardOutput: Bool
 
     static let bert = EncoderLayout(
         query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
         attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm", intermediate: "intermediate.dense",
-        output: "output.dense", outputNorm: "output.LayerNorm", dropsFeedForwardOutput: true)
+        output: "output.dense", outputNorm: "output.LayerNorm", dropsAttentionOutput: true, dropsFeedForwardOutput: true)
     static let albert = EncoderLayout(
         query: "attention.query", key: "attention.key", value: "attention.value", attentionOutput: "attention.dense",
         attentionNorm: "attention.LayerNorm", intermediate: "ffn", output: "ffn_output", outputNorm: "full_layer_layer_norm",
-        dropsFeedForwardOutput: false)
+        dropsAttentionOutput: true, dropsFeedForwardOutput: false)
+    static let distilbert = EncoderLayout(
+        query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin", attentionOutput: "attention.out_lin",
+        attentionNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2", outputNorm: "output_layer_norm",
+        dropsAttentionOutput: false, dropsFeedForwardOutput: true)
 }
 
 extension BertArchitecture {
-    var layout: EncoderLayout { modelType == .albert ? .albert : .bert }
+    var layout: EncoderLayout {
+        switch modelType {
+        case .albert: .albert
+        case .distilbert: .distilbert
+        case .bert, .ernie, .roberta: .bert
+        }
+    }
 
     /// Layer passes of the encoder: `num_hidden_layers` × `inner_group_num`.
     var layerPasses: Int { layers * innerGroupLayers }
 
     /// The prefix (relative to the encoder) of the stored layer that `pass` runs.
     func layerPrefix(pass: Int) -> String {
+        if modelType == .distilbert { return "transformer.layer.\(pass)." }
         guard modelType == .albert else { return "encoder.layer.\(pass)." }
         let (layer, inner) = pass.quotientAndRemainder(dividingBy: innerGroupLayers)
         return storedLayerPrefix(group: layer / (layers / hiddenGroups), inner: inner)
@@ -39,7 +53,7 @@ extension BertArchitecture {
 
     /// Every stored layer's prefix, in declaration order.
     var storedLayerPrefixes: [String] {
-        guard modelType == .albert else { return (0..<layers).map { "encoder.layer.\($0)." } }
+        guard modelType == .albert else { return (0..<layers).map { layerPrefix(pass: $0) } }
         return (0..<hiddenGroups).flatMap { group in (0..<innerGroupLayers).map { storedLayerPrefix(group: group, inner: $0) } }
     }
 

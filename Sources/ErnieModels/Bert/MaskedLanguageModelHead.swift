@@ -22,6 +22,9 @@ struct MaskedLanguageModelHead {
         case .albert:
             names = ("predictions.dense", "predictions.LayerNorm", "predictions.decoder.weight", "predictions.bias")
             activation = architecture.activation
+        case .distilbert:
+            names = ("vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias")
+            activation = architecture.activation
         case .bert, .ernie:
             names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
                      "cls.predictions.bias")

@@ -24,6 +24,11 @@ extension BertConfig {
             config.classifierDropout = 0.1
             config.extraFields["bos_token_id"] = .integer(2)
             config.extraFields["eos_token_id"] = .integer(3)
+        case .distilbert:
+            config.layerCount = 6
+            config.typeVocabularySize = 1
+            config.classifierDropout = 0.2
+            config.questionAnsweringDropout = 0.1
         case .bert, .ernie:
             break
         }
@@ -49,6 +54,12 @@ extension BertConfig {
         config.hiddenGroupCount = 1
         config.innerGroupCount = 1
         if other == .albert { config.classifierDropout = config.classifierDropout ?? 0.1 }
+        if other == .distilbert {
+            config.typeVocabularySize = 1
+            config.layerNormEpsilon = 1e-12
+            config.classifierDropout = config.classifierDropout ?? 0.2
+            config.questionAnsweringDropout = 0.1
+        }
         if other == .roberta {
             config.typeVocabularySize = 1
             config.maxPositionEmbeddings = maxSequenceLength + pad + 1

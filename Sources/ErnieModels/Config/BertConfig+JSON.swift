@@ -34,9 +34,22 @@ extension BertConfig {
         try self.init(json: value, source: source)
     }
 
+    /// DistilBertConfig's names for BertConfig's fields (its `seq_classif_dropout` is the classifier dropout).
+    static let distilBertNames: [(distil: String, bert: String)] = [
+        ("dim", "hidden_size"), ("n_layers", "num_hidden_layers"), ("n_heads", "num_attention_heads"),
+        ("hidden_dim", "intermediate_size"), ("activation", "hidden_act"), ("dropout", "hidden_dropout_prob"),
+        ("attention_dropout", "attention_probs_dropout_prob"), ("seq_classif_dropout", "classifier_dropout"),
+    ]
+    static let distilBertKeys: Set<String> = ["qa_dropout", "sinusoidal_pos_embds"]
+
     /// Reads a parsed `config.json` object: absent fields take HF's defaults, unknown ones go to `extraFields`.
     public init(json: JSONValue, source: String = "config.json") throws {
-        guard let object = json.objectValue else { throw ConfigError.notAnObject(source: source) }
+        guard var object = json.objectValue else { throw ConfigError.notAnObject(source: source) }
+        if object["model_type"]?.stringValue == ModelType.distilbert.rawValue {
+            for (distil, bert) in Self.distilBertNames {
+                if let value = object[distil] { object[bert] = value; object[distil] = nil }
+            }
+        }
         let reader = ConfigReader(object: object, source: source)
         let modelTypeName = try reader.string("model_type") ?? "bert"
         guard let modelType = ModelType(rawValue: modelTypeName) else {
@@ -77,6 +90,11 @@ extension BertConfig {
             hiddenGroupCount = try reader.int("num_hidden_groups") ?? hiddenGroupCount
             innerGroupCount = try reader.int("inner_group_num") ?? innerGroupCount
             if object["classifier_dropout_prob"] != nil { classifierDropout = try reader.double("classifier_dropout_prob", nullable: true) }
+        }
+        if modelType == .distilbert {
+            known.formUnion(Self.distilBertKeys)
+            sinusoidalPositions = try reader.bool("sinusoidal_pos_embds") ?? sinusoidalPositions
+            if object["qa_dropout"] != nil { questionAnsweringDropout = try reader.double("qa_dropout", nullable: true) }
         }
         for (key, value) in object where !known.contains(key) { extraFields[key] = value }
         try validate(source: source)
@@ -155,6 +173,12 @@ extension BertConfig {
             members.append(("embedding_size", .integer(embeddingSize ?? hiddenSize)))
             members.append(("num_hidden_groups", .integer(hiddenGroupCount)))
             members.append(("inner_group_num", .integer(innerGroupCount)))
+        }
+        if modelType == .distilbert {
+            members.removeAll { ["type_vocab_size", "layer_norm_eps", "position_embedding_type", "use_cache"].contains($0.0) }
+            members = members.map { key, value in (Self.distilBertNames.first { $0.bert == key }?.distil ?? key, value) }
+            members.append(("qa_dropout", questionAnsweringDropout.map { .float($0) } ?? .null))
+            members.append(("sinusoidal_pos_embds", .bool(sinusoidalPositions)))
         }
         let defaultLabels = Self.defaultLabels(count: 2)
         if labelsById != defaultLabels {

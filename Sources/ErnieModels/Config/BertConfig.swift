@@ -8,7 +8,7 @@ import Foundation
 /// back on save, so configs round-trip. Read with `BertConfig(contentsOf:)`, write with `write(to:)`;
 /// the `Codable` conformance goes through the same JSON mapping.
 public struct BertConfig: Sendable, Equatable {
-    /// `model_type`: `bert`, `ernie`, `roberta` or `albert`.
+    /// `model_type`: `bert`, `ernie`, `roberta`, `albert` or `distilbert`.
     public var modelType: ModelType
     /// `vocab_size` (V).
     public var vocabularySize: Int
@@ -60,6 +60,10 @@ public struct BertConfig: Sendable, Equatable {
     public var hiddenGroupCount: Int
     /// ALBERT's `inner_group_num`: layers inside each group, all applied at each of the `num_hidden_layers` steps.
     public var innerGroupCount: Int
+    /// DistilBERT's `sinusoidal_pos_embds`: the position table starts as sinusoids instead of random.
+    public var sinusoidalPositions: Bool
+    /// DistilBERT's `qa_dropout` before its question-answering head.
+    public var questionAnsweringDropout: Double?
     /// `transformers_version` read from the file; written back as is (or `BertConfig.transformersVersion`).
     public var transformersVersion: String?
     /// Every other member of `config.json`, kept verbatim for re-saving.
@@ -129,6 +133,8 @@ public struct BertConfig: Sendable, Equatable {
         embeddingSize = nil
         hiddenGroupCount = 1
         innerGroupCount = 1
+        sinusoidalPositions = false
+        questionAnsweringDropout = nil
     }
 
     /// `num_labels` (the size of `id2label`).
@@ -153,4 +159,8 @@ public struct BertConfig: Sendable, Equatable {
 
     /// The dropout HF's sequence/token-classification and multiple-choice heads apply before the classifier.
     public var effectiveClassifierDropout: Double { classifierDropout ?? hiddenDropoutProbability }
+
+    /// Whether inputs carry token types: the family reads them and has more than one (RoBERTa's single type is not
+    /// marked, as its tokenizer gives no type ids).
+    public var usesTokenTypes: Bool { modelType.hasTokenTypes && typeVocabularySize > 1 }
 }

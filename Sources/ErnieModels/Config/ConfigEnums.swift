@@ -7,6 +7,9 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// ALBERT: factorised embeddings (`embedding_size`), layers shared in `num_hidden_groups` groups of
     /// `inner_group_num`, MLM + sentence-order prediction.
     case albert
+    /// DistilBERT: no token types and no pooler, `transformer.layer.N.attention.q_lin` …, MLM only; its config.json
+    /// names (`dim`, `n_layers`, …) are read and written as transformers' `DistilBertConfig` does.
+    case distilbert
 
     /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
     public var parameterPrefix: String { rawValue }
@@ -18,28 +21,32 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
         case .ernie: "Ernie"
         case .roberta: "Roberta"
         case .albert: "Albert"
+        case .distilbert: "DistilBert"
         }
     }
 
     /// The head `ernie pretrain` trains: MLM + sentence pair (`*ForPreTraining`), or MLM alone where transformers has
     /// no pair head (`RobertaForMaskedLM`).
-    public var pretrainingHead: ModelHead { self == .roberta ? .maskedLM : .pretraining }
+    public var pretrainingHead: ModelHead { supports(.pretraining) ? .pretraining : .maskedLM }
 
     /// Whether transformers has the model with `head` (RoBERTa has no pretraining or next-sentence class, ALBERT no
     /// next-sentence class).
     public func supports(_ head: ModelHead) -> Bool {
         switch head {
-        case .pretraining: self != .roberta
+        case .pretraining: self != .roberta && self != .distilbert
         case .nextSentencePrediction: self == .bert || self == .ernie
         default: true
         }
     }
 
     /// Whether the encoder keeps its pooler (`add_pooling_layer`) under `head`: RoBERTa's sequence classifier reads
-    /// the first token through its own dense layer instead.
+    /// the first token through its own dense layer instead; DistilBERT has no pooler.
     public func hasPooler(_ head: ModelHead) -> Bool {
-        head.hasPooler && !(self == .roberta && head == .sequenceClassification)
+        head.hasPooler && self != .distilbert && !(self == .roberta && head == .sequenceClassification)
     }
+
+    /// Whether the model reads `token_type_ids` (DistilBERT has no token-type table).
+    public var hasTokenTypes: Bool { self != .distilbert }
 }
 
 /// `hidden_act`: the activation of the feed-forward block and of the MLM head transform.

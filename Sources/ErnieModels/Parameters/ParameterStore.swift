@@ -1,3 +1,4 @@
+import Foundation
 import ErnieEngine
 
 /// A model's parameters by their Hugging Face names, in declaration order (transformers' `named_parameters()`
@@ -97,6 +98,9 @@ public enum ParameterInitializer: Sendable {
     case uniform(low: Float, high: Float)
     case zeros
     case ones
+    /// DistilBERT's `create_sinusoidal_embeddings` on [positions, dim]: sin at even columns, cos at odd, of
+    /// pos / 10000^(2⌊j/2⌋/dim).
+    case sinusoid
 
     func fill(_ tensor: Tensor, random: inout RandomGenerator) {
         switch self {
@@ -109,6 +113,14 @@ public enum ParameterInitializer: Sendable {
         case .uniform(let low, let high): random.fillUniform(tensor, low: low, high: high)
         case .zeros: tensor.fill(0)
         case .ones: tensor.fill(1)
+        case .sinusoid:
+            let columns = tensor.shape.last ?? 1
+            for row in 0..<tensor.count / max(1, columns) {
+                for column in 0..<columns {
+                    let angle = Double(row) / pow(10000, Double(2 * (column / 2)) / Double(columns))
+                    tensor.data[row * columns + column] = Float(column % 2 == 0 ? sin(angle) : cos(angle))
+                }
+            }
         }
     }
 }

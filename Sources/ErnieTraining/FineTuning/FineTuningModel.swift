@@ -35,9 +35,11 @@ public final class FineTuningModel {
         case .sequenceClassification:
             head = .sequence(BertForSequenceClassification(architecture, prefix: prefix, labels: config.labelCount, classifierDropout: dropout, seed: seed))
         case .tokenClassification:
-            head = .token(BertForTokenClassification(architecture, prefix: prefix, labels: config.labelCount, classifierDropout: dropout, seed: seed))
+            // DistilBERT's token classifier uses `dropout`, not `seq_classif_dropout`.
+            let tokenDropout = config.modelType == .distilbert ? Float(config.hiddenDropoutProbability) : dropout
+            head = .token(BertForTokenClassification(architecture, prefix: prefix, labels: config.labelCount, classifierDropout: tokenDropout, seed: seed))
         case .questionAnswering:
-            head = .questionAnswering(BertForQuestionAnswering(architecture, prefix: prefix, seed: seed))
+            head = .questionAnswering(BertForQuestionAnswering(architecture, prefix: prefix, dropout: Float(config.questionAnsweringDropout ?? 0), seed: seed))
         case .multipleChoice:
             head = .multipleChoice(BertForMultipleChoice(architecture, prefix: prefix, classifierDropout: dropout, seed: seed))
         }
@@ -127,8 +129,8 @@ public final class FineTuningModel {
     public func callAsFunction(_ batch: FeatureBatch, graph: Graph, withLoss: Bool) throws -> Output {
         let features = batch.features
         var inputs = batch.inputs
-        // One token type (RoBERTa): a pair's second segment is not marked, as RobertaTokenizer gives no type ids.
-        if config.typeVocabularySize == 1 { inputs.tokenTypeIds = nil }
+        // RoBERTa's one token type and DistilBERT's none: a pair's second segment is not marked.
+        if !config.usesTokenTypes { inputs.tokenTypeIds = nil }
         switch head {
         case .sequence(let model):
             var targets: BertForSequenceClassification.Targets?

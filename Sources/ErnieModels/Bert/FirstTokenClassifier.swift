@@ -1,0 +1,23 @@
+import ErnieEngine
+
+/// The sequence-level classifiers of families without a pooler, on the first token of each row:
+/// RoBERTa's `classifier.dense` → tanh → `classifier.out_proj` (dropout before each), DistilBERT's
+/// `pre_classifier` → ReLU → dropout → `classifier`.
+/// sequence: [batch · length, hidden] → logits [batch, outputs].
+func firstTokenLogits(_ sequence: Tensor, batch: Int, length: Int, architecture: BertArchitecture, dropout: Float,
+                      parameters: ParameterStore, graph: Graph) throws -> Tensor {
+    func linear(_ x: Tensor, _ name: String) throws -> Tensor {
+        try graph.linear(x, weight: parameters[name + ".weight"]!, bias: parameters[name + ".bias"]!)
+    }
+    let first = try graph.gatherRows(sequence, indices: (0..<batch).map { Int32($0 * length) })
+    switch architecture.modelType {
+    case .distilbert:
+        let x = try graph.dropout(graph.activation(linear(first, "pre_classifier"), .relu), probability: dropout)
+        return try linear(x, "classifier")
+    default:
+        precondition(architecture.modelType == .roberta, "\(architecture.modelType) classifies the pooled output")
+        var x = try graph.dropout(first, probability: dropout)
+        x = graph.tanh(try linear(x, "classifier.dense"))
+        return try linear(graph.dropout(x, probability: dropout), "classifier.out_proj")
+    }
+}
