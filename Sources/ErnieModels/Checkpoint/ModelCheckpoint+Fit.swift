@@ -18,6 +18,18 @@ extension ModelCheckpoint {
             return ["embeddings.", "encoder.", "pooler."].contains { key.hasPrefix($0) } ? key : nil
         }
         let report = try resolve(checkpoint, table: table, options: StateDictLoadOptions(ignoreMismatchedSizes: true))
+        // Not one tensor of the config's encoder: the weights are another family's (or not a model at all).
+        let encoderNames = table.names.filter { encoderKey($0) != nil }
+        if !encoderNames.isEmpty, !encoderNames.contains(where: { report.sources[$0] != nil }) {
+            let family = ModelType.allCases.first { type in
+                checkpoint.shapes.keys.contains { $0.hasPrefix(type.parameterPrefix + ".") || $0.hasPrefix(type.layerMarker) }
+            }
+            let example = checkpoint.shapes.keys.sorted().first ?? "no tensors"
+            throw StateDictError.doesNotFitConfig(
+                source: checkpoint.source,
+                details: "config.json says model_type \(config.modelType.rawValue), but the checkpoint holds none of its tensors"
+                    + (family.map { " (its names are a \($0.rawValue) model's, e.g. \(example))" } ?? " (e.g. \(example))"))
+        }
         if let mismatch = report.mismatchedKeys.first(where: { encoderKey($0.name) != nil }) {
             throw StateDictError.doesNotFitConfig(
                 source: checkpoint.source,
@@ -40,7 +52,7 @@ extension ModelCheckpoint {
         let fields = [
             ("vocab_size", config.vocabularySize), ("hidden_size", config.hiddenSize), ("intermediate_size", config.intermediateSize),
             ("max_position_embeddings", config.maxPositionEmbeddings), ("type_vocab_size", config.typeVocabularySize),
-            ("task_type_vocab_size", config.taskTypeVocabularySize),
+            ("task_type_vocab_size", config.taskTypeVocabularySize), ("embedding_size", config.embeddingSize ?? config.hiddenSize),
         ]
         var named = [String]()
         for (index, size) in mismatch.modelShape.enumerated()
@@ -48,5 +60,17 @@ extension ModelCheckpoint {
             if let (key, value) = fields.first(where: { $0.1 == size }), !named.contains("\(key) \(value)") { named.append("\(key) \(value)") }
         }
         return named.isEmpty ? "\(mismatch.modelShape)" : named.joined(separator: ", ")
+    }
+}
+
+extension ModelType {
+    /// A name part only this family's encoder layers have (for naming the family of foreign weights).
+    var layerMarker: String {
+        switch self {
+        case .bert, .ernie: "encoder.layer."
+        case .roberta: "lm_head."
+        case .albert: "encoder.albert_layer_groups."
+        case .distilbert: "transformer.layer."
+        }
     }
 }
