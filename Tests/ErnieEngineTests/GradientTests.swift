@@ -93,6 +93,21 @@ import Testing
         }
     }
 
+    /// NEZHA's relative positions (K = 2 < seq, so the clamp matters), with and without dropout.
+    @Test(arguments: [0.0 as Float, 0.25])
+    func relativeAttention(dropout: Float) throws {
+        let batch = 2, sequence = 6, heads = 2, width = 6
+        let q = randomTensor([batch * sequence, width], seed: 31)
+        let k = randomTensor([batch * sequence, width], seed: 32)
+        let v = randomTensor([batch * sequence, width], seed: 33)
+        let table = randomTensor([5, width / heads], seed: 34)
+        let mask = try Graph.additiveMask(from: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0], batch: batch, sequence: sequence)
+        try checker.check("relative attention p=\(dropout)", inputs: [q, k, v], training: dropout > 0) {
+            try $0.attention(query: $1[0], key: $1[1], value: $1[2], additiveMask: mask, batch: batch, heads: heads, dropout: dropout,
+                             relativePositions: table)
+        }
+    }
+
     @Test func crossEntropy() throws {
         try checker.check("crossEntropy", inputs: [randomTensor([5, 23], seed: 29, low: -3, high: 3)]) {
             try $0.crossEntropy(logits: $1[0], targets: [3, -100, 22, 0, 7])

@@ -2,10 +2,12 @@
 extension Graph {
     /// q, k, v: [batch · seq, heads · d] (packed heads, as Linear layers produce them);
     /// additiveMask: [batch, seq] (added to every query's scores for that key) or nil → [batch · seq, heads · d].
-    /// Attention probabilities are dropped out with `dropout` while training.
+    /// Attention probabilities are dropped out with `dropout` while training. `relativePositions` (NEZHA): a
+    /// [2K + 1, d] table whose row clamp(j − i, ±K) + K joins query i's scores against key j and its value sum
+    /// (`RelativePositions`); it gets no gradient.
     public func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, additiveMask: Tensor?,
-        batch: Int, heads: Int, dropout p: Float = 0
+        batch: Int, heads: Int, dropout p: Float = 0, relativePositions: Tensor? = nil
     ) throws -> Tensor {
         let q = q.contiguous(), k = k.contiguous(), v = v.contiguous()
         guard q.rank == 2, k.shape == q.shape, v.shape == q.shape else {
@@ -20,19 +22,30 @@ extension Graph {
         let mask = additiveMask?.contiguous()
         let shape = AttentionShape(batch: batch, sequence: sequence, heads: heads, headDimension: width / heads,
                                    inputStride: width, outputStride: width)
+        // NEZHA: [2K + 1, head dimension], no gradient (see `RelativePositions`).
+        let relativeTable = relativePositions?.contiguous()
+        if let relativeTable {
+            guard relativeTable.rank == 2, relativeTable.shape[1] == width / heads, relativeTable.shape[0] % 2 == 1 else {
+                throw TensorError.shapeMismatch(operation: "attention: relative position table [2K + 1, head dimension]",
+                                                expected: [relativeTable.shape[0] | 1, width / heads], actual: relativeTable.shape)
+            }
+        }
+        let relative = relativeTable.map { RelativePositions(table: UnsafePointer($0.data), maxDistance: $0.shape[0] / 2) }
         let dropout = isTraining ? p : 0
         let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
         let y = Tensor(uninitializedShape: [rows, width])
         let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
         attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
-                         shape: shape, dropout: dropout, seed: seed, counter: counter)
+                         shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative)
         guard needsGradient(q, k, v) else { return y }
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.
             let scratch = { (t: Tensor) in t.requiresGrad ? self.gradient(of: t) : Tensor(shape: t.shape) }
             let dq = scratch(q), dk = scratch(k), dv = scratch(v)
             attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: y).data, probs: probs.data,
-                              q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter)
+                              q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter,
+                              relative: relative)
+            withExtendedLifetime(relativeTable) {}
         }
         return y
     }

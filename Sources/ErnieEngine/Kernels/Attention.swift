@@ -4,6 +4,11 @@
 /// produces them, no transposes). For each (batch, head) the kernel runs
 ///   S = scale · Q Kᵀ + mask   P = softmax(S)   P' = dropout(P)   out = P' V
 /// with GEMMs reading the heads in place through leading dimensions, one (batch, head) pair per thread.
+///
+/// With `RelativePositions` (NEZHA) the table row r(i, j) = table[clamp(j − i, −K, K) + K] joins both products:
+///   S = scale · (Q Kᵀ + [qᵢ · r(i, j)]) + mask   out = P' V + [Σⱼ P'ᵢⱼ r(i, j)]
+/// computed through the 2K + 1 distinct rows: Q tableᵀ [seq, 2K+1] gathered into S, and P' summed into buckets by
+/// distance [seq, 2K+1] times the table.
 
 public struct AttentionShape: Sendable {
     public var batch: Int, sequence: Int, heads: Int, headDimension: Int
@@ -19,9 +24,41 @@ public struct AttentionShape: Sendable {
         self.outputStride = outputStride
     }
 
-    var scale: Float { 1 / Float(headDimension).squareRoot() }
+    public var scale: Float { 1 / Float(headDimension).squareRoot() }
     /// Elements of one (batch, head) probability matrix.
     var squares: Int { sequence * sequence }
+}
+
+/// NEZHA's relative positions: a [2K + 1, headDimension] table shared by every head (no gradient: a function of
+/// the distance), K = `maxDistance`.
+public struct RelativePositions: @unchecked Sendable {
+    public var table: UnsafePointer<Float>
+    public var maxDistance: Int
+
+    public init(table: UnsafePointer<Float>, maxDistance: Int) {
+        self.table = table
+        self.maxDistance = maxDistance
+    }
+
+    var width: Int { 2 * maxDistance + 1 }
+
+    /// The table row of query i and key j.
+    @inline(__always) func bucket(_ i: Int, _ j: Int) -> Int { min(max(j - i, -maxDistance), maxDistance) + maxDistance }
+
+    /// rows[i, ·] += scale · dots[i, bucket(i, j)] for every j.   rows: [s, s]; dots: [s, 2K+1]
+    func addGathered(_ dots: UnsafePointer<Float>, to rows: UnsafeMutablePointer<Float>, sequence s: Int, scale: Float) {
+        for i in 0..<s {
+            for j in 0..<s { rows[i * s + j] += scale * dots[i * width + bucket(i, j)] }
+        }
+    }
+
+    /// buckets[i, m] = Σ_{j: bucket(i, j) = m} weights[i, j].   weights: [s, s]; buckets: [s, 2K+1]
+    func sumIntoBuckets(_ weights: UnsafePointer<Float>, _ buckets: UnsafeMutablePointer<Float>, sequence s: Int) {
+        buckets.update(repeating: 0, count: s * width)
+        for i in 0..<s {
+            for j in 0..<s { buckets[i * width + bucket(i, j)] += weights[i * s + j] }
+        }
+    }
 }
 
 /// Forward. probs: [batch, heads, seq, seq] receives P (before dropout), for the backward pass.
@@ -30,11 +67,12 @@ public func attentionForward(
     out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     mask: UnsafePointer<Float>?, shape: AttentionShape,
-    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0
+    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
     let pairs = shape.batch * shape.heads
     let scratch = p > 0 ? Tensor(uninitializedShape: [Threads.count, shape.squares]) : nil
+    let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
     parallelChunks(pairs) { chunk, range in
         let dropped = scratch.map { $0.data + chunk * shape.squares }
         for pair in range {
@@ -43,6 +81,12 @@ public func attentionForward(
             let scores = probs + pair * shape.squares
             gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
                  a: qh, lda: ld, b: kh, ldb: ld, c: scores, ldc: s)
+            if let relative, let dots = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
+                // S += scale · q_i · r(i, j)
+                gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
+                     a: qh, lda: ld, b: relative.table, ldb: d, c: dots, ldc: relative.width)
+                relative.addGathered(dots, to: scores, sequence: s, scale: shape.scale)
+            }
             for i in 0..<s {
                 let row = scores + i * s
                 if let mask { accumulateRow(row, mask + b * s, s) }
@@ -56,6 +100,12 @@ public func attentionForward(
             }
             gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
                  a: weights, lda: s, b: vh, ldb: ld, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            if let relative, let buckets = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
+                // out_i += Σ_j P'_ij r(i, j)
+                relative.sumIntoBuckets(weights, buckets, sequence: s)
+                gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
+                     b: relative.table, ldb: d, beta: 1, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            }
         }
     }
 }
@@ -65,14 +115,16 @@ public func attentionBackward(
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, probs: UnsafePointer<Float>,
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0
+    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride, ldo = shape.outputStride
     let pairs = shape.batch * shape.heads
     let scratch = Tensor(uninitializedShape: [Threads.count, 2 * shape.squares])
+    let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
     parallelChunks(pairs) { chunk, range in
         let dprobs = scratch.data + chunk * 2 * shape.squares
         let dropped = dprobs + shape.squares
+        let buckets = relative.flatMap { relative in relativeScratch.map { $0.data + chunk * s * relative.width } }
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
             let offset = b * s * ld + h * d
@@ -89,6 +141,12 @@ public func attentionBackward(
                  a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
             gemm(transposeA: false, transposeB: true, m: s, n: s, k: d,
                  a: doh, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
+            if let relative, let buckets {
+                // dP'_ij += dOut_i · r(i, j)
+                gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
+                     a: doh, lda: ldo, b: relative.table, ldb: d, c: buckets, ldc: relative.width)
+                relative.addGathered(buckets, to: dprobs, sequence: s, scale: 1)
+            }
             if p > 0 {
                 // dP = dP' · keep / (1 − p): reuse `dropped` as the zeroed target of the dropout backward.
                 dropped.update(repeating: 0, count: shape.squares)
@@ -104,6 +162,12 @@ public func attentionBackward(
                  a: dprobs, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
             gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
                  a: dprobs, lda: s, b: q + offset, ldb: ld, beta: 1, c: dk + offset, ldc: ld)
+            if let relative, let buckets {
+                // dQ_i += Σ_j dS_ij r(i, j)
+                relative.sumIntoBuckets(dprobs, buckets, sequence: s)
+                gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
+                     b: relative.table, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+            }
         }
     }
 }
