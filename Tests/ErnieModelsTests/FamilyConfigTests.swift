@@ -8,9 +8,9 @@ import Testing
 @Suite struct FamilyConfigTests {
     static func familyDirectory(_ family: String) -> URL { TestSupport.fixture("families/\(family)/model") }
 
-    /// Each family's config.json (written by transformers 5.24) reads back to its shape and writes back the fields
+    /// Each family's config.json (written by transformers 5.24; NEZHA's by 4.40) reads back to its shape and writes back the fields
     /// transformers wrote, in its names (DistilBERT's `dim`, `n_layers`, …; ALBERT's `embedding_size`, …).
-    @Test(arguments: ["roberta", "albert", "distilbert"])
+    @Test(arguments: ["roberta", "albert", "distilbert", "nezha"])
     func configRoundTrip(family: String) throws {
         let file = Self.familyDirectory(family).appendingPathComponent("config.json")
         let config = try BertConfig(contentsOf: file)
@@ -25,6 +25,7 @@ import Testing
         switch family {
         case "albert": #expect(config.embeddingSize == 32 && config.hiddenGroupCount == 2 && config.innerGroupCount == 2)
         case "distilbert": #expect(config.layerCount == 2 && config.intermediateSize == 128 && !config.usesTokenTypes)
+        case "nezha": #expect(config.maxRelativePosition == 3 && config.usesTokenTypes && config.maxSequenceLength == 32)
         default: #expect(config.maxSequenceLength == 16 && !config.usesTokenTypes)
         }
     }

@@ -11,7 +11,7 @@ import Testing
 @Suite struct FamilyGoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ErnieModelsTests/Fixtures/families")
-    static let families = ["roberta", "albert", "distilbert"]
+    static let families = ["roberta", "albert", "distilbert", "nezha"]
     static let heads: [ModelHead] = [.pretraining, .sequenceClassification, .tokenClassification, .questionAnswering, .multipleChoice]
     static let cases: [(String, ModelHead)] = families.flatMap { family in heads.map { (family, $0) } }
 

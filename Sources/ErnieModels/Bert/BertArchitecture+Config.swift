@@ -30,6 +30,7 @@ extension BertArchitecture {
             padTokenId: config.padTokenId ?? 0, tiesWordEmbeddings: config.tieWordEmbeddings,
             modelType: config.modelType)
         sinusoidalPositions = config.modelType == .distilbert && config.sinusoidalPositions
+        maxRelativePosition = config.modelType == .nezha ? config.maxRelativePosition : nil
         if config.modelType == .albert {
             embeddingSize = config.embeddingSize ?? config.hiddenSize
             hiddenGroups = config.hiddenGroupCount

@@ -29,6 +29,8 @@ public struct BertArchitecture: Sendable, Equatable {
     public var innerGroupLayers: Int
     /// DistilBERT's `sinusoidal_pos_embds`: the position table is initialised with sinusoids.
     public var sinusoidalPositions: Bool
+    /// NEZHA's `max_relative_position` K (nil: no relative positions).
+    public var maxRelativePosition: Int?
     /// Dropout before the pair head (ALBERT's `classifier_dropout_prob` on the SOP head; none in BERT).
     public var pairDropout: Float
 
@@ -71,6 +73,7 @@ public struct BertArchitecture: Sendable, Equatable {
         innerGroupLayers = 1
         pairDropout = 0
         sinusoidalPositions = false
+        maxRelativePosition = nil
     }
 
     /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).

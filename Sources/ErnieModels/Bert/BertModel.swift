@@ -1,4 +1,5 @@
 import ErnieEngine
+import Foundation
 
 /// BERT/ERNIE encoder: embeddings → post-LN transformer layers → pooler, with Hugging Face parameter names; also
 /// RoBERTa's, ALBERT's and DistilBERT's (`BertArchitecture.modelType` and `layout` say what differs).
@@ -13,6 +14,8 @@ public struct BertModel: @unchecked Sendable {
     /// Recompute each encoder layer's activations in the backward pass instead of keeping them (`--use_recompute`).
     public var recomputesLayers = false
     let parameters: ParameterStore
+    /// NEZHA's functional relative positions [2K + 1, head dimension] (`relativePositionTable`).
+    let relativePositions: Tensor?
 
     /// The encoder over parameters already declared in `parameters` under `prefix` (by `BertParameters`).
     public init(_ architecture: BertArchitecture, prefix: String, pooler: Bool, parameters: ParameterStore) {
@@ -20,6 +23,24 @@ public struct BertModel: @unchecked Sendable {
         self.prefix = prefix
         self.hasPooler = pooler
         self.parameters = parameters
+        relativePositions = architecture.maxRelativePosition.map {
+            Self.relativePositionTable(maxDistance: $0, depth: architecture.hiddenSize / architecture.heads)
+        }
+    }
+
+    /// NezhaRelativePositionsEncoding's table: row m (distance m − K) holds sin(m · ωₜ) at column 2t and cos(m · ωₜ)
+    /// at 2t + 1, ωₜ = 10000^(−2t / depth).  → [2K + 1, depth]
+    public static func relativePositionTable(maxDistance: Int, depth: Int) -> Tensor {
+        let table = Tensor(shape: [2 * maxDistance + 1, depth])
+        for m in 0...(2 * maxDistance) {
+            for column in 0..<depth {
+                // As torch: the frequency and the product in float32.
+                let frequency = Float(exp(Double(column / 2 * 2) * -(log(10000.0) / Double(depth))))
+                let angle = Float(m) * frequency
+                table.data[m * depth + column] = column % 2 == 0 ? sin(angle) : cos(angle)
+            }
+        }
+        return table
     }
 
     /// transformers' `BertModel` (no prefix, with the pooler where the family has one), initialised as HF does from `seed`.
@@ -54,6 +75,8 @@ public struct BertModel: @unchecked Sendable {
             x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
             x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids",
                                                  paddingRow: a.padTokenId))
+        } else if a.modelType == .nezha {
+            x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
         } else if a.modelType == .distilbert {
             let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
             x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
@@ -113,7 +136,7 @@ public struct BertModel: @unchecked Sendable {
         }
         let context = try graph.attention(
             query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
-            additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout)
+            additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout, relativePositions: relativePositions)
         var attended = try dense(context, names.attentionOutput)
         if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
         let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),

@@ -62,6 +62,10 @@ public enum BertParameters {
             embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
             embeddings.layerNorm("LayerNorm", width: h)
             embeddings.embedding("position_embeddings", count: a.maxPositions, width: h, paddingRow: a.padTokenId)
+        } else if a.modelType == .nezha {
+            // NezhaEmbeddings: no position table (positions are relative, inside attention).
+            embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
+            embeddings.layerNorm("LayerNorm", width: h)
         } else if a.modelType == .distilbert {
             embeddings.parameter("position_embeddings.weight", shape: [a.maxPositions, h], kind: .embedding,
                                  initializer: a.sinusoidalPositions ? .sinusoid : nil)
@@ -72,7 +76,7 @@ public enum BertParameters {
             if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
             embeddings.layerNorm("LayerNorm", width: e)
         }
-        embeddings.buffer("position_ids")
+        if a.modelType != .nezha { embeddings.buffer("position_ids") }
         if a.modelType.hasTokenTypes { embeddings.buffer("token_type_ids") }
         if a.modelType == .albert { builder.linear("encoder.embedding_hidden_mapping_in", out: h, in: e) }
         let names = a.layout
@@ -85,6 +89,7 @@ public enum BertParameters {
             layer.linear(names.intermediate, out: a.intermediateSize, in: h)
             layer.linear(names.output, out: h, in: a.intermediateSize)
             if a.modelType != .albert { layer.layerNorm(names.outputNorm, width: h) }
+            if a.maxRelativePosition != nil { layer.buffer("attention.self.relative_positions_encoding.positions_encoding") }
         }
         if pooler { builder.linear(a.poolerName, out: h, in: h) }
     }

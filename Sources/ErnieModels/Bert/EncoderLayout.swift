@@ -36,7 +36,7 @@ extension BertArchitecture {
         switch modelType {
         case .albert: .albert
         case .distilbert: .distilbert
-        case .bert, .ernie, .roberta: .bert
+        case .bert, .ernie, .roberta, .nezha: .bert
         }
     }
 

@@ -25,7 +25,7 @@ struct MaskedLanguageModelHead {
         case .distilbert:
             names = ("vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias")
             activation = architecture.activation
-        case .bert, .ernie:
+        case .bert, .ernie, .nezha:
             names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
                      "cls.predictions.bias")
             activation = architecture.activation

@@ -68,6 +68,7 @@ extension ModelType {
     var layerMarker: String {
         switch self {
         case .bert, .ernie: "encoder.layer."
+        case .nezha: "relative_positions_encoding."
         case .roberta: "lm_head."
         case .albert: "encoder.albert_layer_groups."
         case .distilbert: "transformer.layer."

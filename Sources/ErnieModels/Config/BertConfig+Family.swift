@@ -29,6 +29,11 @@ extension BertConfig {
             config.typeVocabularySize = 1
             config.classifierDropout = 0.2
             config.questionAnsweringDropout = 0.1
+        case .nezha:
+            config.vocabularySize = 21128
+            config.classifierDropout = 0.1
+            config.extraFields["bos_token_id"] = .integer(2)
+            config.extraFields["eos_token_id"] = .integer(3)
         case .bert, .ernie:
             break
         }

@@ -91,6 +91,10 @@ extension BertConfig {
             innerGroupCount = try reader.int("inner_group_num") ?? innerGroupCount
             if object["classifier_dropout_prob"] != nil { classifierDropout = try reader.double("classifier_dropout_prob", nullable: true) }
         }
+        if modelType == .nezha {
+            known.insert("max_relative_position")
+            maxRelativePosition = try reader.int("max_relative_position") ?? maxRelativePosition
+        }
         if modelType == .distilbert {
             known.formUnion(Self.distilBertKeys)
             sinusoidalPositions = try reader.bool("sinusoidal_pos_embds") ?? sinusoidalPositions
@@ -173,6 +177,10 @@ extension BertConfig {
             members.append(("embedding_size", .integer(embeddingSize ?? hiddenSize)))
             members.append(("num_hidden_groups", .integer(hiddenGroupCount)))
             members.append(("inner_group_num", .integer(innerGroupCount)))
+        }
+        if modelType == .nezha {
+            members.removeAll { $0.0 == "position_embedding_type" }
+            members.append(("max_relative_position", .integer(maxRelativePosition)))
         }
         if modelType == .distilbert {
             members.removeAll { ["type_vocab_size", "layer_norm_eps", "position_embedding_type", "use_cache"].contains($0.0) }

@@ -9,6 +9,7 @@ extension BertConfig {
     /// - `roberta-base`: 12×768, 12 heads, I 3072, V 50265, P 514 (positions from 2), T 1, pad 1, eps 1e-5.
     /// - `albert-base-chinese`: E 128, 12×768, 12 heads, I 3072, V 21128, one shared layer, gelu_new.
     /// - `albert-tiny-chinese`: E 128, 4×312, 12 heads, I 1248, V 21128, one shared layer, gelu_new.
+    /// - `nezha-base-chinese`: 12×768, 12 heads, I 3072, V 21128, relative positions clamped at ±64, P 512.
     /// - `distilbert-base`: 6×768, 12 heads, I 3072, V 30522 (distilbert-base-uncased).
     /// - `ernie-small-zh`: ERNIE 3.0 layout at 4×256, 4 heads, I 1024, P 512.
     /// - `ernie-tiny-zh-test`: ERNIE 3.0 layout at 2×64, 4 heads, I 256, P 512 (unit tests, smoke runs).
@@ -63,6 +64,7 @@ extension BertConfig {
             "albert-base-chinese": albertBase,
             "albert-tiny-chinese": albertTiny,
             "distilbert-base": familyDefaults(.distilbert),
+            "nezha-base-chinese": familyDefaults(.nezha),
             "ernie-small-zh": small,
             "ernie-tiny-zh-test": tiny,
         ]

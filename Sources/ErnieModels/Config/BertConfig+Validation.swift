@@ -26,6 +26,9 @@ extension BertConfig {
                 throw invalid("num_hidden_groups", "(\(hiddenGroupCount)) must divide num_hidden_layers (\(layerCount)): layer i uses group i / (layers / groups)")
             }
         }
+        if modelType == .nezha, !(1...(1 << 16)).contains(maxRelativePosition) {
+            throw invalid("max_relative_position", "must be between 1 and 65536, found \(maxRelativePosition)")
+        }
         guard hiddenSize % attentionHeadCount == 0 else {
             throw invalid(
                 "hidden_size",

@@ -8,7 +8,7 @@ import Foundation
 /// back on save, so configs round-trip. Read with `BertConfig(contentsOf:)`, write with `write(to:)`;
 /// the `Codable` conformance goes through the same JSON mapping.
 public struct BertConfig: Sendable, Equatable {
-    /// `model_type`: `bert`, `ernie`, `roberta`, `albert` or `distilbert`.
+    /// `model_type`: `bert`, `ernie`, `roberta`, `albert`, `distilbert` or `nezha`.
     public var modelType: ModelType
     /// `vocab_size` (V).
     public var vocabularySize: Int
@@ -64,6 +64,8 @@ public struct BertConfig: Sendable, Equatable {
     public var sinusoidalPositions: Bool
     /// DistilBERT's `qa_dropout` before its question-answering head.
     public var questionAnsweringDropout: Double?
+    /// NEZHA's `max_relative_position` K: distances are clamped to ±K (a [2K + 1, head dimension] sinusoid table).
+    public var maxRelativePosition: Int
     /// `transformers_version` read from the file; written back as is (or `BertConfig.transformersVersion`).
     public var transformersVersion: String?
     /// Every other member of `config.json`, kept verbatim for re-saving.
@@ -135,6 +137,7 @@ public struct BertConfig: Sendable, Equatable {
         innerGroupCount = 1
         sinusoidalPositions = false
         questionAnsweringDropout = nil
+        maxRelativePosition = 64
     }
 
     /// `num_labels` (the size of `id2label`).

@@ -10,6 +10,9 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// DistilBERT: no token types and no pooler, `transformer.layer.N.attention.q_lin` …, MLM only; its config.json
     /// names (`dim`, `n_layers`, …) are read and written as transformers' `DistilBertConfig` does.
     case distilbert
+    /// NEZHA (transformers 4.40's `NezhaModel`): no position table; functional relative positions (a sinusoid over
+    /// the clamped distance) join every attention's scores and value sums.
+    case nezha
 
     /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
     public var parameterPrefix: String { rawValue }
@@ -22,6 +25,7 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
         case .roberta: "Roberta"
         case .albert: "Albert"
         case .distilbert: "DistilBert"
+        case .nezha: "Nezha"
         }
     }
 
@@ -29,12 +33,12 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// no pair head (`RobertaForMaskedLM`).
     public var pretrainingHead: ModelHead { supports(.pretraining) ? .pretraining : .maskedLM }
 
-    /// Whether transformers has the model with `head` (RoBERTa has no pretraining or next-sentence class, ALBERT no
-    /// next-sentence class).
+    /// Whether transformers has the model with `head` (RoBERTa and DistilBERT have no pretraining or next-sentence
+    /// class, ALBERT no next-sentence class).
     public func supports(_ head: ModelHead) -> Bool {
         switch head {
         case .pretraining: self != .roberta && self != .distilbert
-        case .nextSentencePrediction: self == .bert || self == .ernie
+        case .nextSentencePrediction: self == .bert || self == .ernie || self == .nezha
         default: true
         }
     }
