@@ -101,7 +101,7 @@ struct Pretrain: ParsableCommand {
         }
         // MindSpore's scripts name a shape (--bert_network, default base) instead of a model.
         let modelNameOrPath = modelNameOrPath
-            ?? seeds.bertNetwork.map { $0 == "large" ? "bert-large" : "bert-base-chinese" }
+            ?? seeds.bertNetwork.map { ["large": "bert-large", "nezha": "nezha-large-mindspore"][$0] ?? "bert-base-chinese" }
             ?? (seeds.dataDir != nil ? "bert-base-chinese" : Self.defaultModel)
         var c = PretrainingConfiguration(modelNameOrPath: modelNameOrPath, inputDir: inputDir, outputDir: outputDir)
         c.inputFormat = inputFormat ?? (seeds.datasetFormat != nil || seeds.schemaDir != nil || seeds.dataDir != nil ? .tfrecord : .mmap)

@@ -85,7 +85,7 @@ struct PretrainSeedOptions: ParsableArguments {
     @Option(name: .customLong("dataset_format"), help: "tfrecord (MindSpore's name for --input_format tfrecord); mindrecord is not read.")
     var datasetFormat: String?
     @Option(name: .customLong("batch_size"), parsing: .unconditional, help: "Alias of --micro_batch_size (MindSpore).") var batchSize: Int?
-    @Option(name: .customLong("bert_network"), help: "base (bert-base-chinese) or large; nezha comes with the NEZHA family.") var bertNetwork: String?
+    @Option(name: .customLong("bert_network"), help: "base (bert-base-chinese), large (bert-large) or nezha (nezha-large-mindspore).") var bertNetwork: String?
     @Option(name: .customLong("loss_scale_value"), parsing: .unconditional, help: "Alias of --scale_loss.") var lossScaleValue: Double?
     @Option(name: .customLong("enable_graph_kernel"), help: "Accepted (a GPU compiler option).") var enableGraphKernel: String?
     @Option(name: .customLong("enable_global_norm"), help: "Accepted (clipping is by global norm with --grad_clip).") var enableGlobalNorm = false
@@ -120,8 +120,8 @@ struct PretrainSeedOptions: ParsableArguments {
         if let sharding, !sharding.isEmpty, !sharding.hasPrefix("stage1") {
             throw ValidationError("--sharding \(sharding): only stage1 (optimizer-state sharding) is built")
         }
-        if let network = bertNetwork, !["base", "large"].contains(network) {
-            throw ValidationError("--bert_network \(network): base or large (NEZHA arrives with the NEZHA model family)")
+        if let network = bertNetwork, !["base", "large", "nezha"].contains(network) {
+            throw ValidationError("--bert_network \(network): base, large or nezha (large_boost is not built)")
         }
         if enableModelarts { throw ValidationError("--enable_modelarts true: ModelArts (Huawei Cloud) is not reachable from here") }
     }

@@ -108,6 +108,17 @@ import Testing
         }
     }
 
+    /// MindSpore's learned table: its gradient too.
+    @Test func relativeAttentionTableGradient() throws {
+        let batch = 2, sequence = 6, heads = 2, width = 6
+        let inputs = [randomTensor([batch * sequence, width], seed: 35), randomTensor([batch * sequence, width], seed: 36),
+                      randomTensor([batch * sequence, width], seed: 37), randomTensor([5, width / heads], seed: 38)]
+        let mask = try Graph.additiveMask(from: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0], batch: batch, sequence: sequence)
+        try checker.check("relative attention, learned table", inputs: inputs) {
+            try $0.attention(query: $1[0], key: $1[1], value: $1[2], additiveMask: mask, batch: batch, heads: heads, relativePositions: $1[3])
+        }
+    }
+
     @Test func crossEntropy() throws {
         try checker.check("crossEntropy", inputs: [randomTensor([5, 23], seed: 29, low: -3, high: 3)]) {
             try $0.crossEntropy(logits: $1[0], targets: [3, -100, 22, 0, 7])

@@ -4,7 +4,7 @@ extension Graph {
     /// additiveMask: [batch, seq] (added to every query's scores for that key) or nil → [batch · seq, heads · d].
     /// Attention probabilities are dropped out with `dropout` while training. `relativePositions` (NEZHA): a
     /// [2K + 1, d] table whose row clamp(j − i, ±K) + K joins query i's scores against key j and its value sum
-    /// (`RelativePositions`); it gets no gradient.
+    /// (`RelativePositions`); a gradient when it requires one (MindSpore's learned table).
     public func attention(
         query q: Tensor, key k: Tensor, value v: Tensor, additiveMask: Tensor?,
         batch: Int, heads: Int, dropout p: Float = 0, relativePositions: Tensor? = nil
@@ -37,11 +37,13 @@ extension Graph {
         let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
         attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
                          shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative)
-        guard needsGradient(q, k, v) else { return y }
+        guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.
             let scratch = { (t: Tensor) in t.requiresGrad ? self.gradient(of: t) : Tensor(shape: t.shape) }
             let dq = scratch(q), dk = scratch(k), dv = scratch(v)
+            var relative = relative
+            if let relativeTable, relativeTable.requiresGrad { relative?.tableGradient = self.gradient(of: relativeTable).data }
             attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: y).data, probs: probs.data,
                               q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter,
                               relative: relative)

@@ -29,15 +29,19 @@ public struct AttentionShape: Sendable {
     var squares: Int { sequence * sequence }
 }
 
-/// NEZHA's relative positions: a [2K + 1, headDimension] table shared by every head (no gradient: a function of
-/// the distance), K = `maxDistance`.
+/// NEZHA's relative positions: a [2K + 1, headDimension] table shared by every head, K = `maxDistance`: a function
+/// of the distance (transformers), or learned (MindSpore, `tableGradient`).
 public struct RelativePositions: @unchecked Sendable {
     public var table: UnsafePointer<Float>
     public var maxDistance: Int
+    /// A learned table's gradient [2K + 1, headDimension], accumulated by the backward pass (MindSpore's NEZHA); nil
+    /// for a functional table.
+    public var tableGradient: UnsafeMutablePointer<Float>?
 
-    public init(table: UnsafePointer<Float>, maxDistance: Int) {
+    public init(table: UnsafePointer<Float>, maxDistance: Int, tableGradient: UnsafeMutablePointer<Float>? = nil) {
         self.table = table
         self.maxDistance = maxDistance
+        self.tableGradient = tableGradient
     }
 
     var width: Int { 2 * maxDistance + 1 }
@@ -121,8 +125,11 @@ public func attentionBackward(
     let pairs = shape.batch * shape.heads
     let scratch = Tensor(uninitializedShape: [Threads.count, 2 * shape.squares])
     let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
+    // Per-thread table gradients, summed at the end (threads own disjoint pairs, not disjoint table rows).
+    let tableGradients = relative?.tableGradient != nil ? Tensor(shape: [Threads.count, relative!.width * d]) : nil
     parallelChunks(pairs) { chunk, range in
         let dprobs = scratch.data + chunk * 2 * shape.squares
+        let dtable = tableGradients.map { $0.data + chunk * relative!.width * d }
         let dropped = dprobs + shape.squares
         let buckets = relative.flatMap { relative in relativeScratch.map { $0.data + chunk * s * relative.width } }
         for pair in range {
@@ -139,6 +146,12 @@ public func attentionBackward(
             // dV += P'ᵀ dOut;  dP' = dOut Vᵀ
             gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
                  a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
+            if let relative, let buckets, let dtable {
+                // dTable[m] += Σ_{i,j: bucket m} P'_ij dOut_i
+                relative.sumIntoBuckets(weights, buckets, sequence: s)
+                gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
+                     a: buckets, lda: relative.width, b: doh, ldb: ldo, beta: 1, c: dtable, ldc: d)
+            }
             gemm(transposeA: false, transposeB: true, m: s, n: s, k: d,
                  a: doh, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
             if let relative, let buckets {
@@ -167,8 +180,17 @@ public func attentionBackward(
                 relative.sumIntoBuckets(dprobs, buckets, sequence: s)
                 gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
                      b: relative.table, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+                if let dtable {
+                    // dTable[m] += Σ_{i,j: bucket m} dS_ij q_i
+                    gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
+                         a: buckets, lda: relative.width, b: q + offset, ldb: ld, beta: 1, c: dtable, ldc: d)
+                }
             }
         }
+    }
+    if let tableGradients, let target = relative?.tableGradient {
+        let count = relative!.width * d
+        for thread in 0..<Threads.count { accumulate(target, tableGradients.data + thread * count, count: count) }
     }
 }
 

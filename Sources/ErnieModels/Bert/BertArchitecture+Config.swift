@@ -31,6 +31,7 @@ extension BertArchitecture {
             modelType: config.modelType)
         sinusoidalPositions = config.modelType == .distilbert && config.sinusoidalPositions
         maxRelativePosition = config.modelType == .nezha ? config.maxRelativePosition : nil
+        learnsRelativePositions = config.modelType == .nezha && config.learnsRelativePositions
         if config.modelType == .albert {
             embeddingSize = config.embeddingSize ?? config.hiddenSize
             hiddenGroups = config.hiddenGroupCount

@@ -31,6 +31,8 @@ public struct BertArchitecture: Sendable, Equatable {
     public var sinusoidalPositions: Bool
     /// NEZHA's `max_relative_position` K (nil: no relative positions).
     public var maxRelativePosition: Int?
+    /// MindSpore's NEZHA: each layer learns its relative-position table (transformers': one fixed sinusoid).
+    public var learnsRelativePositions: Bool
     /// Dropout before the pair head (ALBERT's `classifier_dropout_prob` on the SOP head; none in BERT).
     public var pairDropout: Float
 
@@ -74,6 +76,7 @@ public struct BertArchitecture: Sendable, Equatable {
         pairDropout = 0
         sinusoidalPositions = false
         maxRelativePosition = nil
+        learnsRelativePositions = false
     }
 
     /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).

@@ -2,7 +2,7 @@ import ErnieEngine
 import Foundation
 
 /// BERT/ERNIE encoder: embeddings → post-LN transformer layers → pooler, with Hugging Face parameter names; also
-/// RoBERTa's, ALBERT's and DistilBERT's (`BertArchitecture.modelType` and `layout` say what differs).
+/// RoBERTa's, ALBERT's, DistilBERT's and NEZHA's (`BertArchitecture.modelType` and `layout` say what differs).
 /// https://github.com/huggingface/transformers/blob/main/src/transformers/models/bert/modeling_bert.py (BertModel)
 ///
 /// Parameters live in a `ParameterStore` under `prefix` ("" for a bare base model, "bert." or "ernie." inside a head
@@ -14,7 +14,8 @@ public struct BertModel: @unchecked Sendable {
     /// Recompute each encoder layer's activations in the backward pass instead of keeping them (`--use_recompute`).
     public var recomputesLayers = false
     let parameters: ParameterStore
-    /// NEZHA's functional relative positions [2K + 1, head dimension] (`relativePositionTable`).
+    /// NEZHA's functional relative positions [2K + 1, head dimension] (`relativePositionTable`); nil for MindSpore's
+    /// learned tables, which are parameters of each layer.
     let relativePositions: Tensor?
 
     /// The encoder over parameters already declared in `parameters` under `prefix` (by `BertParameters`).
@@ -23,7 +24,7 @@ public struct BertModel: @unchecked Sendable {
         self.prefix = prefix
         self.hasPooler = pooler
         self.parameters = parameters
-        relativePositions = architecture.maxRelativePosition.map {
+        relativePositions = architecture.learnsRelativePositions ? nil : architecture.maxRelativePosition.map {
             Self.relativePositionTable(maxDistance: $0, depth: architecture.hiddenSize / architecture.heads)
         }
     }
@@ -136,7 +137,8 @@ public struct BertModel: @unchecked Sendable {
         }
         let context = try graph.attention(
             query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
-            additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout, relativePositions: relativePositions)
+            additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout,
+            relativePositions: a.learnsRelativePositions ? p(l + BertParameters.learnedRelativePositions) : relativePositions)
         var attended = try dense(context, names.attentionOutput)
         if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
         let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),

@@ -51,6 +51,9 @@ public enum BertParameters {
         }
     }
 
+    /// MindSpore NEZHA's learned relative-position table of a layer [2K + 1, head dimension] (under the layer's prefix).
+    static let learnedRelativePositions = "attention.self.relative_positions_embeddings.weight"
+
     /// `BertModel`: embeddings, post-LN encoder layers, and the pooler when `pooler` (also RoBERTa's and ALBERT's, whose
     /// registration orders differ).
     static func declareEncoder(_ a: BertArchitecture, pooler: Bool, into builder: ParameterBuilder) {
@@ -84,12 +87,19 @@ public enum BertParameters {
             let layer = builder.scoped(String(prefix.dropLast()))
             // AlbertLayer registers its output LayerNorm first.
             if a.modelType == .albert { layer.layerNorm(names.outputNorm, width: h) }
-            for name in [names.query, names.key, names.value, names.attentionOutput] { layer.linear(name, out: h, in: h) }
+            for name in [names.query, names.key, names.value] { layer.linear(name, out: h, in: h) }
+            if let distance = a.maxRelativePosition, a.learnsRelativePositions {
+                // MindSpore registers its table after the value layer.
+                layer.parameter(Self.learnedRelativePositions, shape: [2 * distance + 1, h / a.heads], kind: .embedding)
+            }
+            layer.linear(names.attentionOutput, out: h, in: h)
             layer.layerNorm(names.attentionNorm, width: h)
             layer.linear(names.intermediate, out: a.intermediateSize, in: h)
             layer.linear(names.output, out: h, in: a.intermediateSize)
             if a.modelType != .albert { layer.layerNorm(names.outputNorm, width: h) }
-            if a.maxRelativePosition != nil { layer.buffer("attention.self.relative_positions_encoding.positions_encoding") }
+            if a.maxRelativePosition != nil && !a.learnsRelativePositions {
+                layer.buffer("attention.self.relative_positions_encoding.positions_encoding")
+            }
         }
         if pooler { builder.linear(a.poolerName, out: h, in: h) }
     }

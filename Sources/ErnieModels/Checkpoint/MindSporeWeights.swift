@@ -78,6 +78,12 @@ public final class MindSporeWeights: CheckpointWeights, @unchecked Sendable {
             mapped[name] = tensor
             shapes[name] = tensor.shape
         }
+        // `--bert_network nezha` saves BERT's names plus a relative-position table per layer: a NEZHA model.
+        if mapped.keys.contains(where: { $0.hasSuffix(".relative_positions_embeddings.weight") }) {
+            let renamed = { (name: String) in name.hasPrefix("bert.") ? "nezha." + name.dropFirst("bert.".count) : name }
+            mapped = Dictionary(uniqueKeysWithValues: mapped.map { (renamed($0.key), $0.value) })
+            shapes = Dictionary(uniqueKeysWithValues: shapes.map { (renamed($0.key), $0.value) })
+        }
         self.tensors = mapped
         self.shapes = shapes
     }
@@ -142,7 +148,9 @@ public final class MindSporeWeights: CheckpointWeights, @unchecked Sendable {
 /// LayerNorm `gamma` / `beta` → `weight` / `bias`, the pooler `bert.bert.dense`, the MLM head `bert.cls1` (decoder tied to
 /// the word embeddings), NSP `bert.cls2.dense`, and the fine-tuning heads `bert.dense_1` (classifier, NER) and
 /// `bert.dense1` (SQuAD). Older checkpoints' `bert_embedding_postprocessor.embedding_table` /
-/// `full_position_embeddings` are read too.
+/// `full_position_embeddings` are read too. NEZHA's (`--bert_network nezha`) per-layer
+/// `_generate_relative_positions_embeddings.embeddings_table` is `nezha.encoder.layer.i.attention.self.relative_positions_embeddings.weight`
+/// (`relative_position_table: "learned"`), and its other names move from `bert.` to `nezha.`.
 public enum MindSporeNames {
     static let replacements: [(String, String)] = [
         ("bert.bert.bert_embedding_lookup.embedding_table", "bert.embeddings.word_embeddings.weight"),
@@ -155,6 +163,7 @@ public enum MindSporeNames {
         (".attention.attention.query_layer.", ".attention.self.query."),
         (".attention.attention.key_layer.", ".attention.self.key."),
         (".attention.attention.value_layer.", ".attention.self.value."),
+        (".attention.attention._generate_relative_positions_embeddings.embeddings_table", ".attention.self.relative_positions_embeddings.weight"),
         (".attention.output.layernorm.", ".attention.output.LayerNorm."),
         (".intermediate.", ".intermediate.dense."),
         (".output.layernorm.", ".output.LayerNorm."),

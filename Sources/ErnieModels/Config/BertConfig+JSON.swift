@@ -92,8 +92,15 @@ extension BertConfig {
             if object["classifier_dropout_prob"] != nil { classifierDropout = try reader.double("classifier_dropout_prob", nullable: true) }
         }
         if modelType == .nezha {
-            known.insert("max_relative_position")
+            known.formUnion(["max_relative_position", "relative_position_table"])
             maxRelativePosition = try reader.int("max_relative_position") ?? maxRelativePosition
+            switch try reader.string("relative_position_table") {
+            case nil, "functional": learnsRelativePositions = false
+            case "learned": learnsRelativePositions = true
+            case let other?:
+                throw ConfigError.unsupportedValue(source: source, key: "relative_position_table", value: "\"\(other)\"",
+                                                   supported: ["functional", "learned"])
+            }
         }
         if modelType == .distilbert {
             known.formUnion(Self.distilBertKeys)
@@ -181,6 +188,7 @@ extension BertConfig {
         if modelType == .nezha {
             members.removeAll { $0.0 == "position_embedding_type" }
             members.append(("max_relative_position", .integer(maxRelativePosition)))
+            if learnsRelativePositions { members.append(("relative_position_table", .string("learned"))) }
         }
         if modelType == .distilbert {
             members.removeAll { ["type_vocab_size", "layer_norm_eps", "position_embedding_type", "use_cache"].contains($0.0) }

@@ -10,6 +10,8 @@ extension BertConfig {
     /// - `albert-base-chinese`: E 128, 12×768, 12 heads, I 3072, V 21128, one shared layer, gelu_new.
     /// - `albert-tiny-chinese`: E 128, 4×312, 12 heads, I 1248, V 21128, one shared layer, gelu_new.
     /// - `nezha-base-chinese`: 12×768, 12 heads, I 3072, V 21128, relative positions clamped at ±64, P 512.
+    /// - `nezha-large-mindspore`: MindSpore model zoo's `--bert_network nezha`: 24×1024, 16 heads, I 4096, V 21128,
+    ///   a learned relative-position table per layer clamped at ±16.
     /// - `distilbert-base`: 6×768, 12 heads, I 3072, V 30522 (distilbert-base-uncased).
     /// - `ernie-small-zh`: ERNIE 3.0 layout at 4×256, 4 heads, I 1024, P 512.
     /// - `ernie-tiny-zh-test`: ERNIE 3.0 layout at 2×64, 4 heads, I 256, P 512 (unit tests, smoke runs).
@@ -65,6 +67,13 @@ extension BertConfig {
             "albert-tiny-chinese": albertTiny,
             "distilbert-base": familyDefaults(.distilbert),
             "nezha-base-chinese": familyDefaults(.nezha),
+            "nezha-large-mindspore": {
+                var config = familyDefaults(.nezha)
+                (config.hiddenSize, config.layerCount, config.attentionHeadCount, config.intermediateSize) = (1024, 24, 16, 4096)
+                config.maxRelativePosition = 16
+                config.learnsRelativePositions = true
+                return config
+            }(),
             "ernie-small-zh": small,
             "ernie-tiny-zh-test": tiny,
         ]

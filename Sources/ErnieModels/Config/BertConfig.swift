@@ -66,6 +66,9 @@ public struct BertConfig: Sendable, Equatable {
     public var questionAnsweringDropout: Double?
     /// NEZHA's `max_relative_position` K: distances are clamped to ±K (a [2K + 1, head dimension] sinusoid table).
     public var maxRelativePosition: Int
+    /// NEZHA's relative-position table: transformers' functional sinusoid, or MindSpore's learned table per layer
+    /// (`relative_position_table: "learned"`, an ernie field; MindSpore's model zoo clamps at K = 16).
+    public var learnsRelativePositions: Bool
     /// `transformers_version` read from the file; written back as is (or `BertConfig.transformersVersion`).
     public var transformersVersion: String?
     /// Every other member of `config.json`, kept verbatim for re-saving.
@@ -138,6 +141,7 @@ public struct BertConfig: Sendable, Equatable {
         sinusoidalPositions = false
         questionAnsweringDropout = nil
         maxRelativePosition = 64
+        learnsRelativePositions = false
     }
 
     /// `num_labels` (the size of `id2label`).
