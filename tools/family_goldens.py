@@ -32,7 +32,9 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 from safetensors import safe_open  # noqa: E402
 from safetensors.torch import save_file  # noqa: E402
-from transformers import Trainer  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_goldens import adamw_losses, decay_names, f32, perturb_  # noqa: E402  (the BERT/ERNIE goldens' helpers)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "ErnieModelsTests", "Fixtures", "families")
@@ -80,17 +82,6 @@ def config(family, head):
     _, config_class, values, _, _, _ = FAMILIES[family]
     extra = {} if head == "pretraining" else HEADS[head][1]
     return config_class(**values, **extra)
-
-
-def f32(x):
-    return x.detach().to(torch.float32).clone().contiguous()
-
-
-def perturb_(module, seed):
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for _, parameter in module.named_parameters():
-            parameter.add_(torch.randn(parameter.shape, generator=generator) * 0.05)
 
 
 def inputs(family, rows, seed=1234):
@@ -145,28 +136,10 @@ def head_inputs(family, head):
     return {key: value.view(BATCH, CHOICES, SEQ) for key, value in flat.items()}
 
 
-def decay_names(model):
-    return sorted(Trainer.get_decay_parameter_names(None, model))
-
-
-def adamw_losses(model, batch, steps=10, lr=1e-4):
-    """lr 1e-4 (fine-tuning's): at 1e-3 AdamW's per-element normalisation turns gradient elements that are zero up to
-    float32 rounding into full steps of either sign, and DistilBERT's ReLU pre-classifier then makes even two
-    PyTorch runs differ by 1e-3 after 10 steps; at 1e-4 they agree to 1e-7."""
-    decay = set(decay_names(model))
-    groups = [
-        {"params": [p for n, p in model.named_parameters() if n in decay], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if n not in decay], "weight_decay": 0.0},
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = model(**batch).loss
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+# lr 1e-4 (fine-tuning's) for the 10 AdamW steps: at 1e-3 AdamW's per-element normalisation turns gradient elements
+# that are zero up to float32 rounding into full steps of either sign, and DistilBERT's ReLU pre-classifier then makes
+# even two PyTorch runs differ by 1e-3 after 10 steps; at 1e-4 they agree to 1e-7.
+ADAMW_LR = 1e-4
 
 
 def run_head(family, head, base_state):
@@ -226,7 +199,7 @@ def run_family(family):
             "parameters": [[n, list(p.shape)] for n, p in model.named_parameters()],
             "decay_parameters": decay_names(model),
             "saved": saved,
-            "adamw_losses": adamw_losses(model, {**batch, **targets}),
+            "adamw_losses": adamw_losses(model, {**batch, **targets}, lr=ADAMW_LR),
         }
     with open(os.path.join(out, "goldens.json"), "w") as handle:
         json.dump(scalars, handle, indent=1, sort_keys=True)

@@ -127,14 +127,14 @@ def decay_names(model):
     return sorted(Trainer.get_decay_parameter_names(None, model))
 
 
-def adamw_losses(model, inputs, steps=10):
+def adamw_losses(model, inputs, steps=10, lr=1e-3):
     """HF Trainer grouping: decay on everything but biases and LayerNorm; torch.optim.AdamW defaults otherwise."""
     decay = set(decay_names(model))
     groups = [
         {"params": [p for n, p in model.named_parameters() if n in decay], "weight_decay": 0.01},
         {"params": [p for n, p in model.named_parameters() if n not in decay], "weight_decay": 0.0},
     ]
-    optimizer = torch.optim.AdamW(groups, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
+    optimizer = torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.999), eps=1e-8)
     losses = []
     for _ in range(steps):
         optimizer.zero_grad()

@@ -138,7 +138,7 @@ import Testing
     }
 
     /// torch.optim.AdamW (lr 1e-4, weight decay 0.01 except biases and LayerNorm, as HF's Trainer groups them; why not
-    /// 1e-3: tools/family_goldens.py `adamw_losses`).
+    /// 1e-3: tools/family_goldens.py `ADAMW_LR`).
     @Test(arguments: 0..<cases.count)
     func tenAdamWSteps(index: Int) throws {
         let (family, head) = Self.cases[index]
