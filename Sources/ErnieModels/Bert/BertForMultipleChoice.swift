@@ -22,14 +22,8 @@ public struct BertForMultipleChoice: @unchecked Sendable {
             throw ModelError.invalidInput("batch \(inputs.batch) is not a whole number of questions with \(choices) choices")
         }
         let (sequence, pooled) = try bert(inputs, graph: graph)
-        let scores: Tensor
-        if let pooled {
-            let x = try graph.dropout(pooled, probability: classifierDropout)
-            scores = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
-        } else {
-            scores = try firstTokenLogits(sequence, batch: inputs.batch, length: inputs.sequence, architecture: bert.architecture,
-                                          dropout: classifierDropout, parameters: parameters, graph: graph)
-        }
+        let scores = try sentenceLogits(sequence, pooled: pooled, batch: inputs.batch, length: inputs.sequence,
+                                      architecture: bert.architecture, dropout: classifierDropout, parameters: parameters, graph: graph)
         let logits = try graph.reshape(scores, [inputs.batch / choices, choices])
         let loss = try labels.map { try graph.crossEntropy(logits: logits, targets: $0) }
         return (logits, loss)

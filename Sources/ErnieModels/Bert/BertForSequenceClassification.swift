@@ -2,7 +2,7 @@ import ErnieEngine
 
 /// Classification or regression on the pooled [CLS] (HF `BertForSequenceClassification`); RoBERTa's reads the first
 /// token through `classifier.dense` → tanh → `classifier.out_proj` (RobertaClassificationHead), DistilBERT's through
-/// `pre_classifier` → ReLU (`firstTokenLogits`), instead of a pooler.
+/// `pre_classifier` → ReLU (`sentenceLogits`), instead of a pooler.
 public struct BertForSequenceClassification: @unchecked Sendable {
     /// HF's `problem_type`.
     public enum Problem: String, Sendable, Codable {
@@ -37,14 +37,8 @@ public struct BertForSequenceClassification: @unchecked Sendable {
     /// logits: [batch, labels]; loss: CE, MSE or BCE-with-logits by the targets' kind (as HF infers `problem_type`).
     public func callAsFunction(_ inputs: BertInputs, targets: Targets? = nil, graph: Graph) throws -> (logits: Tensor, loss: Tensor?) {
         let (sequence, pooled) = try bert(inputs, graph: graph)
-        let logits: Tensor
-        if let pooled {
-            let x = try graph.dropout(pooled, probability: classifierDropout)
-            logits = try graph.linear(x, weight: parameters["classifier.weight"]!, bias: parameters["classifier.bias"]!)
-        } else {
-            logits = try firstTokenLogits(sequence, batch: inputs.batch, length: inputs.sequence, architecture: bert.architecture,
-                                          dropout: classifierDropout, parameters: parameters, graph: graph)
-        }
+        let logits = try sentenceLogits(sequence, pooled: pooled, batch: inputs.batch, length: inputs.sequence,
+                                      architecture: bert.architecture, dropout: classifierDropout, parameters: parameters, graph: graph)
         let loss: Tensor?
         switch targets {
         case .classes(let ids)?: loss = try graph.crossEntropy(logits: logits, targets: ids)

@@ -21,11 +21,7 @@ public enum BertParameters {
                 // DistilBertForMaskedLM: vocab_transform → activation → vocab_layer_norm → vocab_projector (tied).
                 builder.linear("vocab_transform", out: a.hiddenSize, in: a.hiddenSize)
                 builder.layerNorm("vocab_layer_norm", width: a.hiddenSize)
-                if a.tiesWordEmbeddings {
-                    builder.alias("vocab_projector.weight", of: wordEmbeddings)
-                } else {
-                    builder.parameter("vocab_projector.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
-                }
+                declareDecoderWeight("vocab_projector.weight", a, width: a.hiddenSize, wordEmbeddings: wordEmbeddings, into: builder)
                 builder.parameter("vocab_projector.bias", shape: [a.vocabularySize], kind: .bias)
             } else {
                 declareMaskedLMHead(a, wordEmbeddings: wordEmbeddings, into: builder.scoped("cls.predictions"))
@@ -110,11 +106,7 @@ public enum BertParameters {
         builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
         builder.linear("transform.dense", out: a.hiddenSize, in: a.hiddenSize)
         builder.layerNorm("transform.LayerNorm", width: a.hiddenSize)
-        if a.tiesWordEmbeddings {
-            builder.alias("decoder.weight", of: wordEmbeddings)
-        } else {
-            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
-        }
+        declareDecoderWeight("decoder.weight", a, width: a.hiddenSize, wordEmbeddings: wordEmbeddings, into: builder)
         builder.alias("decoder.bias", of: builder.prefix + "bias")
     }
 
@@ -124,11 +116,7 @@ public enum BertParameters {
         builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
         builder.linear("dense", out: a.hiddenSize, in: a.hiddenSize)
         builder.layerNorm("layer_norm", width: a.hiddenSize)
-        if a.tiesWordEmbeddings {
-            builder.alias("decoder.weight", of: wordEmbeddings)
-        } else {
-            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.hiddenSize], kind: .linearWeight)
-        }
+        declareDecoderWeight("decoder.weight", a, width: a.hiddenSize, wordEmbeddings: wordEmbeddings, into: builder)
         builder.alias("decoder.bias", of: builder.prefix + "bias")
     }
 
@@ -138,11 +126,18 @@ public enum BertParameters {
         builder.parameter("bias", shape: [a.vocabularySize], kind: .bias)
         builder.layerNorm("LayerNorm", width: a.embeddingSize)
         builder.linear("dense", out: a.embeddingSize, in: a.hiddenSize)
-        if a.tiesWordEmbeddings {
-            builder.alias("decoder.weight", of: wordEmbeddings)
-        } else {
-            builder.parameter("decoder.weight", shape: [a.vocabularySize, a.embeddingSize], kind: .linearWeight)
-        }
+        declareDecoderWeight("decoder.weight", a, width: a.embeddingSize, wordEmbeddings: wordEmbeddings, into: builder)
         builder.alias("decoder.bias", of: builder.prefix + "bias")
+    }
+
+    /// An MLM decoder's weight [vocab, width]: the word-embedding matrix (an alias) under `tie_word_embeddings`, else
+    /// its own parameter.
+    static func declareDecoderWeight(_ name: String, _ a: BertArchitecture, width: Int, wordEmbeddings: String,
+                                     into builder: ParameterBuilder) {
+        if a.tiesWordEmbeddings {
+            builder.alias(name, of: wordEmbeddings)
+        } else {
+            builder.parameter(name, shape: [a.vocabularySize, width], kind: .linearWeight)
+        }
     }
 }

@@ -1,14 +1,16 @@
 import ErnieEngine
 
-/// The sequence-level classifiers of families without a pooler, on the first token of each row:
+/// The sequence-level classifier of the sequence-classification and multiple-choice heads. BERT, ERNIE, ALBERT and
+/// NEZHA: dropout → `classifier` on the pooled output. The families without a pooler read each row's first token:
 /// RoBERTa's `classifier.dense` → tanh → `classifier.out_proj` (dropout before each), DistilBERT's
 /// `pre_classifier` → ReLU → dropout → `classifier`.
-/// sequence: [batch · length, hidden] → logits [batch, outputs].
-func firstTokenLogits(_ sequence: Tensor, batch: Int, length: Int, architecture: BertArchitecture, dropout: Float,
-                      parameters: ParameterStore, graph: Graph) throws -> Tensor {
+/// sequence: [batch · length, hidden]; pooled: [batch, hidden] or nil → logits [batch, outputs].
+func sentenceLogits(_ sequence: Tensor, pooled: Tensor?, batch: Int, length: Int, architecture: BertArchitecture,
+                    dropout: Float, parameters: ParameterStore, graph: Graph) throws -> Tensor {
     func linear(_ x: Tensor, _ name: String) throws -> Tensor {
         try graph.linear(x, weight: parameters[name + ".weight"]!, bias: parameters[name + ".bias"]!)
     }
+    if let pooled { return try linear(graph.dropout(pooled, probability: dropout), "classifier") }
     let first = try graph.gatherRows(sequence, indices: (0..<batch).map { Int32($0 * length) })
     switch architecture.modelType {
     case .distilbert:
