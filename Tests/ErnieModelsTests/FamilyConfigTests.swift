@@ -30,6 +30,15 @@ import Testing
         }
     }
 
+    /// `--model_type roberta` over a preset keeps the preset's 512 positions whatever the tokenizer's [PAD] id.
+    @Test func robertaOverAPresetKeepsItsCoverage() throws {
+        var config = try BertConfig.preset(named: "bert-base-chinese").converted(to: .roberta)
+        #expect(config.maxSequenceLength == 512 && config.typeVocabularySize == 1 && config.padTokenId == 0)
+        config.setPadTokenId(3)
+        #expect(config.padTokenId == 3 && config.maxPositionEmbeddings == 516 && config.maxSequenceLength == 512)
+        try BertArchitecture(config).validate()
+    }
+
     /// ALBERT groups must divide the layers; the error names the field and the file.
     @Test func albertGroupsThatDoNotDivideTheLayers() throws {
         let json = #"{"model_type": "albert", "num_hidden_layers": 12, "num_hidden_groups": 5, "hidden_size": 64, "num_attention_heads": 4}"#

@@ -46,14 +46,15 @@ extension BertConfig {
         modelType == .roberta ? maxPositionEmbeddings - (padTokenId ?? 1) - 1 : maxPositionEmbeddings
     }
 
-    /// This shape as another family with the same sequence coverage, for `--model_type` over a preset:
-    /// RoBERTa gets one token type, positions offset past `padTokenId` (the tokenizer's padding id) and its
-    /// special-token ids; ALBERT embeddings of width min(128, H) in one group of one layer.
-    public func converted(to other: ModelType, padTokenId pad: Int) -> BertConfig {
+    /// This shape as another family with the same sequence coverage, for `--model_type` over a preset: RoBERTa gets
+    /// one token type and positions offset past `padTokenId` (0 when absent); ALBERT embeddings of width min(128, H)
+    /// in one group of one layer; DistilBERT its dropouts.
+    public func converted(to other: ModelType) -> BertConfig {
         guard other != modelType else { return self }
         var config = self
         config.modelType = other
         config.useTaskId = false
+        let pad = padTokenId ?? 0
         config.padTokenId = pad
         config.embeddingSize = other == .albert ? min(128, hiddenSize) : nil
         config.hiddenGroupCount = 1
@@ -75,5 +76,13 @@ extension BertConfig {
             config.extraFields["eos_token_id"] = nil
         }
         return config
+    }
+
+    /// Sets `pad_token_id` (e.g. to the tokenizer's [PAD] id) keeping the sequence coverage: RoBERTa's position
+    /// table grows or shrinks with its offset.
+    public mutating func setPadTokenId(_ pad: Int) {
+        let covered = maxSequenceLength
+        padTokenId = pad
+        if modelType == .roberta { maxPositionEmbeddings = covered + pad + 1 }
     }
 }

@@ -61,7 +61,7 @@ public final class Pretrainer {
             // A preset is a shape, not a model: its vocabulary is the tokenizer's.
             if directory == nil {
                 config.vocabularySize = vocabulary.count
-                if config.modelType == .roberta { config = config.converted(to: .roberta, padTokenId: vocabulary.padId) }
+                if config.modelType == .roberta { config.setPadTokenId(vocabulary.padId) }
             }
             guard config.vocabularySize >= vocabulary.count else {
                 throw TrainingError.invalidConfiguration(

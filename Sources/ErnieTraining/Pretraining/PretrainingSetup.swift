@@ -28,7 +28,7 @@ enum PretrainingSetup {
             }
         } else if BertConfig.presets[path] != nil {
             config = try BertConfig.preset(named: path)
-            if let modelTypeOverride { config = config.converted(to: modelTypeOverride, padTokenId: config.padTokenId ?? 0) }
+            if let modelTypeOverride { config = config.converted(to: modelTypeOverride) }
         } else {
             throw TrainingError.missingInput(
                 "model_name_or_path \(path) is neither a directory with config.json nor a preset (presets: \(BertConfig.presets.keys.sorted().joined(separator: ", ")))")
