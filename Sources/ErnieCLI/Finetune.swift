@@ -79,7 +79,10 @@ struct Finetune: ParsableCommand {
     @OptionGroup(title: "The seeds' names (HF/PaddleNLP Trainer, ERNIE-M run_classifier.py, MindSpore BERT run_classifier/ner/squad.py)")
     var seeds: FinetuneSeedOptions
 
-    func run() throws {
+    func run() throws { try run(distillation: nil) }
+
+    /// The command, or `ernie distill` on its options with a teacher.
+    func run(distillation: DistillationSettings?) throws {
         try seeds.checkApplicable()
         func given(_ path: String?) -> String? { path.flatMap { $0.isEmpty ? nil : $0 } }  // MindSpore's scripts pass ""
         guard let outputDir = given(seeds.saveFinetuneCheckpointPath) ?? outputDir else {
@@ -162,6 +165,7 @@ struct Finetune: ParsableCommand {
         c.useAmp = (useAmp || seeds.fp16 || seeds.bf16) && seeds.fp16OptLevel?.uppercased() != "O0"
         c.useSharding = useSharding
         c.groupByLength = groupByLength
+        c.distillation = distillation
         try c.validate()  // before any rank writes into --output_dir
         Interruption.install()
         let exportDirectory = URL(fileURLWithPath: exportModelDir ?? outputDir + "/export")

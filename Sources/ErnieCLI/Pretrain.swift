@@ -89,7 +89,10 @@ struct Pretrain: ParsableCommand {
         return try data.dataset(.train, samples: 1)?.count ?? 0
     }
 
-    func run() throws {
+    func run() throws { try run(distillation: nil) }
+
+    /// The command, or `ernie distill` on its options with a teacher.
+    func run(distillation: DistillationSettings?) throws {
         let launchedRanks = Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_SIZE"] ?? "") ?? 1
         try seeds.checkApplicable(launchedRanks: launchedRanks)
         guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
@@ -169,6 +172,7 @@ struct Pretrain: ParsableCommand {
             c.maxSteps = try PretrainSeedOptions.steps(epochs: epochs, samples: samples, globalBatch: c.effectiveGlobalBatchSize(worldSize: launchedRanks))
         }
         c.warmupRate = seeds.warmupSteps.flatMap { $0 > 0 ? Double($0) / Double(max(1, c.maxSteps)) : nil } ?? seeds.warmupRatio ?? warmupRate
+        c.distillation = distillation
         try c.validate()  // before any rank writes into --output_dir
         try DataParallelLaunch.run { group in
             // Rank 0 alone reports and writes; the others only compute.

@@ -23,6 +23,8 @@ public struct BertForPreTraining: @unchecked Sendable {
     public struct Output {
         /// [masked rows, vocab] (every position when `maskedPositions` was nil).
         public var mlmLogits: Tensor
+        /// The encoder's last hidden states [batch · seq, hidden].
+        public var sequence: Tensor
         /// [batch, 2]; nil for a family without a pair head.
         public var pairLogits: Tensor?
         public var mlmLoss: Tensor?
@@ -42,7 +44,7 @@ public struct BertForPreTraining: @unchecked Sendable {
         let (sequence, pooled) = try bert(inputs, graph: graph)
         let hidden = try maskedPositions.map { try graph.gatherRows(sequence, indices: $0, operation: "masked_lm_positions") } ?? sequence
         let mlmLogits = try lm(hidden, wordEmbeddings: bert.wordEmbeddings, graph: graph)
-        var output = Output(mlmLogits: mlmLogits)
+        var output = Output(mlmLogits: mlmLogits, sequence: sequence)
         let pairHead = bert.architecture.pairHeadName
         if let pooled, let pairWeight = parameters[pairHead + ".weight"] {
             let x = try graph.dropout(pooled, probability: bert.architecture.pairDropout)

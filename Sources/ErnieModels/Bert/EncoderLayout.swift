@@ -41,7 +41,7 @@ extension BertArchitecture {
     }
 
     /// Layer passes of the encoder: `num_hidden_layers` × `inner_group_num`.
-    var layerPasses: Int { layers * innerGroupLayers }
+    public var layerPasses: Int { layers * innerGroupLayers }
 
     /// The prefix (relative to the encoder) of the stored layer that `pass` runs.
     func layerPrefix(pass: Int) -> String {
@@ -65,5 +65,5 @@ extension BertArchitecture {
     var poolerName: String { modelType == .albert ? "pooler" : "pooler.dense" }
 
     /// The pair head's linear layer (`cls.seq_relationship`; ALBERT's `sop_classifier.classifier`).
-    var pairHeadName: String { modelType == .albert ? "sop_classifier.classifier" : "cls.seq_relationship" }
+    public var pairHeadName: String { modelType == .albert ? "sop_classifier.classifier" : "cls.seq_relationship" }
 }

@@ -15,20 +15,18 @@ struct MaskedLanguageModelHead {
     init(_ architecture: BertArchitecture, store: ParameterStore) {
         self.store = store
         self.architecture = architecture
-        switch architecture.modelType {
-        case .roberta:
-            names = ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight", "lm_head.bias")
-            activation = .gelu
-        case .albert:
-            names = ("predictions.dense", "predictions.LayerNorm", "predictions.decoder.weight", "predictions.bias")
-            activation = architecture.activation
-        case .distilbert:
-            names = ("vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias")
-            activation = architecture.activation
+        names = Self.names(architecture.modelType)
+        activation = architecture.modelType == .roberta ? .gelu : architecture.activation
+    }
+
+    /// The head's parameter names in `modelType`'s model.
+    static func names(_ modelType: ModelType) -> (dense: String, layerNorm: String, decoder: String, bias: String) {
+        switch modelType {
+        case .roberta: ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight", "lm_head.bias")
+        case .albert: ("predictions.dense", "predictions.LayerNorm", "predictions.decoder.weight", "predictions.bias")
+        case .distilbert: ("vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias")
         case .bert, .ernie, .nezha:
-            names = ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight",
-                     "cls.predictions.bias")
-            activation = architecture.activation
+            ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight", "cls.predictions.bias")
         }
     }
 

@@ -18,6 +18,8 @@ import Foundation
 public final class FineTuner {
     public let configuration: FineTuningConfiguration
     public let model: FineTuningModel
+    /// `ernie distill --task_name …`: the frozen teacher fine-tuned on the task.
+    let teacher: FineTuningModel?
     public let labels: LabelSpace?
     public var tokenizer: BertTokenizer { tokenizerFiles.tokenizer }
     /// The source folder's tokenizer settings, written into every saved model folder.
@@ -111,6 +113,11 @@ public final class FineTuner {
             for mismatch in report.mismatchedKeys { logger.note("re-initialised (shape differs): \(mismatch)") }
         } else {
             logger.note("\(c.modelNameOrPath) has no model.safetensors: training from a random initialisation")
+        }
+
+        teacher = try c.distillation.map { d in
+            try Self.teacher(d, task: c.taskName, useCrf: c.useCrf, student: config, studentDirectory: modelDirectory,
+                             studentTokens: tokenizer.vocabulary.tokens, seed: UInt64(c.seed))
         }
 
         func encode(_ examples: TaskExamples?, _ split: String, requireLabels: Bool) throws -> (TaskExamples, [EncodedFeature])? {
@@ -284,7 +291,14 @@ public final class FineTuner {
                     let batch = FeatureBatch((slice.isEmpty ? global.prefix(1) : slice).map { features[order[$0]] }, padId: padId)
                     let weight = Float(slice.count) / Float(global.count)
                     let out = try model(batch, graph: graph, withLoss: true)
-                    return TrainingCore.MicroStep(loss: out.loss!, weight: weight, values: [Double(out.loss!.values[0]) * Double(weight)],
+                    var loss = out.loss!
+                    if let teacher, let d = c.distillation {
+                        let taught = try teacher(batch, graph: .inference(precision: c.useAmp ? .bf16 : .fp32), withLoss: false)
+                        let t = Float(d.temperature)
+                        let kl = try Self.softTargetLoss(out, taught, batch: batch, task: c.taskName, temperature: t, graph: graph)
+                        loss = try graph.add(graph.scale(loss, by: Float(d.alphaTask)), graph.scale(kl, by: Float(d.alphaCE) * t * t))
+                    }
+                    return TrainingCore.MicroStep(loss: loss, weight: weight, values: [Double(loss.values[0]) * Double(weight)],
                                                   tokens: slice.isEmpty ? 0 : batch.tokenCount)
                 }
                 let loss = result.values[0], norm = result.gradientNorm

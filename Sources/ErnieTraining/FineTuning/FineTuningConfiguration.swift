@@ -18,6 +18,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     /// nil: inferred (multi-label when labels are lists, regression when they are non-integer numbers, else the
     /// config's `problem_type`, else single-label).
     public var problemType: ProblemType?
+    /// `ernie distill --task_name …`: a teacher fine-tuned on the task and the loss weights (nil: plain fine-tuning).
+    public var distillation: DistillationSettings?
     public var doTrain = false
     public var doEval = false
     public var doPredict = false
@@ -105,6 +107,9 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
         try require(doTrain || doEval || doPredict, "nothing to do: pass --do_train, --do_eval and/or --do_predict")
+        try distillation?.validate()
+        try require(distillation.map { $0.alphaCos == 0 } ?? true,
+                    "--alpha_cos compares the encoders' hidden states in general distillation (ernie distill without --task_name); a task distillation uses --alpha_ce and --alpha_task")
         try require(!FileLocation.same(outputDir, modelNameOrPath),
                     "--output_dir \(outputDir) is the --model_name_or_path directory: saving there would overwrite the pretrained weights; give another --output_dir")
         try require(!doTrain || trainFile != nil, "--do_train needs --train_file")

@@ -28,6 +28,8 @@ public final class Pretrainer {
     /// `binary_head` where the family has a pair head: RoBERTa trains MLM alone, on one segment.
     let pairObjective: Bool
     let monitor: PretrainingMonitor
+    /// `ernie distill`: the frozen teacher whose outputs join the loss.
+    let teacher: PretrainingTeacher?
     let outputDirectory: URL
     /// Completed optimizer steps (the global step) and the samples they consumed.
     public var step: Int { core.step }
@@ -124,6 +126,16 @@ public final class Pretrainer {
             }
         }
         for warning in train.warnings { monitor.note(warning) }
+        if let distillation = configuration.distillation {
+            let teacher = try PretrainingTeacher(directory: distillation.teacherDirectory, useAmp: configuration.useAmp)
+            try DistillationCompatibility.check(
+                teacher: teacher.config, teacherDirectory: distillation.teacherDirectory, student: config,
+                studentSource: directory.map { $0.appendingPathComponent("config.json").path } ?? "the student's config",
+                studentTokens: vocabulary?.tokens, cosine: distillation.alphaCos > 0)
+            self.teacher = teacher
+        } else {
+            teacher = nil
+        }
 
         // The SOP head exists even with binary_head false (it then gets no gradient and stays as initialised), so
         // every checkpoint is a complete *ForPreTraining that transformers loads without missing keys.
@@ -203,6 +215,10 @@ public final class Pretrainer {
                 ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                 ("ranks × threads", "\(worldSize) × \(Threads.count)" + (shardingDegree > 1 ? ", optimizer sharded over \(shardingDegree)" : "")),
                 ("seed", "\(c.seed)")]
+            + (c.distillation.map { d in
+                [("teacher", "\(d.teacherPath) (\(teacher!.config.modelType.rawValue), \(teacher!.config.layerCount) × \(teacher!.config.hiddenSize), frozen)"),
+                 ("distillation", "α_ce \(d.alphaCE) · T² · KL (T = \(d.temperature)) + α_mlm \(d.alphaMLM) · MLM + α_cos \(d.alphaCos) · cosine")]
+            } ?? [])
     }
 
     /// Runs until max_steps; checkpoints as configured and at the end.
@@ -219,7 +235,7 @@ public final class Pretrainer {
         let startStep = step
         _ = group.takeCommunicationSeconds()  // from here on: the training steps' share
         var window = (start: DispatchTime.now().uptimeNanoseconds, tokens: 0, skipped: 0, communication: 0.0)
-        var sums = (loss: 0.0, lm: 0.0, sop: 0.0, count: 0)
+        var sums = (loss: 0.0, lm: 0.0, sop: 0.0, ce: 0.0, cos: 0.0, count: 0)
         var lastNorm = 0.0
         while step < c.maxSteps {
             let batches = try (0..<accumulation).map { try prefetcher.batch((step - startStep) * accumulation + $0) }
@@ -228,6 +244,9 @@ public final class Pretrainer {
             // PaddleNLP's loss / accumulation weighs micro-batches equally whatever their masked counts.
             // Over the ranks too: the masked tokens of the whole global batch.
             let maskedTotal = max(1, Int(group.allReduceSum([Double(batches.reduce(0) { $0 + $1.maskedCount })])[0]))
+            // The cosine loss is a mean over the non-padding tokens of the global batch.
+            let attendedTotal = teacher == nil || c.distillation!.alphaCos == 0 ? 1
+                : max(1, Int(group.allReduceSum([Double(batches.reduce(0) { $0 + $1.attentionMask.reduce(0) { $0 + Int($1) } })])[0]))
             let result = try core.step { micro, graph in
                 let batch = batches[micro]
                 let inputs = BertInputs(batch: batch.batchSize, sequence: batch.sequenceLength, inputIds: batch.inputIds,
@@ -238,16 +257,36 @@ public final class Pretrainer {
                 var loss = graph.scale(out.mlmLoss!, by: mlmWeight)
                 let pairWeight = 1 / Float(accumulation * worldSize)
                 if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: pairWeight)) }
-                return TrainingCore.MicroStep(
-                    loss: loss, values: [Double(out.mlmLoss!.values[0]) * Double(mlmWeight), Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)],
-                    tokens: batch.batchSize * batch.sequenceLength)
+                var values = [Double(out.mlmLoss!.values[0]) * Double(mlmWeight), Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)]
+                if let teacher, let d = c.distillation {
+                    let taught = try teacher(inputs, maskedPositions: batch.maskedPositions)
+                    let t = Float(d.temperature)
+                    let kl = try graph.softTargetKLDivergence(student: out.mlmLogits, teacher: taught.mlmLogits, temperature: t)
+                    loss = try graph.add(graph.scale(loss, by: Float(d.alphaMLM)), graph.scale(kl, by: Float(d.alphaCE) * t * t * mlmWeight))
+                    var cosine = 0.0
+                    if d.alphaCos > 0 {
+                        let attended = batch.attentionMask.indices.filter { batch.attentionMask[$0] != 0 }.map(Int32.init)
+                        let cos = try graph.cosineEmbeddingLoss(
+                            student: graph.gatherRows(out.sequence, indices: attended, operation: "attended tokens"),
+                            teacher: Graph.inference().gatherRows(taught.sequence, indices: attended))
+                        let weight = Float(attended.count) / Float(attendedTotal)
+                        loss = try graph.add(loss, graph.scale(cos, by: Float(d.alphaCos) * weight))
+                        cosine = Double(cos.values[0]) * Double(weight)
+                    }
+                    values += [Double(kl.values[0]) * Double(mlmWeight), cosine]
+                }
+                return TrainingCore.MicroStep(loss: loss, values: values, tokens: batch.batchSize * batch.sequenceLength)
             }
             let (stepLM, stepSOP, learningRate) = (result.values[0], result.values[1], result.learningRate)
             window.tokens += result.tokens
             if result.applied {
-                sums.loss += stepLM + stepSOP
+                sums.loss += distilledLoss(result.values) ?? stepLM + stepSOP
                 sums.lm += stepLM
                 sums.sop += stepSOP
+                if result.values.count == 4 {
+                    sums.ce += result.values[2]
+                    sums.cos += result.values[3]
+                }
                 sums.count += 1
                 lastNorm = result.gradientNorm
             } else {
@@ -269,9 +308,10 @@ public final class Pretrainer {
                     tokensPerSecond: speed, gradientNorm: lastNorm, lossScale: core.scaler.map { Double($0.scale) },
                     consumedSamples: consumedSamples, etaSeconds: Double(c.maxSteps - step) / max(stepsPerSecond, 1e-9),
                     skippedSteps: window.skipped,
-                    communicationSeconds: group.isDistributed ? window.communication / Double(c.loggingFreq) : nil))
+                    communicationSeconds: group.isDistributed ? window.communication / Double(c.loggingFreq) : nil,
+                    ceLoss: teacher == nil ? nil : sums.ce / n, cosLoss: teacher == nil || c.distillation!.alphaCos == 0 ? nil : sums.cos / n))
                 window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0)
-                sums = (0, 0, 0, 0)
+                sums = (0, 0, 0, 0, 0, 0)
             }
             if let valid, step % c.evalFreq == 0 {
                 monitor.evaluated(try evaluate(valid, split: "valid", batches: c.evalIters * accumulation,
@@ -292,6 +332,13 @@ public final class Pretrainer {
             monitor.evaluated(try evaluate(test, split: "test", batches: 10 * c.evalIters * accumulation, first: 0))
         }
         monitor.finished(step: step)
+    }
+
+    /// A distillation step's loss: α_mlm · (MLM + SOP) + α_ce · T² · KL + α_cos · cosine, from the step's
+    /// [mlm, sop, kl, cosine] values; nil without a teacher.
+    func distilledLoss(_ values: [Double]) -> Double? {
+        guard let d = configuration.distillation, values.count == 4 else { return nil }
+        return d.alphaMLM * (values[0] + values[1]) + d.alphaCE * d.temperature * d.temperature * values[2] + d.alphaCos * values[3]
     }
 
     /// Mean losses over `batches` micro-batches of a held-out split, from micro-batch `first` on (wrapping around a

@@ -83,6 +83,8 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
     public var attentionProbsDropoutProb: Double?
     /// bf16 matmuls (fp32 master weights) with dynamic loss scaling from `scaleLoss`.
     public var useAmp = false
+    /// `ernie distill`: the frozen teacher and the loss weights (nil: plain pretraining).
+    public var distillation: DistillationSettings?
     public var scaleLoss = 32768.0
     public var useRecompute = false
     /// Data prefetch threads (0: build batches inline).
@@ -149,6 +151,7 @@ public struct PretrainingConfiguration: Sendable, Codable, Equatable {
         func require(_ condition: Bool, _ message: String) throws {
             if !condition { throw TrainingError.invalidConfiguration(message) }
         }
+        try distillation?.validate()
         try require(!FileLocation.same(outputDir, modelNameOrPath),
                     "--output_dir \(outputDir) is the --model_name_or_path directory: checkpoints there would mix with (and may overwrite) its weights; give another --output_dir")
         try require(maxSeqLen >= 8, "--max_seq_len \(maxSeqLen) is too small (at least 8)")

@@ -16,6 +16,9 @@ public struct TrainingRow: Sendable, Equatable {
     public var skippedSteps: Int
     /// Seconds per step this rank spent in collectives (data-parallel runs only).
     public var communicationSeconds: Double? = nil
+    /// Distillation: the KL term against the teacher's soft targets (before α_ce · T²) and the cosine loss.
+    public var ceLoss: Double? = nil
+    public var cosLoss: Double? = nil
 }
 
 /// One evaluation over the validation (or, at the end, test) split.

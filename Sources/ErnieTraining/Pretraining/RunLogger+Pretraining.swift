@@ -11,6 +11,8 @@ extension RunLogger: PretrainingMonitor {
     public func trained(_ row: TrainingRow) {
         var fields: [(String, MetricValue)] = [("step", .init(row.step)), ("loss", .init(row.loss)), ("lm_loss", .init(row.lmLoss))]
         if let sop = row.sopLoss { fields.append(("sop_loss", .init(sop))) }
+        if let ce = row.ceLoss { fields.append(("loss_ce", .init(ce))) }
+        if let cos = row.cosLoss { fields.append(("loss_cos", .init(cos))) }
         fields += [("lr", .init(row.learningRate)), ("tokens_per_s", .init(row.tokensPerSecond)),
                    ("grad_norm", .init(row.gradientNorm)), ("consumed_samples", .init(row.consumedSamples))]
         if let scale = row.lossScale { fields.append(("loss_scale", .init(scale))) }

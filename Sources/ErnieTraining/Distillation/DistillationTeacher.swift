@@ -1,0 +1,67 @@
+import ErnieEngine
+import ErnieModels
+import ErnieText
+import Foundation
+
+/// Checks that a teacher and a student can be distilled together: one vocabulary (the same `vocab_size` and the same
+/// tokens) and, for the cosine loss, one hidden width.
+enum DistillationCompatibility {
+    /// - Parameters:
+    ///   - studentSource: where the student's config came from (named in the error).
+    ///   - studentTokens: the student's tokenizer vocabulary, when it has one.
+    /// - Throws: naming the file and the field that differ.
+    static func check(teacher: BertConfig, teacherDirectory: URL, student: BertConfig, studentSource: String,
+                      studentTokens: [String]?, cosine: Bool) throws {
+        let teacherConfig = teacherDirectory.appendingPathComponent("config.json").path
+        guard teacher.vocabularySize == student.vocabularySize else {
+            throw TrainingError.invalidConfiguration(
+                "the teacher and the student have different vocabularies: vocab_size \(teacher.vocabularySize) in \(teacherConfig), \(student.vocabularySize) in \(studentSource)")
+        }
+        if cosine && teacher.hiddenSize != student.hiddenSize {
+            throw TrainingError.invalidConfiguration(
+                "alpha_cos compares hidden states, but hidden_size is \(teacher.hiddenSize) in \(teacherConfig) and \(student.hiddenSize) in \(studentSource): set --alpha_cos 0")
+        }
+        let vocabFile = teacherDirectory.appendingPathComponent("vocab.txt")
+        guard let studentTokens, FileManager.default.fileExists(atPath: vocabFile.path) else { return }
+        let teacherTokens = try Vocabulary(contentsOf: vocabFile).tokens
+        guard teacherTokens != studentTokens else { return }
+        let line = (0..<min(teacherTokens.count, studentTokens.count)).first { teacherTokens[$0] != studentTokens[$0] } ?? min(teacherTokens.count, studentTokens.count)
+        let (t, s) = (line < teacherTokens.count ? teacherTokens[line] : "(end)", line < studentTokens.count ? studentTokens[line] : "(end)")
+        throw TrainingError.invalidConfiguration(
+            "the teacher and the student have different vocabularies: \(vocabFile.path) line \(line + 1) is \(t.debugDescription), the student's tokenizer has \(s.debugDescription) (\(teacherTokens.count) vs \(studentTokens.count) tokens)")
+    }
+}
+
+/// The frozen teacher of general distillation: its `*ForPreTraining` model, run without gradients (in bf16 with
+/// `--use_amp`).
+final class PretrainingTeacher {
+    let model: BertForPreTraining
+    let config: BertConfig
+    let precision: MatmulPrecision
+
+    /// - Throws: when the folder lacks an MLM head (naming the missing tensors) or does not fit its config.
+    init(directory: URL, useAmp: Bool) throws {
+        config = try ModelCheckpoint.loadConfig(directory: directory)
+        let table = ParameterTable(config: config, head: config.modelType.pretrainingHead)
+        try ModelCheckpoint.checkFits(directory: directory, table: table)
+        model = BertForPreTraining(try BertArchitecture(config), prefix: config.modelType.parameterPrefix + ".")
+        let report = try PretrainedWeights.load(model.parameters, table: table, from: directory)
+        // The pair head is not used by the distillation losses: a masked-LM checkpoint will do.
+        let pairHead = try BertArchitecture(config).pairHeadName
+        let missing = report.missingKeys.filter { !$0.hasPrefix(pairHead + ".") }
+        guard missing.isEmpty else {
+            throw TrainingError.missingInput(
+                "the teacher \(directory.path) lacks tensors its masked-LM predictions need: \(missing.prefix(6).joined(separator: ", "))\(missing.count > 6 ? ", …" : "") (give a pretraining checkpoint)")
+        }
+        precision = useAmp ? .bf16 : .fp32
+    }
+
+    /// The teacher's MLM logits at the masked positions and its last hidden states. Token types are dropped for a
+    /// family that has none.
+    func callAsFunction(_ inputs: BertInputs, maskedPositions: [Int32]) throws -> (mlmLogits: Tensor, sequence: Tensor) {
+        var inputs = inputs
+        if !config.usesTokenTypes { inputs.tokenTypeIds = nil }
+        let out = try model(inputs, maskedPositions: maskedPositions, graph: .inference(precision: precision))
+        return (out.mlmLogits, out.sequence)
+    }
+}
