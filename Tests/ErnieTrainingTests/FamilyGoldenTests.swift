@@ -105,6 +105,14 @@ import Testing
         return zip(actual, expected).map { abs(Double($0) - Double($1)) }.max()! / scale
     }
 
+    /// A parameter's gradient against torch's, relative. Gradients zero in exact arithmetic (attention key biases; a
+    /// multiple-choice bias, whose softmax gradient sums to 0 over the choices) hold only rounding noise below 1e-6:
+    /// both sides must be that small.
+    static func gradientError(_ parameter: Tensor, _ expected: [Float]) -> Double {
+        let actual = parameter.grad?.values ?? [Float](repeating: 0, count: parameter.count)
+        return expected.allSatisfy({ abs($0) < 1e-6 }) ? (actual.allSatisfy { abs($0) < 1e-6 } ? 0 : 1) : relativeError(actual, expected)
+    }
+
     @Test(arguments: 0..<cases.count)
     func outputsAndGradients(index: Int) throws {
         let (family, head) = Self.cases[index]
@@ -125,11 +133,7 @@ import Testing
         var worstGradient = 0.0
         for (name, tensor) in golden.model.parameters.ordered {
             let expected = try golden.file.floats(named: "grad." + name)
-            let actual = tensor.grad?.values ?? [Float](repeating: 0, count: tensor.count)
-            // Gradients zero in exact arithmetic (attention key biases; a multiple-choice bias, whose softmax
-            // gradient sums to 0 over the choices) hold only rounding noise below 1e-6: both sides must be that small.
-            let error = expected.allSatisfy({ abs($0) < 1e-6 })
-                ? (actual.allSatisfy { abs($0) < 1e-6 } ? 0 : 1) : Self.relativeError(actual, expected)
+            let error = Self.gradientError(tensor, expected)
             // Measured: ≤ 2.1e-5 (roberta multiple choice); bar 1e-4.
             #expect(error <= 1e-4, "\(family) \(head) gradient \(name): \(error)")
             worstGradient = max(worstGradient, error)
@@ -176,7 +180,8 @@ import Testing
     #expect(error <= 1e-6, "sinusoids: \(error)")
 }
 
-private extension JSONValue {
+/// Test conveniences for reading goldens.json.
+extension JSONValue {
     subscript(key: String) -> JSONValue? { objectValue?[key] }
     subscript(index: Int) -> JSONValue? { arrayValue.flatMap { index < $0.count ? $0[index] : nil } }
     var strings: [String] { arrayValue?.compactMap(\.stringValue) ?? [] }

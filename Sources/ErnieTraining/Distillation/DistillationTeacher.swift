@@ -64,4 +64,29 @@ final class PretrainingTeacher {
         let out = try model(inputs, maskedPositions: maskedPositions, graph: .inference(precision: precision))
         return (out.mlmLogits, out.sequence)
     }
+
+    /// DistilBERT's loss for one micro-batch: α_mlm · `ownLoss` + α_ce · T² · KL · `klWeight` + α_cos · cosine ·
+    /// (the micro-batch's non-padding tokens / `attendedTotal`). The KL runs over the masked positions, the cosine
+    /// over the non-padding tokens (`inputs.attentionMask`). Also returns the weighted KL and cosine values.
+    func distill(_ student: BertForPreTraining.Output, ownLoss: Tensor, inputs: BertInputs, maskedPositions: [Int32],
+                 settings d: DistillationSettings, klWeight: Float, attendedTotal: Int, graph: Graph) throws
+        -> (loss: Tensor, kl: Double, cosine: Double) {
+        let taught = try self(inputs, maskedPositions: maskedPositions)
+        let t = Float(d.temperature)
+        // The KL term is computed (and logged) even at α_ce 0.
+        let kl = try graph.softTargetKLDivergence(student: student.mlmLogits, teacher: taught.mlmLogits, temperature: t)
+        var loss = try graph.add(graph.scale(ownLoss, by: Float(d.alphaMLM)), graph.scale(kl, by: Float(d.alphaCE) * t * t * klWeight))
+        var cosine = 0.0
+        if d.alphaCos > 0 {
+            let mask = inputs.attentionMask ?? [Int32](repeating: 1, count: inputs.batch * inputs.sequence)
+            let attended = mask.indices.filter { mask[$0] != 0 }.map(Int32.init)
+            let cos = try graph.cosineEmbeddingLoss(
+                student: graph.gatherRows(student.sequence, indices: attended, operation: "attended tokens"),
+                teacher: Graph.inference().gatherRows(taught.sequence, indices: attended))
+            let weight = Float(attended.count) / Float(max(1, attendedTotal))
+            loss = try graph.add(loss, graph.scale(cos, by: Float(d.alphaCos) * weight))
+            cosine = Double(cos.values[0]) * Double(weight)
+        }
+        return (loss, Double(kl.values[0]) * Double(klWeight), cosine)
+    }
 }

@@ -219,6 +219,10 @@ public final class FineTuner {
                  ("precision", c.useAmp ? "bf16 (\(bf16MatmulHardware())) with fp32 master weights" : "fp32"),
                  ("ranks × threads", "\(group.size) × \(Threads.count)"), ("seed", "\(c.seed)")]
         if let resume { rows.append(("resumed from", "\(resume.directory.path) (step \(resume.state.globalStep))")) }
+        if let d = c.distillation, let teacher {
+            rows += [("teacher", "\(d.teacherPath) (\(teacher.config.modelType.rawValue), \(teacher.config.layerCount) × \(teacher.config.hiddenSize), frozen)"),
+                     ("distillation", "α_ce \(d.alphaCE) · T² · KL (T = \(d.temperature)) + α_task \(d.alphaTask) · task loss")]
+        }
         return rows
     }
 
@@ -292,7 +296,7 @@ public final class FineTuner {
                     let weight = Float(slice.count) / Float(global.count)
                     let out = try model(batch, graph: graph, withLoss: true)
                     var loss = out.loss!
-                    if let teacher, let d = c.distillation {
+                    if let teacher, let d = c.distillation, d.alphaCE > 0 {
                         let taught = try teacher(batch, graph: .inference(precision: c.useAmp ? .bf16 : .fp32), withLoss: false)
                         let t = Float(d.temperature)
                         let kl = try Self.softTargetLoss(out, taught, batch: batch, task: c.taskName, temperature: t, graph: graph)

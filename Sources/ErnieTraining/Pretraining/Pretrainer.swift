@@ -259,21 +259,10 @@ public final class Pretrainer {
                 if let pair = out.pairLoss { loss = try graph.add(loss, graph.scale(pair, by: pairWeight)) }
                 var values = [Double(out.mlmLoss!.values[0]) * Double(mlmWeight), Double(out.pairLoss?.values[0] ?? 0) * Double(pairWeight)]
                 if let teacher, let d = c.distillation {
-                    let taught = try teacher(inputs, maskedPositions: batch.maskedPositions)
-                    let t = Float(d.temperature)
-                    let kl = try graph.softTargetKLDivergence(student: out.mlmLogits, teacher: taught.mlmLogits, temperature: t)
-                    loss = try graph.add(graph.scale(loss, by: Float(d.alphaMLM)), graph.scale(kl, by: Float(d.alphaCE) * t * t * mlmWeight))
-                    var cosine = 0.0
-                    if d.alphaCos > 0 {
-                        let attended = batch.attentionMask.indices.filter { batch.attentionMask[$0] != 0 }.map(Int32.init)
-                        let cos = try graph.cosineEmbeddingLoss(
-                            student: graph.gatherRows(out.sequence, indices: attended, operation: "attended tokens"),
-                            teacher: Graph.inference().gatherRows(taught.sequence, indices: attended))
-                        let weight = Float(attended.count) / Float(attendedTotal)
-                        loss = try graph.add(loss, graph.scale(cos, by: Float(d.alphaCos) * weight))
-                        cosine = Double(cos.values[0]) * Double(weight)
-                    }
-                    values += [Double(kl.values[0]) * Double(mlmWeight), cosine]
+                    let distilled = try teacher.distill(out, ownLoss: loss, inputs: inputs, maskedPositions: batch.maskedPositions,
+                                                        settings: d, klWeight: mlmWeight, attendedTotal: attendedTotal, graph: graph)
+                    loss = distilled.loss
+                    values += [distilled.kl, distilled.cosine]
                 }
                 return TrainingCore.MicroStep(loss: loss, values: values, tokens: batch.batchSize * batch.sequenceLength)
             }
