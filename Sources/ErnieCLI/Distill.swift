@@ -58,16 +58,23 @@ struct Distill: ParsableCommand {
         let student = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-student-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: student) }
         if isTaskDistillation {
-            var command = try Finetune.parse(trainingOptions)
+            var command = try Self.parse(Finetune.self, trainingOptions)
             let head = (command.taskName ?? .sequenceClassification).head
             if let path = try studentFolder(given: command.modelNameOrPath, head: head, to: student) { command.modelNameOrPath = path }
             try command.run(distillation: settings)
         } else {
-            var command = try Pretrain.parse(trainingOptions)
+            var command = try Self.parse(Pretrain.self, trainingOptions)
             let source = try ModelCheckpoint.loadConfig(directory: URL(fileURLWithPath: command.modelNameOrPath ?? teacherNameOrPath))
             let head = (studentModelType ?? command.modelType ?? source.modelType).pretrainingHead
             if let path = try studentFolder(given: command.modelNameOrPath, head: head, to: student) { command.modelNameOrPath = path }
             try command.run(distillation: settings)
+        }
+    }
+
+    /// The training command's options, with its errors said as `ernie distill`'s.
+    static func parse<Command: ParsableCommand>(_ command: Command.Type, _ options: [String]) throws -> Command {
+        do { return try Command.parse(options) } catch {
+            throw ValidationError("\(Command.message(for: error)) (ernie distill passes it on to ernie \(Command.configuration.commandName ?? ""))")
         }
     }
 
