@@ -3,7 +3,7 @@
 # 4-layer ERNIE against the same student fine-tuned on the labels alone, with the same start, data, steps and seed;
 # then `ernie bench infer` of the two shapes. Run scripts/quickstart.sh first (its folder is the argument).
 #
-#   tools/distill_experiment.sh QUICKSTART_DIR [OUT_DIR]
+#   [ERNIE_DISTILL_TEACHER=DIR] tools/distill_experiment.sh QUICKSTART_DIR [OUT_DIR]
 #
 # Both students start from the pretrained 4-layer model's layers 0 and 3 (`--student_init pretrained
 # --student_layers 2`); the baseline is `ernie distill --alpha_ce 0 --alpha_task 1` (the teacher's term weighs
@@ -18,7 +18,7 @@ OUT=${2:-$QS/distill}
 ERNIE="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/ernie"
 STEPS=$(ls -d "$QS"/pretrain/model_[0-9]* | sed 's/.*model_//' | sort -n | tail -n 1)
 PRETRAINED=$QS/pretrain/model_$STEPS
-TEACHER=$QS/sentiment-model
+TEACHER=${ERNIE_DISTILL_TEACHER:-$QS/sentiment-model}  # the quickstart's fine-tuned model, or another
 AMP=()
 grep -qw -e amx_bf16 -e avx512_bf16 /proc/cpuinfo && AMP=(--use_amp)
 FINETUNE=(--task_name seq-cls --train_file "$QS/sentiment/train.json" --validation_file "$QS/sentiment/dev.json"

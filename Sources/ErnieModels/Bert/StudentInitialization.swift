@@ -56,8 +56,8 @@ public enum StudentInitialization {
         for name in student.names {
             if let source = map[name] {
                 if let spec = teacher[source] { result[name] = spec.name }
-            } else if student.head == teacher.head, !name.hasPrefix(sp), teacher[name] != nil {
-                result[name] = name  // a task head of the same family and head
+            } else if student.head == teacher.head, s.modelType == t.modelType, !name.hasPrefix(sp), teacher[name] != nil {
+                result[name] = name  // the task head of the same family
             }
         }
         return result
