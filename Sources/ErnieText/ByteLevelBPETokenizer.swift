@@ -118,6 +118,14 @@ public final class ByteLevelBPETokenizer: Sendable {
         trailingSpaces = vocabulary.tokens.map { spaces($0.unicodeScalars.reversed()) }
     }
 
+    /// This tokenizer with another `addPrefixSpace` (`RobertaTokenizerFast(…, add_prefix_space=…)`).
+    public func with(addPrefixSpace: Bool) throws -> ByteLevelBPETokenizer {
+        try ByteLevelBPETokenizer(vocabulary: vocabulary, merges: merges, addedTokens: addedTokens,
+                                  addPrefixSpace: addPrefixSpace, trimOffsets: trimOffsets,
+                                  classifierToken: classifierToken, separatorToken: separatorToken,
+                                  paddingToken: paddingToken, maskToken: maskToken, unknownToken: unknownToken)
+    }
+
     // MARK: - Tokens
 
     /// Byte-level BPE tokens of `text` (no special tokens added), e.g. `"Hello world"` → `["Hello", "Ġworld"]`.
@@ -149,7 +157,7 @@ public final class ByteLevelBPETokenizer: Sendable {
         var byteOrigins: [Int32] = []
         var ids: [Int32] = []
         var lengths: [Int32] = []
-        var ranks: [UInt64] = []
+        let merging = BPEMergeBuffers()
         var cache = BPEWordCache()
         public init() {}
     }
@@ -271,24 +279,43 @@ public final class ByteLevelBPETokenizer: Sendable {
             if value < 0x80 {
                 bytes.append(UInt8(value))
                 scratch.byteOrigins.append(origin)
+            } else if value < 0x800 {
+                bytes.append(UInt8(0xC0 | value >> 6))
+                bytes.append(UInt8(0x80 | value & 0x3F))
+                scratch.byteOrigins.append(origin)
+                scratch.byteOrigins.append(origin)
+            } else if value < 0x10000 {
+                bytes.append(UInt8(0xE0 | value >> 12))
+                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+                bytes.append(UInt8(0x80 | value & 0x3F))
+                for _ in 0..<3 { scratch.byteOrigins.append(origin) }
             } else {
-                for byte in UTF8.encode(Unicode.Scalar(value)!)! {
-                    bytes.append(byte)
-                    scratch.byteOrigins.append(origin)
-                }
+                bytes.append(UInt8(0xF0 | value >> 18))
+                bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
+                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
+                bytes.append(UInt8(0x80 | value & 0x3F))
+                for _ in 0..<4 { scratch.byteOrigins.append(origin) }
             }
         }
         scratch.ids.removeAll(keepingCapacity: true)
         scratch.lengths.removeAll(keepingCapacity: true)
         bytes.withUnsafeBufferPointer { word in
-            let hash = BPEWordCache.hash(word)
-            if scratch.cache.lookup(word, hash: hash, ids: &scratch.ids, lengths: &scratch.lengths) { return }
+            let cacheable = word.count <= BPEWordCache.maxWordBytes
+            let hash = cacheable ? BPEWordCache.hash(word) : 0
+            if cacheable && scratch.cache.lookup(word, hash: hash, ids: &scratch.ids, lengths: &scratch.lengths) { return }
             for byte in word {
                 scratch.ids.append(byteIds[Int(byte)])
                 scratch.lengths.append(1)
             }
-            table.merge(&scratch.ids, &scratch.lengths, ranks: &scratch.ranks)
-            scratch.cache.insert(word, hash: hash, ids: scratch.ids[...], lengths: scratch.lengths[...])
+            let count = scratch.ids.count
+            let kept = scratch.ids.withUnsafeMutableBufferPointer { ids in
+                scratch.lengths.withUnsafeMutableBufferPointer { lengths in
+                    table.merge(ids.baseAddress!, lengths.baseAddress!, count: count, buffers: scratch.merging)
+                }
+            }
+            scratch.ids.removeSubrange(kept...)
+            scratch.lengths.removeSubrange(kept...)
+            if cacheable { scratch.cache.insert(word, hash: hash, ids: scratch.ids[...], lengths: scratch.lengths[...]) }
         }
         var position = 0
         for index in 0..<scratch.ids.count {
