@@ -30,9 +30,10 @@ struct BPEWordCache {
         return value | 1
     }
 
-    /// Appends the cached pieces of `word` (ids, byte lengths); false when it is not cached.
+    /// Writes the cached pieces of `word` (ids, byte lengths) and returns their count; -1 when it is not cached.
     @inline(__always)
-    func lookup(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, ids: inout [Int32], lengths: inout [Int32]) -> Bool {
+    func lookup(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, ids: UnsafeMutablePointer<Int32>,
+                lengths: UnsafeMutablePointer<Int32>) -> Int {
         var slot = Int(truncatingIfNeeded: hash >> 17) & mask
         while hashes[slot] != 0 {
             if hashes[slot] == hash {
@@ -40,19 +41,19 @@ struct BPEWordCache {
                 if Int(entry.byteCount) == word.count && bytes.withUnsafeBufferPointer({ stored in
                     memcmp(stored.baseAddress! + Int(entry.bytes), word.baseAddress!, word.count) == 0
                 }) {
-                    let range = Int(entry.pieces)..<Int(entry.pieces + entry.pieceCount)
-                    ids.append(contentsOf: pieceIds[range])
-                    lengths.append(contentsOf: pieceLengths[range])
-                    return true
+                    let first = Int(entry.pieces), count = Int(entry.pieceCount)
+                    pieceIds.withUnsafeBufferPointer { ids.update(from: $0.baseAddress! + first, count: count) }
+                    pieceLengths.withUnsafeBufferPointer { lengths.update(from: $0.baseAddress! + first, count: count) }
+                    return count
                 }
             }
             slot = (slot + 1) & mask
         }
-        return false
+        return -1
     }
 
-    mutating func insert(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, ids: ArraySlice<Int32>,
-                         lengths: ArraySlice<Int32>) {
+    mutating func insert(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, ids: UnsafeBufferPointer<Int32>,
+                         lengths: UnsafeBufferPointer<Int32>) {
         guard word.count <= Self.maxWordBytes else { return }
         if count * 2 >= hashes.count {
             if hashes.count < Self.maxSlots { grow() } else { clear() }

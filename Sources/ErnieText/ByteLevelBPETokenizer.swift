@@ -45,6 +45,8 @@ public final class ByteLevelBPETokenizer: Sendable {
     let trailingSpaces: [UInt8]
     /// Per id: an added token (its offsets cover the text it matched).
     let isAddedId: [Bool]
+    /// `ByteLevelPreTokenizer.bmpClasses`, held here so the hot loop reads it without a global's once-check.
+    let classTable: [UInt8]
     let addedScalars: [[UInt32]]
     let addedFirstScalars: Set<UInt32>
     /// Per ASCII scalar: may start an added token.
@@ -115,6 +117,7 @@ public final class ByteLevelBPETokenizer: Sendable {
         var isAdded = [Bool](repeating: false, count: vocabulary.count)
         for token in self.addedTokens where token.id >= 0 && token.id < vocabulary.count { isAdded[token.id] = true }
         isAddedId = isAdded
+        classTable = ByteLevelPreTokenizer.bmpClasses
         trailingSpaces = vocabulary.tokens.map { spaces($0.unicodeScalars.reversed()) }
     }
 
@@ -151,12 +154,7 @@ public final class ByteLevelBPETokenizer: Sendable {
 
     /// Reusable buffers for `appendPieces`, and the cache of merged words.
     public struct Scratch {
-        var characters: [UInt32] = []
-        var classes: [UInt8] = []
-        var bytes: [UInt8] = []
-        var byteOrigins: [Int32] = []
-        var ids: [Int32] = []
-        var lengths: [Int32] = []
+        let buffers = BPEWordBuffers()
         let merging = BPEMergeBuffers()
         var cache = BPEWordCache()
         public init() {}
@@ -231,36 +229,34 @@ public final class ByteLevelBPETokenizer: Sendable {
                                scratch: inout Scratch) {
         guard !range.isEmpty else { return }
         // The words are scanned on a copy that may start with the prefix space (it points at the first scalar).
-        var characters = [UInt32]()
-        var classes = [UInt8]()
-        swap(&characters, &scratch.characters)
-        swap(&classes, &scratch.classes)
-        defer {
-            swap(&characters, &scratch.characters)
-            swap(&classes, &scratch.classes)
-        }
-        characters.removeAll(keepingCapacity: true)
-        classes.removeAll(keepingCapacity: true)
         let prefixed = addPrefixSpace && text[range.lowerBound] != 0x20
+        let count = range.count + (prefixed ? 1 : 0)
+        let buffers = scratch.buffers
+        buffers.reserve(characters: count)
+        let characters = buffers.characters, classes = buffers.classes
+        var at = 0
         if prefixed {
-            characters.append(0x20)
-            classes.append(ByteLevelPreTokenizer.Class.space.rawValue)
+            characters[0] = 0x20
+            classes[0] = ByteLevelPreTokenizer.Class.space.rawValue
+            at = 1
         }
-        for index in range {
-            characters.append(text[index])
-            classes.append(ByteLevelPreTokenizer.classOf(text[index]))
+        classTable.withUnsafeBufferPointer { table in
+            for index in range {
+                let value = text[index]
+                characters[at] = value
+                classes[at] = value < 0x10000 ? table[Int(value)] : ByteLevelPreTokenizer.classOf(value)
+                at &+= 1
+            }
         }
         let shift = range.lowerBound - (prefixed ? 1 : 0)
-        characters.withUnsafeBufferPointer { characters in
-            classes.withUnsafeBufferPointer { classes in
-                var start = 0
-                while start < characters.count {
-                    let end = ByteLevelPreTokenizer.wordEnd(characters, classes: classes, from: start)
-                    appendWord(characters, start..<end, shift: shift, floor: range.lowerBound, to: &pieces,
-                               scratch: &scratch)
-                    start = end
-                }
-            }
+        let characterBuffer = UnsafeBufferPointer(start: characters, count: count)
+        let classBuffer = UnsafeBufferPointer(start: classes, count: count)
+        var start = 0
+        while start < count {
+            let end = ByteLevelPreTokenizer.wordEnd(characterBuffer, classes: classBuffer, from: start)
+            appendWord(characterBuffer, start..<end, shift: shift, floor: range.lowerBound, to: &pieces,
+                       scratch: &scratch)
+            start = end
         }
     }
 
@@ -268,63 +264,60 @@ public final class ByteLevelBPETokenizer: Sendable {
     @inline(__always)
     private func appendWord(_ characters: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, shift: Int, floor: Int,
                             to pieces: inout TokenPieces, scratch: inout Scratch) {
-        var bytes = [UInt8]()
-        swap(&bytes, &scratch.bytes)
-        defer { swap(&bytes, &scratch.bytes) }
-        bytes.removeAll(keepingCapacity: true)
-        scratch.byteOrigins.removeAll(keepingCapacity: true)
+        let buffers = scratch.buffers
+        let bytes = buffers.bytes, origins = buffers.origins, ids = buffers.ids, lengths = buffers.lengths
+        var count = 0
         for index in range {
             let value = characters[index]
-            let origin = Int32(max(index + shift, floor))
+            let origin = Int32(truncatingIfNeeded: max(index &+ shift, floor))
             if value < 0x80 {
-                bytes.append(UInt8(value))
-                scratch.byteOrigins.append(origin)
+                bytes[count] = UInt8(truncatingIfNeeded: value)
+                origins[count] = origin
+                count &+= 1
             } else if value < 0x800 {
-                bytes.append(UInt8(0xC0 | value >> 6))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-                scratch.byteOrigins.append(origin)
-                scratch.byteOrigins.append(origin)
+                bytes[count] = UInt8(truncatingIfNeeded: 0xC0 | value >> 6)
+                bytes[count &+ 1] = UInt8(truncatingIfNeeded: 0x80 | value & 0x3F)
+                origins[count] = origin
+                origins[count &+ 1] = origin
+                count &+= 2
             } else if value < 0x10000 {
-                bytes.append(UInt8(0xE0 | value >> 12))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-                for _ in 0..<3 { scratch.byteOrigins.append(origin) }
+                bytes[count] = UInt8(truncatingIfNeeded: 0xE0 | value >> 12)
+                bytes[count &+ 1] = UInt8(truncatingIfNeeded: 0x80 | value >> 6 & 0x3F)
+                bytes[count &+ 2] = UInt8(truncatingIfNeeded: 0x80 | value & 0x3F)
+                for offset in 0..<3 { origins[count &+ offset] = origin }
+                count &+= 3
             } else {
-                bytes.append(UInt8(0xF0 | value >> 18))
-                bytes.append(UInt8(0x80 | value >> 12 & 0x3F))
-                bytes.append(UInt8(0x80 | value >> 6 & 0x3F))
-                bytes.append(UInt8(0x80 | value & 0x3F))
-                for _ in 0..<4 { scratch.byteOrigins.append(origin) }
+                bytes[count] = UInt8(truncatingIfNeeded: 0xF0 | value >> 18)
+                bytes[count &+ 1] = UInt8(truncatingIfNeeded: 0x80 | value >> 12 & 0x3F)
+                bytes[count &+ 2] = UInt8(truncatingIfNeeded: 0x80 | value >> 6 & 0x3F)
+                bytes[count &+ 3] = UInt8(truncatingIfNeeded: 0x80 | value & 0x3F)
+                for offset in 0..<4 { origins[count &+ offset] = origin }
+                count &+= 4
             }
         }
-        scratch.ids.removeAll(keepingCapacity: true)
-        scratch.lengths.removeAll(keepingCapacity: true)
-        bytes.withUnsafeBufferPointer { word in
-            let cacheable = word.count <= BPEWordCache.maxWordBytes
-            let hash = cacheable ? BPEWordCache.hash(word) : 0
-            if cacheable && scratch.cache.lookup(word, hash: hash, ids: &scratch.ids, lengths: &scratch.lengths) { return }
-            for byte in word {
-                scratch.ids.append(byteIds[Int(byte)])
-                scratch.lengths.append(1)
-            }
-            let count = scratch.ids.count
-            let kept = scratch.ids.withUnsafeMutableBufferPointer { ids in
-                scratch.lengths.withUnsafeMutableBufferPointer { lengths in
-                    table.merge(ids.baseAddress!, lengths.baseAddress!, count: count, buffers: scratch.merging)
+        let word = UnsafeBufferPointer(start: bytes, count: count)
+        let cacheable = count <= BPEWordCache.maxWordBytes
+        let hash = cacheable ? BPEWordCache.hash(word) : 0
+        var kept = cacheable ? scratch.cache.lookup(word, hash: hash, ids: ids, lengths: lengths) : -1
+        if kept < 0 {
+            byteIds.withUnsafeBufferPointer { byteIds in
+                for index in 0..<count {
+                    ids[index] = byteIds[Int(bytes[index])]
+                    lengths[index] = 1
                 }
             }
-            scratch.ids.removeSubrange(kept...)
-            scratch.lengths.removeSubrange(kept...)
-            if cacheable { scratch.cache.insert(word, hash: hash, ids: scratch.ids[...], lengths: scratch.lengths[...]) }
+            kept = table.merge(ids, lengths, count: count, buffers: scratch.merging)
+            if cacheable {
+                scratch.cache.insert(word, hash: hash, ids: UnsafeBufferPointer(start: ids, count: kept),
+                                     lengths: UnsafeBufferPointer(start: lengths, count: kept))
+            }
         }
         var position = 0
-        for index in 0..<scratch.ids.count {
-            let length = Int(scratch.lengths[index])
-            let id = scratch.ids[index]
-            if id >= 0 {
-                pieces.append(id, scratch.byteOrigins[position], scratch.byteOrigins[position + length - 1] + 1)
-            }
-            position += length
+        for index in 0..<kept {
+            let length = Int(lengths[index])
+            let id = ids[index]
+            if id >= 0 { pieces.append(id, origins[position], origins[position &+ length &- 1] &+ 1) }
+            position &+= length
         }
     }
 
@@ -357,5 +350,41 @@ public final class ByteLevelBPETokenizer: Sendable {
         }
         if trailing > 0 && end >= trailing { end = max(end - trailing, start) }
         return (start, end)
+    }
+}
+
+/// Per-segment and per-word buffers of `ByteLevelBPETokenizer.Scratch`, grown as texts need: a word's bytes are at
+/// most four per character, so sizing by the segment covers all its words.
+final class BPEWordBuffers {
+    private(set) var capacity = 0
+    private(set) var characters = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+    private(set) var classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+    private(set) var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 4)
+    private(set) var origins = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+    private(set) var ids = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+    private(set) var lengths = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+
+    deinit { release() }
+
+    private func release() {
+        characters.deallocate()
+        classes.deallocate()
+        bytes.deallocate()
+        origins.deallocate()
+        ids.deallocate()
+        lengths.deallocate()
+    }
+
+    /// Room for a segment of `count` characters (with the prefix space) and any of its words.
+    func reserve(characters count: Int) {
+        guard capacity < count else { return }
+        release()
+        capacity = max(count, 2 * capacity, 256)
+        characters = .allocate(capacity: capacity)
+        classes = .allocate(capacity: capacity)
+        bytes = .allocate(capacity: 4 * capacity)
+        origins = .allocate(capacity: 4 * capacity)
+        ids = .allocate(capacity: 4 * capacity)
+        lengths = .allocate(capacity: 4 * capacity)
     }
 }
