@@ -38,7 +38,7 @@ struct Prepare: ParsableCommand {
     var outputPrefix: String
 
     @Option(name: .customLong("tokenizer_name_or_path"),
-            help: "A folder with vocab.txt (and tokenizer_config.json) or tokenizer.json, or a vocab.txt file.")
+            help: "A folder with vocab.txt (and tokenizer_config.json), tokenizer.json, or vocab.json + merges.txt (byte-level BPE); or a vocab.txt / vocab.json file.")
     var tokenizerPath: String?
 
     @Option(name: .customLong("model_name"), help: "Alias of --tokenizer_name_or_path (PaddleNLP's flag).")
@@ -118,14 +118,16 @@ struct Prepare: ParsableCommand {
                                           options: options)
         for line in statistics.summaryLines { print(line) }
         if outputFormat == "tfrecord" {
-            let written = try samples.write(corpusPrefix: outputPrefix, vocabulary: try MaskingVocabulary(vocabulary: tokenizer.vocabulary))
+            let masking = try (tokenizer as? ByteLevelBPETokenizer).map(MaskingVocabulary.init(byteLevel:))
+                ?? MaskingVocabulary(vocabulary: tokenizer.vocabulary)
+            let written = try samples.write(corpusPrefix: outputPrefix, vocabulary: masking)
             print("wrote \(written) samples to \(outputPrefix).tfrecord (schema: \(outputPrefix)_schema.json)")
         }
     }
 
     /// Prepares `inputPaths` into `outputPrefix` (PaddleNLP token files): `ernie prepare` itself, and what
     /// `ernie pretrain --train_data_file` runs before training. Problems and progress go to stderr.
-    static func prepare(inputPaths: [String], outputPrefix: String, tokenizer: BertTokenizer, tokenizerSource: String,
+    static func prepare(inputPaths: [String], outputPrefix: String, tokenizer: any TextTokenizer, tokenizerSource: String,
                         options: PrepareOptions) throws -> PrepareStatistics {
         let segmenter = options.wholeWordSegment ? try JiebaSegmenter() : nil
         let tables = try WholeWordTables(tokenizer: tokenizer, segmenter: segmenter, source: tokenizerSource)
@@ -134,7 +136,7 @@ struct Prepare: ParsableCommand {
     }
 
     /// The tokenizer from --tokenizer_name_or_path / --model_name / a path given as --tokenizer_name.
-    private func loadTokenizer() throws -> (BertTokenizer, String) {
+    private func loadTokenizer() throws -> (any TextTokenizer, String) {
         var path = tokenizerPath ?? modelName
         if let name = tokenizerName {
             if FileManager.default.fileExists(atPath: name) {
@@ -146,7 +148,7 @@ struct Prepare: ParsableCommand {
         guard let path else {
             throw ValidationError("give the vocabulary with --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
         }
-        return (try TokenizerLocation.tokenizer(path, flag: "--tokenizer_name_or_path"), path)
+        return (try TokenizerLocation.anyTokenizer(path, flag: "--tokenizer_name_or_path"), path)
     }
 
     static func printError(_ line: String) {

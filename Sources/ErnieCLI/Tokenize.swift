@@ -3,28 +3,37 @@ import ErnieBasics
 import ErnieText
 import Foundation
 
-/// `ernie tokenize`: WordPiece ids, tokens and offsets per input line, as `BertTokenizerFast` gives them.
+/// `ernie tokenize`: ids, tokens and offsets per input line, as `BertTokenizerFast` (WordPiece) or
+/// `RobertaTokenizerFast` (byte-level BPE) gives them.
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "BERT WordPiece tokenization (Hugging Face BertTokenizerFast semantics), one JSON line per input line.",
+        abstract: "WordPiece or byte-level BPE tokenization (Hugging Face BertTokenizerFast / RobertaTokenizerFast "
+            + "semantics), one JSON line per input line.",
         discussion: """
             Output per line: {"ids": […], "tokens": […], "offsets": [[start, end], …]} with offsets in Unicode scalars \
-            (Python string indices) of the input line; [CLS]/[SEP] only with --add_special_tokens (offsets [0, 0]). \
-            Empty lines give empty lists.
+            (Python string indices) of the input line; [CLS]/[SEP] (BPE: <s>/</s>) only with --add_special_tokens \
+            (offsets [0, 0]). Empty lines give empty lists. A vocab.txt is WordPiece; a vocab.json (with merges.txt) \
+            or a folder whose tokenizer.json has a BPE model is byte-level BPE.
             """)
 
-    @Option(name: .customLong("vocab_file"), help: "vocab.txt (one token per line).")
+    @Option(name: .customLong("vocab_file"), help: "vocab.txt (WordPiece) or vocab.json (BPE, with --merges_file).")
     var vocabFile: String?
 
+    @Option(name: .customLong("merges_file"), help: "BPE merges.txt; default: the one beside --vocab_file vocab.json.")
+    var mergesFile: String?
+
     @Option(name: .customLong("tokenizer_name_or_path"),
-            help: "A model directory with tokenizer.json, or vocab.txt (+ tokenizer_config.json); instead of --vocab_file.")
+            help: "A model directory: tokenizer.json, vocab.txt (+ tokenizer_config.json), or vocab.json + merges.txt.")
     var tokenizerPath: String?
 
-    @Option(name: .customLong("do_lower_case"), help: "Lower-case and strip accents (true|false).")
+    @Option(name: .customLong("do_lower_case"), help: "WordPiece: lower-case and strip accents (true|false).")
     var doLowerCase: Bool = true
 
-    @Option(name: .customLong("add_special_tokens"), help: "Wrap each line in [CLS] … [SEP].")
+    @Option(name: .customLong("add_prefix_space"), help: "BPE: add a space before each text (true|false); default: the folder's (false).")
+    var addPrefixSpace: Bool?
+
+    @Option(name: .customLong("add_special_tokens"), help: "Wrap each line in [CLS] … [SEP] (BPE: <s> … </s>).")
     var addSpecialTokens = false
 
     @Option(name: .customLong("input"), help: "UTF-8 text file, one text per line.")
@@ -47,20 +56,35 @@ struct Tokenize: ParsableCommand {
         guard let policy = InvalidUTF8Policy(rawValue: invalidUTF8) else {
             throw ValidationError("--invalid_utf8 must be error, replace or skip")
         }
-        let tokenizer: BertTokenizer
+        var tokenizer: any TextTokenizer
         switch (vocabFile, tokenizerPath) {
+        case (let vocab?, nil) where vocab.hasSuffix(".json"):
+            let merges = mergesFile ?? (URL(fileURLWithPath: vocab).deletingLastPathComponent().path + "/merges.txt")
+            tokenizer = try ByteLevelBPETokenizer(vocabFile: URL(fileURLWithPath: vocab),
+                                                  mergesFile: URL(fileURLWithPath: merges))
         case (let vocab?, nil):
             tokenizer = try BertTokenizer(vocabFile: URL(fileURLWithPath: vocab), doLowerCase: doLowerCase)
         case (nil, let path?):
-            tokenizer = try BertTokenizer(directory: URL(fileURLWithPath: path))
+            tokenizer = try TokenizerLocation.anyTokenizer(path, flag: "--tokenizer_name_or_path")
         default:
             throw ValidationError("give exactly one of --vocab_file and --tokenizer_name_or_path")
         }
-        let cls = Int32(tokenizer.vocabulary[tokenizer.classifierToken]!)
-        let sep = Int32(tokenizer.vocabulary[tokenizer.separatorToken]!)
+        if let addPrefixSpace {
+            guard let bpe = tokenizer as? ByteLevelBPETokenizer else {
+                throw ValidationError("--add_prefix_space applies to byte-level BPE tokenizers only")
+            }
+            tokenizer = try bpe.with(addPrefixSpace: addPrefixSpace)
+        }
+        try write(tokenizer, policy: policy)
+    }
+
+    /// One JSON line per input line (generic, so the tokenizer's scratch type is known).
+    private func write<Tokenizer: TextTokenizer>(_ tokenizer: Tokenizer, policy: InvalidUTF8Policy) throws {
+        let cls = Int32(tokenizer.classifierTokenId)
+        let sep = Int32(tokenizer.separatorTokenId)
         let writer = try TextFileWriter(path: output)
         var pieces = TokenPieces()
-        var scratch = BertTokenizer.Scratch()
+        var scratch = tokenizer.makeScratch()
         // JSON of each token once, not per occurrence.
         let quotedTokens = tokenizer.vocabulary.tokens.map { JSONWriter.quoted($0) }
         try TextLines.forEachLine(path: input, policy: policy) { _, scalars in

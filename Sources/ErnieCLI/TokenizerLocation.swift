@@ -14,6 +14,15 @@ enum TokenizerLocation {
         return isFolder.boolValue ? try BertTokenizer(directory: url) : try BertTokenizer(vocabFile: url)
     }
 
+    /// The tokenizer at `path`, WordPiece or byte-level BPE (`TokenizerLoader`). - Throws: a `ValidationError`
+    /// naming `flag` when nothing is there.
+    static func anyTokenizer(_ path: String, flag: String) throws -> any TextTokenizer {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("\(flag) \(path): no such file or folder")
+        }
+        return try TokenizerLoader.load(URL(fileURLWithPath: path))
+    }
+
     /// The vocabulary at `path`: the folder's vocab.txt, or the file itself.
     static func vocabulary(_ path: String) throws -> Vocabulary {
         var isFolder: ObjCBool = false

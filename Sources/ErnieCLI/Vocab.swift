@@ -4,21 +4,31 @@ import ErnieText
 import ErnieTraining
 import Foundation
 
-/// `ernie vocab`: an ERNIE-style vocab.txt from a corpus.
+/// `ernie vocab`: an ERNIE-style vocab.txt, or a RoBERTa-style byte-level BPE folder, from a corpus.
 struct Vocab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vocab",
         abstract: "Build an ERNIE-style vocab.txt ([PAD] [CLS] [SEP] [MASK] [UNK], CJK characters by frequency, other "
-            + "frequent characters, WordPiece subwords with ##) from text files.",
+            + "frequent characters, WordPiece subwords with ##) or, with --type bpe, a byte-level BPE tokenizer folder "
+            + "from text files.",
         discussion: """
-            Text is normalized and split as the tokenizer will see it. The size is capped so that the vocab plus \
-            PaddleNLP's ##<CJK> extension ids stay within 65535 (uint16 token files).
+            wordpiece: text is normalized and split as the tokenizer will see it. The size is capped so that the vocab \
+            plus PaddleNLP's ##<CJK> extension ids stay within 65535 (uint16 token files).
+            bpe: the merges of tokenizers.ByteLevelBPETokenizer().train(files, vocab_size, min_frequency, \
+            special_tokens=[<s>, <pad>, </s>, <unk>, <mask>]); --output is a folder that gets vocab.json, merges.txt, \
+            tokenizer.json, tokenizer_config.json and special_tokens_map.json (AutoTokenizer loads it as RobertaTokenizer).
             """)
+
+    @Option(name: .customLong("type"), help: "wordpiece (vocab.txt) or bpe (byte-level BPE folder).")
+    var type: String = "wordpiece"
+
+    @Option(name: .customLong("min_frequency"), parsing: .unconditional, help: "bpe: occurrences a pair needs to be merged.")
+    var minFrequency: Int = 2
 
     @Option(name: .customLong("input"), help: "UTF-8 text file, one text per line; repeatable.")
     var inputs: [String]
 
-    @Option(name: .customLong("output"), help: "vocab.txt to write.")
+    @Option(name: .customLong("output"), help: "vocab.txt to write (bpe: the folder to write).")
     var output: String
 
     @Option(name: .customLong("vocab_size"), parsing: .unconditional, help: "Number of entries wanted.")
@@ -44,6 +54,8 @@ struct Vocab: ParsableCommand {
         try FlagRange.positive("--vocab_size", vocabSize)
         try FlagRange.nonNegative("--min_char_frequency", minCharacterFrequency)
         try FlagRange.nonNegative("--min_subword_frequency", minSubwordFrequency)
+        try FlagRange.nonNegative("--min_frequency", minFrequency)
+        guard type == "wordpiece" || type == "bpe" else { throw ValidationError("--type must be wordpiece or bpe") }
         if let input = inputs.first(where: { FileLocation.same($0, output) }) {
             throw ValidationError("--output \(output) is the --input file \(input): write to another path")
         }
@@ -52,6 +64,10 @@ struct Vocab: ParsableCommand {
     func run() throws {
         guard let policy = InvalidUTF8Policy(rawValue: invalidUTF8) else {
             throw ValidationError("--invalid_utf8 must be error, replace or skip")
+        }
+        if type == "bpe" {
+            try trainBPE(policy: policy)
+            return
         }
         guard vocabSize >= VocabularyBuilder.specialTokens.count else {
             throw ValidationError("--vocab_size must be at least \(VocabularyBuilder.specialTokens.count)")
@@ -71,5 +87,45 @@ struct Vocab: ParsableCommand {
         for token in tokens { writer.write(token + "\n") }
         try writer.close()
         FileHandle.standardError.write(Data("\(output): \(summary)\n".utf8))
+    }
+
+    /// `--type bpe`: each line is fed with its newline, as HF's trainer reads files (a last line without one, without).
+    private func trainBPE(policy: InvalidUTF8Policy) throws {
+        var options = ByteLevelBPETrainer.Options()
+        options.vocabSize = vocabSize
+        options.minFrequency = minFrequency
+        guard vocabSize >= options.specialTokens.count + 256 else {
+            throw ValidationError("--vocab_size must be at least \(options.specialTokens.count + 256) for bpe "
+                + "(the special tokens and the 256 bytes)")
+        }
+        var trainer = ByteLevelBPETrainer(options: options)
+        var line = [UInt32]()
+        for input in inputs {
+            var pending = false
+            try TextLines.forEachLine(path: input, policy: policy) { _, scalars in
+                if pending { line.withUnsafeBufferPointer { trainer.add($0) } }
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: scalars)
+                line.append(0x0A)
+                pending = true
+            }
+            if pending {
+                if !Self.endsWithNewline(input) { line.removeLast() }
+                line.withUnsafeBufferPointer { trainer.add($0) }
+            }
+        }
+        let (tokens, merges) = trainer.train()
+        let tokenizer = try ByteLevelBPETokenizer(vocabulary: Vocabulary(tokens: tokens, requireSpecialTokens: false),
+                                                  merges: merges)
+        try ByteLevelBPEFiles(tokenizer: tokenizer).write(to: URL(fileURLWithPath: output))
+        FileHandle.standardError.write(Data("\(output): byte-level BPE, \(tokens.count) tokens, \(merges.count) merges\n".utf8))
+    }
+
+    private static func endsWithNewline(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return true }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size > 0 else { return true }
+        try? handle.seek(toOffset: size - 1)
+        return handle.readData(ofLength: 1) == Data([0x0A])
     }
 }

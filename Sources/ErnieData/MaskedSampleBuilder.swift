@@ -120,7 +120,10 @@ public struct MaskedSampleBuilder: Sendable {
         var output = tokens
         for (position, token) in tokens.enumerated() {
             if token == vocabulary.clsId || token == vocabulary.sepId { continue }
-            let continuation = vocabulary.isContinuation[Int(token)]
+            var continuation = vocabulary.isContinuation[Int(token)]
+            if continuation, let endsWithLetter = vocabulary.endsWithLetter {
+                continuation = position > 0 && endsWithLetter[Int(tokens[position - 1])]
+            }
             if !candidateStarts.isEmpty && continuation {
                 candidatePositions.append(position)
             } else {

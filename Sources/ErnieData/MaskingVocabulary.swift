@@ -16,6 +16,9 @@ public struct MaskingVocabulary: Sendable {
     let isContinuation: [Bool]
     /// `characterId[id]`: the id a continuation piece is shown to the model as.
     let characterId: [Int32]
+    /// Byte-level BPE only: `endsWithLetter[id]`, the token's text ends with a letter (or inside a character). A piece
+    /// continues a word only after such a token.
+    let endsWithLetter: [Bool]?
 
     /// - Throws: `DataError.invalidArgument` when a special token is missing.
     public init(vocabulary: Vocabulary) throws {
@@ -57,5 +60,50 @@ public struct MaskingVocabulary: Sendable {
         }
         isContinuation = continuation
         characterId = character
+        endsWithLetter = nil
+    }
+
+    /// Whole-word units for byte-level BPE (RoBERTa): a token starting with `Ġ` (a space) or following a token that
+    /// does not end with a letter begins a new word; the others continue the word (and are shown as themselves).
+    /// - Throws: `DataError.invalidArgument` when a special token is missing.
+    public init(byteLevel tokenizer: ByteLevelBPETokenizer) throws {
+        let vocabulary = tokenizer.vocabulary
+        func special(_ token: String) throws -> Int32 {
+            guard let id = vocabulary[token] else {
+                throw DataError.invalidArgument(name: "vocabulary", reason: "lacks \(token)")
+            }
+            return Int32(id)
+        }
+        clsId = try special(tokenizer.classifierToken)
+        sepId = try special(tokenizer.separatorToken)
+        maskId = try special(tokenizer.maskToken)
+        padId = try special(tokenizer.paddingToken)
+        baseCount = vocabulary.count
+        idCount = vocabulary.count
+        let specials = Set(tokenizer.addedTokens.map(\.id))
+        var continuation = [Bool](repeating: false, count: idCount)
+        var letter = [Bool](repeating: false, count: idCount)
+        for (id, token) in vocabulary.tokens.enumerated() where !specials.contains(id) {
+            continuation[id] = token.unicodeScalars.first?.value != 0x120
+            guard let bytes = ByteLevelAlphabet.decode(token), !bytes.isEmpty else { continue }
+            letter[id] = Self.endsWithLetter(bytes)
+        }
+        isContinuation = continuation
+        characterId = (0..<Int32(idCount)).map { $0 }
+        endsWithLetter = letter
+    }
+
+    /// The last character of `bytes` (UTF-8) is a letter (`\p{L}`), or `bytes` end inside a character.
+    static func endsWithLetter(_ bytes: [UInt8]) -> Bool {
+        var start = bytes.count - 1
+        while start > 0 && bytes[start] & 0xC0 == 0x80 && bytes.count - start < 4 { start -= 1 }
+        let lead = bytes[start]
+        let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0
+        guard length == bytes.count - start else { return true }  // a character cut by the token's end
+        let scalar = String(decoding: bytes[start...], as: UTF8.self).unicodeScalars.first!
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return true
+        default: return false
+        }
     }
 }

@@ -71,63 +71,11 @@ extension BertTokenizer {
                                 truncation: Truncation?) throws -> Encoding {
         var first = Encoding(pieces: pieces(of: text), vocabulary: vocabulary, typeId: 0, sequenceId: 0)
         var second = pair.map { Encoding(pieces: pieces(of: $0), vocabulary: vocabulary, typeId: 1, sequenceId: 1) }
-        if var truncation {
-            if addSpecialTokens {
-                let added = numberOfSpecialTokensToAdd(pair: second != nil)
-                guard truncation.maxLength >= added else {
-                    throw TokenizerError.maxLengthTooSmall(maxLength: truncation.maxLength, specialTokens: added)
-                }
-                truncation.maxLength -= added
-            }
-            try truncate(&first, &second, truncation)
+        if let truncation {
+            try Encoding.truncate(&first, &second, truncation,
+                                  specialTokens: addSpecialTokens ? numberOfSpecialTokensToAdd(pair: second != nil) : 0)
         }
         return applyTemplate(first, second, addSpecialTokens: addSpecialTokens)
-    }
-
-    /// HF `truncate_encodings`.
-    private func truncate(_ first: inout Encoding, _ second: inout Encoding?, _ parameters: Truncation) throws {
-        let maxLength = parameters.maxLength, stride = parameters.stride
-        if maxLength == 0 {
-            try first.truncate(maxLength: 0, stride: stride)
-            try second?.truncate(maxLength: 0, stride: stride)
-            return
-        }
-        let total = first.count + (second?.count ?? 0)
-        guard total > maxLength else { return }
-        let toRemove = total - maxLength
-        switch parameters.strategy {
-        case .longestFirst:
-            guard var other = second else {
-                try first.truncate(maxLength: total - toRemove, stride: stride)
-                return
-            }
-            var n1 = first.count, n2 = other.count
-            let swapped = n1 > n2
-            if swapped { swap(&n1, &n2) }
-            n2 = n1 > maxLength ? n1 : max(n1, maxLength - n1)
-            if n1 + n2 > maxLength {
-                n1 = maxLength / 2
-                n2 = n1 + maxLength % 2
-            }
-            if swapped { swap(&n1, &n2) }
-            try first.truncate(maxLength: n1, stride: stride)
-            try other.truncate(maxLength: n2, stride: stride)
-            second = other
-        case .onlyFirst, .onlySecond:
-            if parameters.strategy == .onlyFirst {
-                guard first.count > toRemove else {
-                    throw TokenizerError.sequenceTooShort(length: first.count, toRemove: toRemove)
-                }
-                try first.truncate(maxLength: first.count - toRemove, stride: stride)
-            } else {
-                guard var other = second else { throw TokenizerError.secondSequenceNotProvided }
-                guard other.count > toRemove else {
-                    throw TokenizerError.sequenceTooShort(length: other.count, toRemove: toRemove)
-                }
-                try other.truncate(maxLength: other.count - toRemove, stride: stride)
-                second = other
-            }
-        }
     }
 
     /// HF `TemplateProcessing` for BERT: `[CLS]:0 A:0 [SEP]:0` and `… B:1 [SEP]:1`, merged like `Encoding::merge`.

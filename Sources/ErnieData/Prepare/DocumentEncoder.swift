@@ -16,6 +16,7 @@ public struct DocumentEncoder {
     let splitOnLines: Bool
     private var pieces = TokenPieces()
     private var tokenizerScratch = BertTokenizer.Scratch()
+    private var byteLevelScratch = ByteLevelBPETokenizer.Scratch()
     private var spans = WordSpans()
     private var segmenterScratch = JiebaSegmenter.Scratch()
     private var words = WordTable()
@@ -55,12 +56,18 @@ public struct DocumentEncoder {
     /// The ids of one stripped sentence.
     mutating func encodeSentence(_ sentence: UnsafeBufferPointer<UInt32>, into ids: inout [Int32]) {
         pieces.removeAll()
+        if let byteLevel = tables.byteLevel {
+            byteLevel.appendPieces(of: sentence, to: &pieces, scratch: &byteLevelScratch)
+            ids.append(contentsOf: pieces.ids)
+            return
+        }
+        let tokenizer = tables.tokenizer!  // WholeWordTables holds one of the two
         if tables.symbolSplitter.spaced(sentence, into: &spacedSentence) {
             spacedSentence.withUnsafeBufferPointer {
-                tables.tokenizer.appendPieces(of: $0, to: &pieces, scratch: &tokenizerScratch)
+                tokenizer.appendPieces(of: $0, to: &pieces, scratch: &tokenizerScratch)
             }
         } else {
-            tables.tokenizer.appendPieces(of: sentence, to: &pieces, scratch: &tokenizerScratch)
+            tokenizer.appendPieces(of: sentence, to: &pieces, scratch: &tokenizerScratch)
         }
         guard let segmenter = tables.segmenter else {
             ids.append(contentsOf: pieces.ids)

@@ -2,8 +2,13 @@ import ErnieText
 
 /// Read-only tables for `DocumentEncoder`, shared by every worker: the tokenizer, the segmenter, and per vocabulary
 /// id what PaddleNLP's whole-word step needs from the token's string (no `String` per token in the hot loop).
+///
+/// A byte-level BPE tokenizer (RoBERTa) gives each sentence's ids as `RobertaTokenizerFast.tokenize` + ids does:
+/// no PaddleNLP symbol splitting (a WordPiece `BasicTokenizer` step) and no `##<CJK>` segmentation.
 public final class WholeWordTables: Sendable {
-    public let tokenizer: BertTokenizer
+    /// The WordPiece tokenizer; for byte-level BPE, `byteLevel` is set instead and this is nil.
+    public let tokenizer: BertTokenizer?
+    public let byteLevel: ByteLevelBPETokenizer?
     /// jieba's `cut` (HMM on), when whole-word segmentation is on.
     public let segmenter: JiebaSegmenter?
     /// Longest window of tokens matched against a word (`get_whole_word_mask_tokens(max_word_length=6)`).
@@ -24,14 +29,24 @@ public final class WholeWordTables: Sendable {
     /// PaddleNLP's extra word splits around symbols.
     let symbolSplitter: PaddleSymbolSplitter
 
-    /// - Throws: `PrepareError.tokenizer` when the vocabulary lacks `[UNK]` (ids of unknown `##` pieces need it).
-    public init(tokenizer: BertTokenizer, segmenter: JiebaSegmenter?, source: String) throws {
-        self.tokenizer = tokenizer
+    /// - Throws: `PrepareError.tokenizer` when the vocabulary lacks `[UNK]` (ids of unknown `##` pieces need it), or
+    ///   when whole-word segmentation is asked of a byte-level BPE tokenizer.
+    public init(tokenizer: any TextTokenizer, segmenter: JiebaSegmenter?, source: String) throws {
+        self.tokenizer = tokenizer as? BertTokenizer
+        byteLevel = tokenizer as? ByteLevelBPETokenizer
         self.segmenter = segmenter
-        symbolSplitter = PaddleSymbolSplitter(lowercase: tokenizer.normalizer.lowercase)
+        if byteLevel != nil && segmenter != nil {
+            throw PrepareError.tokenizer(
+                path: source, reason: "Chinese whole-word segmentation (##<CJK> ids) needs a WordPiece vocab.txt; "
+                    + "byte-level BPE has no ## pieces: leave out --cn_whole_word_segment")
+        }
+        guard self.tokenizer != nil || byteLevel != nil else {
+            throw PrepareError.tokenizer(path: source, reason: "only WordPiece and byte-level BPE tokenizers are supported")
+        }
+        symbolSplitter = PaddleSymbolSplitter(lowercase: self.tokenizer?.normalizer.lowercase ?? false)
         let vocabulary = tokenizer.vocabulary
         vocabularySize = vocabulary.count
-        guard let unknownId = vocabulary[tokenizer.unknownToken] else {
+        guard let unknownId = vocabulary[tokenizer.unknownToken] ?? (byteLevel != nil ? 0 : nil) else {
             throw PrepareError.tokenizer(path: source, reason: "the vocabulary has no \(tokenizer.unknownToken)")
         }
         var scalars = [UInt32](), starts = [Int32](), chinese = [Bool]()
