@@ -40,14 +40,14 @@ struct Encode: ParsableCommand {
         if !report.unexpectedKeys.isEmpty { warn("unused checkpoint keys: \(report.unexpectedKeys.joined(separator: ", "))") }
 
         let lines = try InputLines(path: input)
-        var tokenizer: BertTokenizer?
+        var tokenizer: (any TextTokenizer)?
         let limit = min(maxSeqLen ?? config.maxSequenceLength, config.maxSequenceLength)
         var tensors: [SafetensorsTensor] = []
         let weightCache = WeightCache()
         for (index, line) in lines.enumerated() {
             let ids = try ids(of: line, truncatedTo: limit, atMost: ("max_position_embeddings", config.maxSequenceLength),
                               vocabularySize: config.vocabularySize) {
-                if tokenizer == nil { tokenizer = try BertTokenizer(directory: directory) }
+                if tokenizer == nil { tokenizer = try TokenizerLoader.load(directory) }
                 return tokenizer!
             }
             let (sequence, pooled) = try model(BertInputs(batch: 1, sequence: ids.count, inputIds: ids), graph: .inference(precision: dtype, weightCache: weightCache))
@@ -65,7 +65,7 @@ extension Encode {
     /// A line's token ids: a JSON array of ids as given, or the text tokenized (`[CLS] … [SEP]`, truncated to `limit`);
     /// empty lines, more than `maximum` ids and ids outside the vocabulary are errors naming the line.
     func ids(of line: InputLines.Line, truncatedTo limit: Int, atMost maximum: (name: String, value: Int), vocabularySize: Int,
-             tokenizer: () throws -> BertTokenizer) throws -> [Int32] {
+             tokenizer: () throws -> any TextTokenizer) throws -> [Int32] {
         let given: [Int32]?
         do { given = try TokenIdLine.ids(line.text) } catch { throw ValidationError("\(input):\(line.number): \(error)") }
         let ids = try given ?? tokenizer().encode(line.text, truncation: .init(maxLength: limit)).ids.map(Int32.init)

@@ -41,7 +41,7 @@ struct LanguageModelingOptions: ParsableArguments {
         }
         if plmProbability != nil || maxSpanLength != nil { throw ValidationError("--plm_probability / --max_span_length are XLNet's permutation LM: not built") }
         guard let tokenizerPath = tokenizerName ?? tokenizerPath ?? Self.modelFolderTokenizer(configuration.modelNameOrPath) else {
-            throw ValidationError("--train_data_file needs a vocabulary: --tokenizer_name (a folder with vocab.txt, or the file)")
+            throw ValidationError("--train_data_file needs a tokenizer: --tokenizer_name (a folder with vocab.txt, tokenizer.json or vocab.json + merges.txt; or the vocab.txt file)")
         }
         let tokenizer = try TokenizerLocation.tokenizer(tokenizerPath, flag: "--tokenizer_name")
         let cache = (configuration.outputDir as NSString).appendingPathComponent("lm_data")
@@ -87,6 +87,8 @@ struct LanguageModelingOptions: ParsableArguments {
     }
 
     static func modelFolderTokenizer(_ path: String) -> String? {
-        FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("vocab.txt")) ? path : nil
+        ["vocab.txt", "tokenizer.json", "vocab.json"].contains {
+            FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent($0))
+        } ? path : nil
     }
 }

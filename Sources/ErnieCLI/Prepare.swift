@@ -118,8 +118,7 @@ struct Prepare: ParsableCommand {
                                           options: options)
         for line in statistics.summaryLines { print(line) }
         if outputFormat == "tfrecord" {
-            let masking = try (tokenizer as? ByteLevelBPETokenizer).map(MaskingVocabulary.init(byteLevel:))
-                ?? MaskingVocabulary(vocabulary: tokenizer.vocabulary)
+            let masking = try MaskingVocabulary(tokenizer: tokenizer)
             let written = try samples.write(corpusPrefix: outputPrefix, vocabulary: masking)
             print("wrote \(written) samples to \(outputPrefix).tfrecord (schema: \(outputPrefix)_schema.json)")
         }
@@ -148,7 +147,7 @@ struct Prepare: ParsableCommand {
         guard let path else {
             throw ValidationError("give the vocabulary with --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
         }
-        return (try TokenizerLocation.anyTokenizer(path, flag: "--tokenizer_name_or_path"), path)
+        return (try TokenizerLocation.tokenizer(path, flag: "--tokenizer_name_or_path"), path)
     }
 
     static func printError(_ line: String) {

@@ -85,7 +85,8 @@ struct Pretrain: ParsableCommand {
         settings.useIndexCache = false
         settings.seed = Int32(truncatingIfNeeded: c.seed)
         let data = try PretrainingData(inputs: try DataInputs.parse(c.inputDir),
-                                       vocabulary: try MaskingVocabulary(vocabulary: try TokenizerLocation.vocabulary(tokenizer)), settings: settings)
+                                       vocabulary: try MaskingVocabulary(tokenizer: try TokenizerLocation.tokenizer(tokenizer, flag: "--tokenizer_name_or_path")),
+                                       settings: settings)
         return try data.dataset(.train, samples: 1)?.count ?? 0
     }
 

@@ -79,7 +79,7 @@ struct Samples: AsyncParsableCommand {
         if inputFormat == "tfrecord" { return try printStoredSamples() }
         guard inputFormat == "mmap" else { throw ValidationError("--input_format must be mmap or tfrecord") }
         guard let tokenizer else { throw ValidationError("give the vocabulary with --tokenizer_name_or_path") }
-        let vocabulary = try TokenizerLocation.vocabulary(tokenizer)
+        let masking = try MaskingVocabulary(tokenizer: try TokenizerLocation.tokenizer(tokenizer, flag: "--tokenizer_name_or_path"))
         var settings = PretrainingDataSettings(
             masking: MaskingSettings(
                 maxSeqLen: maxSeqLen, maskedLMProb: maskedLMProb, maxNgrams: maxNgrams,
@@ -91,7 +91,7 @@ struct Samples: AsyncParsableCommand {
         settings.useIndexCache = !noIndexCache
 
         let started = Date()
-        let data = try PretrainingData(inputs: try DataInputs.parse(inputDir), vocabulary: try MaskingVocabulary(vocabulary: vocabulary), settings: settings)
+        let data = try PretrainingData(inputs: try DataInputs.parse(inputDir), vocabulary: masking, settings: settings)
         let opened = Date().timeIntervalSince(started)
         let indexing = Date()
         guard let dataset = try data.dataset(split, samples: numSamples ?? count) else {
@@ -115,7 +115,7 @@ struct Samples: AsyncParsableCommand {
             let before = Date()
             let sample = try dataset.sample(at: index)
             building += Date().timeIntervalSince(before)
-            json += Self.line(sample, index: index, sequenceLength: maxSeqLen, padId: Int32(vocabulary.padId))
+            json += Self.line(sample, index: index, sequenceLength: maxSeqLen, padId: masking.padId)
         }
         let sampled = Date().timeIntervalSince(sampling)
         try write(json)
@@ -146,8 +146,8 @@ struct Samples: AsyncParsableCommand {
     private func printStoredSamples() throws {
         var idCount = Int(Int32.max), padId: Int32 = 0
         if let tokenizer {
-            let vocabulary = try TokenizerLocation.vocabulary(tokenizer)
-            (idCount, padId) = (vocabulary.count, Int32(vocabulary.padId))
+            let masking = try MaskingVocabulary(tokenizer: try TokenizerLocation.tokenizer(tokenizer, flag: "--tokenizer_name_or_path"))
+            (idCount, padId) = (masking.baseCount, masking.padId)
         }
         let data = try TFRecordPretrainingData(paths: try TFRecordFiles.paths(inputDir), idCount: idCount, maxSeqLen: Int(Int32.max), samples: 1)
         var json: [UInt8] = []

@@ -65,7 +65,7 @@ struct Tokenize: ParsableCommand {
         case (let vocab?, nil):
             tokenizer = try BertTokenizer(vocabFile: URL(fileURLWithPath: vocab), doLowerCase: doLowerCase)
         case (nil, let path?):
-            tokenizer = try TokenizerLocation.anyTokenizer(path, flag: "--tokenizer_name_or_path")
+            tokenizer = try TokenizerLocation.tokenizer(path, flag: "--tokenizer_name_or_path")
         default:
             throw ValidationError("give exactly one of --vocab_file and --tokenizer_name_or_path")
         }

@@ -63,6 +63,15 @@ public struct MaskingVocabulary: Sendable {
         endsWithLetter = nil
     }
 
+    /// The masking facts of either tokenizer kind: `init(vocabulary:)` for WordPiece, `init(byteLevel:)` for BPE.
+    public init(tokenizer: any TextTokenizer) throws {
+        if let bpe = tokenizer as? ByteLevelBPETokenizer {
+            try self.init(byteLevel: bpe)
+        } else {
+            try self.init(vocabulary: tokenizer.vocabulary)
+        }
+    }
+
     /// Whole-word units for byte-level BPE (RoBERTa): a token starting with `Ġ` (a space) or following a token that
     /// does not end with a letter begins a new word; the others continue the word (and are shown as themselves).
     /// - Throws: `DataError.invalidArgument` when a special token is missing.

@@ -24,7 +24,7 @@ public enum FeatureOutput: Sendable {
 public final class ServedModel: @unchecked Sendable {
     public let task: ServedTask
     public let config: BertConfig
-    public let tokenizer: BertTokenizer
+    public let tokenizer: any TextTokenizer
     /// Classification and NER: label names and the problem type (softmax, sigmoid or regression).
     public let labels: LabelSpace?
     public let pooling: Pooling
@@ -50,7 +50,7 @@ public final class ServedModel: @unchecked Sendable {
         maxInputLength = limit
         switch task {
         case .embedding:
-            tokenizer = try BertTokenizer(directory: directory)
+            tokenizer = try TokenizerLoader.load(directory)
             let (model, _, report) = try PretrainedWeights.loadBaseModel(from: directory)
             let pooling = try configuration.pooling ?? Self.sentenceTransformersPooling(directory) ?? .mean
             self.pooling = pooling

@@ -6,17 +6,34 @@ import Foundation
 extension ServingRoutes {
     // MARK: - Named entities
 
-    /// The words of `text` as BERT's pre-tokenizer splits it (whitespace, punctuation, each CJK character), with
-    /// their scalar ranges: a token continues the word before it when it is a `##` piece that starts where that ended.
+    /// The words of `text` as the tokenizer's pre-tokenizer splits it, with their scalar ranges. WordPiece (whitespace,
+    /// punctuation, each CJK character): a token continues the word before it when it is a `##` piece that starts where
+    /// that ended. Byte-level BPE (letters, digits or other symbols, each run with its leading space): when it starts
+    /// where that ended and its first character is of the class the last one was.
     func words(of text: String) -> [(text: String, range: Range<Int>)] {
         let pieces = tokenizer.pieces(of: text)
         let scalars = Array(text.unicodeScalars)
+        let prefix = (tokenizer as? BertTokenizer)?.continuingSubwordPrefix
+        func runClass(_ scalar: Unicode.Scalar) -> Int {
+            scalar.properties.isAlphabetic && scalar.properties.numericType == nil ? 0
+                : scalar.properties.numericType != nil ? 1 : scalar.properties.isWhitespace ? 2 : 3
+        }
         var ranges: [Range<Int>] = []
         for index in 0..<pieces.count {
             let start = Int(pieces.starts[index]), end = Int(pieces.ends[index])
-            let token = tokenizer.vocabulary.tokens[Int(pieces.ids[index])]
-            if let last = ranges.last, last.upperBound == start, token.hasPrefix(tokenizer.continuingSubwordPrefix), token.count > tokenizer.continuingSubwordPrefix.count {
-                ranges[ranges.count - 1] = last.lowerBound..<end
+            let continues: Bool
+            if let last = ranges.last, last.upperBound == start, start < end {
+                if let prefix {
+                    let token = tokenizer.vocabulary.tokens[Int(pieces.ids[index])]
+                    continues = token.hasPrefix(prefix) && token.count > prefix.count
+                } else {
+                    continues = runClass(scalars[start - 1]) == runClass(scalars[start])
+                }
+            } else {
+                continues = false
+            }
+            if continues {
+                ranges[ranges.count - 1] = ranges[ranges.count - 1].lowerBound..<end
             } else {
                 ranges.append(start..<end)
             }

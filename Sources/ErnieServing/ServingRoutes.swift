@@ -30,7 +30,7 @@ public struct ServingRoutes: Sendable {
         self.configuration = configuration
     }
 
-    var tokenizer: BertTokenizer { model.tokenizer }
+    var tokenizer: any TextTokenizer { model.tokenizer }
 
     /// Refuses a route the served task does not have (424, as TEI answers `/predict` on an embedding model).
     func require(_ tasks: ServedTask..., route: String) throws(ServingError) {
@@ -196,7 +196,7 @@ public struct ServingRoutes: Sendable {
         var lists: [String] = []
         for text in texts {
             let encoding: Encoding
-            do { encoding = try tokenizer.encode(text, addSpecialTokens: special) } catch { throw ServingError(.tokenizer, "\(error)") }
+            do { encoding = try tokenizer.encode(text, pair: nil, addSpecialTokens: special, truncation: nil, padding: .none) } catch { throw ServingError(.tokenizer, "\(error)") }
             // Scalar offsets → UTF-8 byte offsets.
             var byteOffset = [0]
             byteOffset.reserveCapacity(text.unicodeScalars.count + 1)

@@ -68,6 +68,18 @@ extension TextTokenizer {
 
     /// Ids of the special added tokens (dropped by `decode(skipSpecialTokens: true)`).
     public var specialTokenIds: Set<Int> { Set(addedTokens.filter(\.special).map(\.id)) }
+
+    /// `encode` with special tokens and without padding, as `tokenizer(text, text_pair, truncation=…)` (the form
+    /// an `any TextTokenizer` takes; the concrete tokenizers have default arguments of their own).
+    public func encode(_ text: String, pair: String? = nil, truncation: Truncation? = nil) throws -> Encoding {
+        try encode(text, pair: pair, addSpecialTokens: true, truncation: truncation, padding: .none)
+    }
+
+    /// `encodeBatch` with special tokens.
+    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, truncation: Truncation? = nil,
+                            padding: Padding = .none) throws -> [Encoding] {
+        try encodeBatch(texts, pairs: pairs, addSpecialTokens: true, truncation: truncation, padding: padding)
+    }
 }
 
 extension BertTokenizer: TextTokenizer {

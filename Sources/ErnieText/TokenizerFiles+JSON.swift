@@ -1,7 +1,7 @@
 import ErnieBasics
 
-/// The JSON documents of `TokenizerFiles`, member for member as transformers 4.57 and tokenizers 0.22 write them.
-extension TokenizerFiles {
+/// The JSON documents of `WordPieceFiles`, member for member as transformers 4.57 and tokenizers 0.22 write them.
+extension WordPieceFiles {
     /// The added tokens in id order (the order both libraries serialize them in).
     var addedTokensById: [AddedToken] { tokenizer.addedTokens.sorted { $0.id < $1.id } }
 

@@ -21,14 +21,16 @@ enum DistillationCompatibility {
             throw TrainingError.invalidConfiguration(
                 "alpha_cos compares hidden states, but hidden_size is \(teacher.hiddenSize) in \(teacherConfig) and \(student.hiddenSize) in \(studentSource): set --alpha_cos 0")
         }
-        let vocabFile = teacherDirectory.appendingPathComponent("vocab.txt")
-        guard let studentTokens, FileManager.default.fileExists(atPath: vocabFile.path) else { return }
-        let teacherTokens = try Vocabulary(contentsOf: vocabFile).tokens
+        // vocab.txt names a token by line, a BPE vocab.json by id.
+        let files = [("vocab.txt", "line"), ("vocab.json", "id")].map { (teacherDirectory.appendingPathComponent($0.0), $0.1) }
+        guard let studentTokens, let found = files.first(where: { FileManager.default.fileExists(atPath: $0.0.path) }) else { return }
+        let (vocabFile, unit) = found
+        let teacherTokens = try TokenizerLoader.load(teacherDirectory).vocabulary.tokens
         guard teacherTokens != studentTokens else { return }
-        let line = (0..<min(teacherTokens.count, studentTokens.count)).first { teacherTokens[$0] != studentTokens[$0] } ?? min(teacherTokens.count, studentTokens.count)
-        let (t, s) = (line < teacherTokens.count ? teacherTokens[line] : "(end)", line < studentTokens.count ? studentTokens[line] : "(end)")
+        let index = (0..<min(teacherTokens.count, studentTokens.count)).first { teacherTokens[$0] != studentTokens[$0] } ?? min(teacherTokens.count, studentTokens.count)
+        let (t, s) = (index < teacherTokens.count ? teacherTokens[index] : "(end)", index < studentTokens.count ? studentTokens[index] : "(end)")
         throw TrainingError.invalidConfiguration(
-            "the teacher and the student have different vocabularies: \(vocabFile.path) line \(line + 1) is \(t.debugDescription), the student's tokenizer has \(s.debugDescription) (\(teacherTokens.count) vs \(studentTokens.count) tokens)")
+            "the teacher and the student have different vocabularies: \(vocabFile.path) \(unit) \(unit == "line" ? index + 1 : index) is \(t.debugDescription), the student's tokenizer has \(s.debugDescription) (\(teacherTokens.count) vs \(studentTokens.count) tokens)")
     }
 }
 

@@ -5,11 +5,11 @@ import Foundation
 /// Turns examples into model rows with the task's targets (HF run_glue / run_ner / run_qa / run_swag preprocessing),
 /// counting skipped, truncated and unmappable inputs in `issues` instead of failing.
 public struct FeatureEncoder {
-    public let tokenizer: BertTokenizer
+    public let tokenizer: any TextTokenizer
     public let maxSeqLength: Int
     public let issues: DataIssues
 
-    public init(tokenizer: BertTokenizer, maxSeqLength: Int, issues: DataIssues) {
+    public init(tokenizer: any TextTokenizer, maxSeqLength: Int, issues: DataIssues) {
         self.tokenizer = tokenizer
         self.maxSeqLength = maxSeqLength
         self.issues = issues

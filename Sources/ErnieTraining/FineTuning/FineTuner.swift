@@ -21,7 +21,7 @@ public final class FineTuner {
     /// `ernie distill --task_name …`: the frozen teacher fine-tuned on the task.
     let teacher: FineTuningModel?
     public let labels: LabelSpace?
-    public var tokenizer: BertTokenizer { tokenizerFiles.tokenizer }
+    public var tokenizer: any TextTokenizer { tokenizerFiles.tokenizer }
     /// The source folder's tokenizer settings, written into every saved model folder.
     let tokenizerFiles: TokenizerFiles
     let logger: RunLogger

@@ -7,7 +7,7 @@ import Foundation
 public final class Predictor {
     public let model: FineTuningModel
     public let labels: LabelSpace?
-    public let tokenizer: BertTokenizer
+    public let tokenizer: any TextTokenizer
     let configuration: FineTuningConfiguration
 
     /// - Parameter configuration: task name, model directory, max_seq_length, eval batch size and QA settings are used.
@@ -22,7 +22,7 @@ public final class Predictor {
             throw TrainingError.invalidConfiguration(
                 "\(configuration.modelNameOrPath) is a \(config.architectures!.first!), not a model for --task_name \(configuration.taskName.rawValue)")
         }
-        tokenizer = try BertTokenizer(directory: directory)
+        tokenizer = try TokenizerLoader.load(directory)
         switch configuration.taskName {
         case .sequenceClassification:
             labels = LabelSpace(labels: config.labels, problem: config.problemType ?? (config.labelCount == 1 ? .regression : .singleLabelClassification))

@@ -59,15 +59,15 @@ public final class Pretrainer {
         let tokenizer = try PretrainingSetup.tokenizer(configuration, modelDirectory: directory, maxLength: config.maxPositionEmbeddings)
         tokenizerFiles = tokenizer?.files
         let vocabulary = tokenizer?.files.tokenizer.vocabulary
-        if let vocabulary {
+        if let tokenizer, let vocabulary {
             // A preset is a shape, not a model: its vocabulary is the tokenizer's.
             if directory == nil {
                 config.vocabularySize = vocabulary.count
-                if config.modelType == .roberta { config.setPadTokenId(vocabulary.padId) }
+                if config.modelType == .roberta { config.setPadTokenId(tokenizer.files.tokenizer.paddingTokenId) }
             }
             guard config.vocabularySize >= vocabulary.count else {
                 throw TrainingError.invalidConfiguration(
-                    "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer!.source.path)")
+                    "vocab_size \(config.vocabularySize) in the model config is smaller than the \(vocabulary.count) tokens of \(tokenizer.source.path)")
             }
         } else {
             monitor.note("no tokenizer given: ids are checked against vocab_size \(config.vocabularySize), and saved model folders hold no tokenizer files (pass --tokenizer_name_or_path)")
@@ -107,8 +107,9 @@ public final class Pretrainer {
             settings.seed = Int32(truncatingIfNeeded: configuration.seed)
             settings.split = configuration.split
             if configuration.shareFolder && group.rank != 0 { settings.waitForIndexSeconds = 3600 }
-            guard let vocabulary else { throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path") }
-            let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir), vocabulary: try MaskingVocabulary(vocabulary: vocabulary),
+            guard let tokenizer else { throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path") }
+            let masking = try MaskingVocabulary(tokenizer: tokenizer.files.tokenizer)
+            let data = try PretrainingData(inputs: try DataInputs.parse(configuration.inputDir), vocabulary: masking,
                                            settings: settings)
             guard let train = try data.dataset(.train, samples: counts.train) else {
                 throw TrainingError.missingInput("the train split of \(configuration.inputDir) has no documents (split \(configuration.split))")
@@ -116,7 +117,7 @@ public final class Pretrainer {
             self.train = train
             if let evalInput = configuration.evalInputDir {
                 settings.split = "0,1,0"
-                let evalData = try PretrainingData(inputs: try DataInputs.parse(evalInput), vocabulary: try MaskingVocabulary(vocabulary: vocabulary),
+                let evalData = try PretrainingData(inputs: try DataInputs.parse(evalInput), vocabulary: masking,
                                                    settings: settings)
                 valid = configuration.evalIters > 0 ? try evalData.dataset(.valid, samples: counts.valid) : nil
                 test = nil

@@ -45,7 +45,8 @@ enum PretrainingSetup {
         return (config, weights, directory)
     }
 
-    /// The tokenizer of `--tokenizer_name_or_path` (a folder, or a vocab.txt file), else of the model directory,
+    /// The tokenizer of `--tokenizer_name_or_path` (a folder, a vocab.txt file, or a BPE vocab.json with merges.txt
+    /// beside it), else of the model directory,
     /// with the path it came from. Its settings (casing, `model_max_length`, else `maxLength`) are what every saved
     /// model folder's tokenizer files say.
     static func tokenizer(_ configuration: PretrainingConfiguration, modelDirectory: URL?, maxLength: Int) throws -> (files: TokenizerFiles, source: URL)? {
@@ -57,19 +58,19 @@ enum PretrainingSetup {
             }
             source = URL(fileURLWithPath: path)
             if isDirectory.boolValue && !hasTokenizer(source) {
-                throw TrainingError.missingInput("\(path) has no vocab.txt or tokenizer.json")
+                throw TrainingError.missingInput("\(path) has no tokenizer.json, vocab.txt or vocab.json + merges.txt")
             }
         } else if let modelDirectory, hasTokenizer(modelDirectory) {
             source = modelDirectory
         } else if configuration.inputFormat == .tfrecord {
             return nil  // stored samples are ids already; the model config's vocab_size bounds them
         } else {
-            throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path (a folder with vocab.txt, or the file)")
+            throw TrainingError.missingInput("no vocabulary: pass --tokenizer_name_or_path (a folder with vocab.txt or vocab.json + merges.txt, or the vocab.txt file)")
         }
         return (try TokenizerFiles(source: source, fallbackMaxLength: maxLength), source)
     }
 
     static func hasTokenizer(_ directory: URL) -> Bool {
-        ["vocab.txt", "tokenizer.json"].contains { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
+        ["vocab.txt", "tokenizer.json", "vocab.json"].contains { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }
     }
 }
