@@ -52,6 +52,50 @@ struct BPEMergeTable: Sendable {
         }
     }
 
+    /// Words up to this many bytes take `mergeShort`.
+    static let shortWord = 16
+
+    /// `merge` for a short word without the heap and the linked list: the ranks of adjacent pairs in an array, the
+    /// lowest (leftmost among equals, as the heap pops them) merged and its two neighbours' ranks refreshed, until no
+    /// pair is a merge. The same result as `merge`.
+    @inline(__always)
+    func mergeShort(_ ids: UnsafeMutablePointer<Int32>, _ lengths: UnsafeMutablePointer<Int32>, count: Int) -> Int {
+        guard count > 1 else { return count }
+        precondition(count <= Self.shortWord)
+        let mask = self.mask
+        return slots.withUnsafeBufferPointer { slots in
+            let slots = slots.baseAddress!
+            // found[i]: rank << 32 | merged id of (ids[i], ids[i + 1]), UInt64.max when none.
+            var found: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                        UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+                (.max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max, .max)
+            return withUnsafeMutableBytes(of: &found) { raw in
+                let found = raw.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                var count = count
+                for index in 0..<(count - 1) { found[index] = Self.lookup(ids[index], ids[index + 1], slots, mask) }
+                while true {
+                    var best = -1
+                    var bestRank = UInt64.max
+                    for index in 0..<(count - 1) where found[index] >> 32 < bestRank >> 32 {
+                        best = index
+                        bestRank = found[index]
+                    }
+                    guard best >= 0, bestRank != .max else { return count }
+                    ids[best] = Int32(truncatingIfNeeded: bestRank & 0xFFFF_FFFF)
+                    lengths[best] &+= lengths[best + 1]
+                    for index in (best + 1)..<(count - 1) {
+                        ids[index] = ids[index + 1]
+                        lengths[index] = lengths[index + 1]
+                        found[index] = found[index + 1]
+                    }
+                    count -= 1
+                    if best > 0 { found[best - 1] = Self.lookup(ids[best - 1], ids[best], slots, mask) }
+                    found[best] = best + 1 < count ? Self.lookup(ids[best], ids[best + 1], slots, mask) : .max
+                }
+            }
+        }
+    }
+
     /// BPE on one word, as HF's `Word::merge_all`: `ids` (one symbol per byte at first) are merged in place, the
     /// lowest-ranked adjacent pair first and the leftmost among equals (a heap of rank << 32 | position over a
     /// linked list), until no adjacent pair is a merge; `lengths` (bytes per symbol) follow. Returns how many
@@ -60,7 +104,7 @@ struct BPEMergeTable: Sendable {
     func merge(_ ids: UnsafeMutablePointer<Int32>, _ lengths: UnsafeMutablePointer<Int32>, count: Int,
                buffers: BPEMergeBuffers) -> Int {
         guard count > 1 else { return count }
-        buffers.prepare(count)
+        precondition(buffers.capacity >= count, "merge buffers for \(buffers.capacity) symbols, word of \(count)")
         let mask = self.mask
         return slots.withUnsafeBufferPointer { slots in
             do {
@@ -114,30 +158,26 @@ struct BPEMergeTable: Sendable {
     }
 }
 
-/// Scratch for `BPEMergeTable.merge`: the linked list and the heap, grown as words need. A class so that copies of
-/// a scratch share (and one deinit frees) the memory.
+/// Scratch for `BPEMergeTable.merge`: the linked list and the heap of words up to `capacity` symbols. Fixed size
+/// (`let`: no dynamic exclusivity checks per word); the tokenizer's scratch swaps in a larger one as words need.
 final class BPEMergeBuffers {
-    private(set) var capacity = 0
-    private(set) var next = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-    private(set) var previous = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    let capacity: Int
+    let next: UnsafeMutablePointer<Int32>
+    let previous: UnsafeMutablePointer<Int32>
     /// Keys rank << 32 | position and merged ids; a word of n symbols pushes at most n - 1 + 2 (n - 1) entries.
-    private(set) var heap = UnsafeMutablePointer<(key: UInt64, merged: Int32, left: Int32, right: Int32)>.allocate(capacity: 1)
+    let heap: UnsafeMutablePointer<(key: UInt64, merged: Int32, left: Int32, right: Int32)>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        next = .allocate(capacity: max(1, capacity))
+        previous = .allocate(capacity: max(1, capacity))
+        heap = .allocate(capacity: max(3, 3 * capacity))
+    }
 
     deinit {
         next.deallocate()
         previous.deallocate()
         heap.deallocate()
-    }
-
-    func prepare(_ count: Int) {
-        guard capacity < count else { return }
-        next.deallocate()
-        previous.deallocate()
-        heap.deallocate()
-        capacity = max(count, 2 * capacity, 64)
-        next = .allocate(capacity: capacity)
-        previous = .allocate(capacity: capacity)
-        heap = .allocate(capacity: 3 * capacity)
     }
 }
 

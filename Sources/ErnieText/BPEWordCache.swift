@@ -1,7 +1,7 @@
 import Foundation
 
 /// Words already merged, by their bytes: HF's BPE cache. One per `ByteLevelBPETokenizer.Scratch` (per thread), so it
-/// needs no lock; it forgets everything when full.
+/// needs no lock. Once full it takes no more words, as HF's cache (the first words met are mostly the frequent ones).
 struct BPEWordCache {
     /// Per slot: the word's hash (0: empty), where its bytes and pieces are in the arenas.
     private var hashes: [UInt64]
@@ -13,8 +13,9 @@ struct BPEWordCache {
     private var mask: Int
     /// Longer words are not cached (long runs of CJK letters rarely repeat).
     static let maxWordBytes = 48
-    /// The table starts small (a scratch made for one text stays cheap) and doubles up to this many slots.
-    static let maxSlots = 1 << 15
+    /// The table starts small (a scratch made for one text stays cheap) and doubles up to this many slots (half
+    /// of them used: 32,768 words).
+    static let maxSlots = 1 << 16
 
     init() {
         hashes = [UInt64](repeating: 0, count: 64)
@@ -38,12 +39,19 @@ struct BPEWordCache {
         while hashes[slot] != 0 {
             if hashes[slot] == hash {
                 let entry = entries[slot]
+                // Words are short (a few bytes): inline loops beat calls to memcmp and memmove.
                 if Int(entry.byteCount) == word.count && bytes.withUnsafeBufferPointer({ stored in
-                    memcmp(stored.baseAddress! + Int(entry.bytes), word.baseAddress!, word.count) == 0
+                    let base = stored.baseAddress! + Int(entry.bytes)
+                    for index in 0..<word.count where base[index] != word[index] { return false }
+                    return true
                 }) {
                     let first = Int(entry.pieces), count = Int(entry.pieceCount)
-                    pieceIds.withUnsafeBufferPointer { ids.update(from: $0.baseAddress! + first, count: count) }
-                    pieceLengths.withUnsafeBufferPointer { lengths.update(from: $0.baseAddress! + first, count: count) }
+                    pieceIds.withUnsafeBufferPointer { stored in
+                        for index in 0..<count { ids[index] = stored[first &+ index] }
+                    }
+                    pieceLengths.withUnsafeBufferPointer { stored in
+                        for index in 0..<count { lengths[index] = stored[first &+ index] }
+                    }
                     return count
                 }
             }
@@ -56,7 +64,8 @@ struct BPEWordCache {
                          lengths: UnsafeBufferPointer<Int32>) {
         guard word.count <= Self.maxWordBytes else { return }
         if count * 2 >= hashes.count {
-            if hashes.count < Self.maxSlots { grow() } else { clear() }
+            guard hashes.count < Self.maxSlots else { return }
+            grow()
         }
         var slot = Int(truncatingIfNeeded: hash >> 17) & mask
         while hashes[slot] != 0 { slot = (slot + 1) & mask }
@@ -80,13 +89,5 @@ struct BPEWordCache {
             hashes[slot] = hash
             entries[slot] = entry
         }
-    }
-
-    private mutating func clear() {
-        for index in hashes.indices { hashes[index] = 0 }
-        bytes.removeAll(keepingCapacity: true)
-        pieceIds.removeAll(keepingCapacity: true)
-        pieceLengths.removeAll(keepingCapacity: true)
-        count = 0
     }
 }

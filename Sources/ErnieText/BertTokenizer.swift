@@ -50,6 +50,8 @@ public final class BertTokenizer: Sendable {
     let asciiClass: [UInt8]
     let addedScalars: [[UInt32]]
     let addedFirstScalars: Set<UInt32>
+    /// Some added token starts with a non-ASCII scalar (else the set is never asked: hashing per CJK character).
+    let addedNonASCIIStarts: Bool
     let specialIds: Set<Int>
 
     /// - Parameters:
@@ -81,6 +83,7 @@ public final class BertTokenizer: Sendable {
         self.addedTokens = added.filter { !$0.content.isEmpty }
         self.addedScalars = self.addedTokens.map { $0.content.unicodeScalars.map(\.value) }
         self.addedFirstScalars = Set(addedScalars.map { $0[0] })
+        addedNonASCIIStarts = addedFirstScalars.contains { $0 >= 128 }
         self.specialIds = Set(self.addedTokens.filter(\.special).map(\.id))
         self.trie = WordPieceTrie(tokens: vocabulary.tokens, continuingSubwordPrefix: continuingSubwordPrefix)
         self.table = BertCharacterTable.shared
@@ -148,7 +151,8 @@ public final class BertTokenizer: Sendable {
         var index = 0
         while index < text.count {
             let value = text[index]
-            let mayStart = value < 128 ? asciiClass[Int(value)] & 8 != 0 : addedFirstScalars.contains(value)
+            let mayStart = value < 128 ? asciiClass[Int(value)] & 8 != 0
+                : addedNonASCIIStarts && addedFirstScalars.contains(value)
             if mayStart, let match = addedTokenMatch(in: text, at: index) {
                 appendNormalizedPieces(of: text, range: segmentStart..<match.range.lowerBound, to: &pieces,
                                        scratch: &scratch)

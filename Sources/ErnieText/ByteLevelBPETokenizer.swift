@@ -51,6 +51,8 @@ public final class ByteLevelBPETokenizer: Sendable {
     let addedFirstScalars: Set<UInt32>
     /// Per ASCII scalar: may start an added token.
     let asciiStartsAdded: [Bool]
+    /// Some added token starts with a non-ASCII scalar (else the set is never asked: hashing per CJK character).
+    let addedNonASCIIStarts: Bool
     let specialIds: Set<Int>
 
     /// The `AddedToken`s `RobertaTokenizerFast` registers for a vocab.json + merges.txt: its special tokens that the
@@ -106,6 +108,7 @@ public final class ByteLevelBPETokenizer: Sendable {
         addedScalars = scalars
         addedFirstScalars = firstScalars
         asciiStartsAdded = (0..<UInt32(128)).map { firstScalars.contains($0) }
+        addedNonASCIIStarts = firstScalars.contains { $0 >= 128 }
         specialIds = Set(self.addedTokens.filter(\.special).map(\.id))
         byteIds = ByteLevelAlphabet.characters.map { character in
             vocabulary[String(Unicode.Scalar(character)!)].map(Int32.init) ?? -1
@@ -154,8 +157,8 @@ public final class ByteLevelBPETokenizer: Sendable {
 
     /// Reusable buffers for `appendPieces`, and the cache of merged words.
     public struct Scratch {
-        let buffers = BPEWordBuffers()
-        let merging = BPEMergeBuffers()
+        var buffers = BPEWordBuffers(capacity: 0)
+        var merging = BPEMergeBuffers(capacity: 0)
         var cache = BPEWordCache()
         public init() {}
     }
@@ -174,7 +177,8 @@ public final class ByteLevelBPETokenizer: Sendable {
         if !addedTokens.isEmpty {
             while index < text.count {
                 let value = text[index]
-                let mayStart = value < 128 ? asciiStartsAdded[Int(value)] : addedFirstScalars.contains(value)
+                let mayStart = value < 128 ? asciiStartsAdded[Int(value)]
+                    : addedNonASCIIStarts && addedFirstScalars.contains(value)
                 if mayStart, let match = addedTokenMatch(in: text, at: index, after: segmentStart) {
                     appendSegment(text, match.stripped.lowerBound > segmentStart ? segmentStart..<match.stripped.lowerBound
                                                                                   : segmentStart..<segmentStart,
@@ -231,8 +235,10 @@ public final class ByteLevelBPETokenizer: Sendable {
         // The words are scanned on a copy that may start with the prefix space (it points at the first scalar).
         let prefixed = addPrefixSpace && text[range.lowerBound] != 0x20
         let count = range.count + (prefixed ? 1 : 0)
+        if scratch.buffers.capacity < count {
+            scratch.buffers = BPEWordBuffers(capacity: max(count, 2 * scratch.buffers.capacity, 256))
+        }
         let buffers = scratch.buffers
-        buffers.reserve(characters: count)
         let characters = buffers.characters, classes = buffers.classes
         var at = 0
         if prefixed {
@@ -251,19 +257,24 @@ public final class ByteLevelBPETokenizer: Sendable {
         let shift = range.lowerBound - (prefixed ? 1 : 0)
         let characterBuffer = UnsafeBufferPointer(start: characters, count: count)
         let classBuffer = UnsafeBufferPointer(start: classes, count: count)
-        var start = 0
+        // The segment's tokens are gathered in the scratch (at most one per byte) and appended at once.
+        var start = 0, written = 0
         while start < count {
             let end = ByteLevelPreTokenizer.wordEnd(characterBuffer, classes: classBuffer, from: start)
-            appendWord(characterBuffer, start..<end, shift: shift, floor: range.lowerBound, to: &pieces,
-                       scratch: &scratch)
+            written = appendWord(characterBuffer, start..<end, shift: shift, floor: range.lowerBound,
+                                 written: written, scratch: &scratch)
             start = end
         }
+        pieces.append(ids: UnsafeBufferPointer(start: buffers.outIds, count: written),
+                      starts: UnsafeBufferPointer(start: buffers.outStarts, count: written),
+                      ends: UnsafeBufferPointer(start: buffers.outEnds, count: written))
     }
 
     /// BPE on one pre-tokenized word `characters[range]`; character `i` came from text scalar `max(i + shift, floor)`.
+    /// Its tokens go to the scratch's output buffers from `written` on; returns the new count there.
     @inline(__always)
     private func appendWord(_ characters: UnsafeBufferPointer<UInt32>, _ range: Range<Int>, shift: Int, floor: Int,
-                            to pieces: inout TokenPieces, scratch: inout Scratch) {
+                            written: Int, scratch: inout Scratch) -> Int {
         let buffers = scratch.buffers
         let bytes = buffers.bytes, origins = buffers.origins, ids = buffers.ids, lengths = buffers.lengths
         var count = 0
@@ -295,6 +306,16 @@ public final class ByteLevelBPETokenizer: Sendable {
                 count &+= 4
             }
         }
+        let outIds = buffers.outIds, outStarts = buffers.outStarts, outEnds = buffers.outEnds
+        // A one-byte word (a space, a digit, a punctuation mark: a third of all words in mixed text) is its byte's token.
+        if count == 1 {
+            let id = byteIds[Int(bytes[0])]
+            guard id >= 0 else { return written }
+            outIds[written] = id
+            outStarts[written] = origins[0]
+            outEnds[written] = origins[0] &+ 1
+            return written &+ 1
+        }
         let word = UnsafeBufferPointer(start: bytes, count: count)
         let cacheable = count <= BPEWordCache.maxWordBytes
         let hash = cacheable ? BPEWordCache.hash(word) : 0
@@ -306,19 +327,33 @@ public final class ByteLevelBPETokenizer: Sendable {
                     lengths[index] = 1
                 }
             }
-            kept = table.merge(ids, lengths, count: count, buffers: scratch.merging)
+            if count <= BPEMergeTable.shortWord {
+                kept = table.mergeShort(ids, lengths, count: count)
+            } else {
+                if scratch.merging.capacity < count {
+                    scratch.merging = BPEMergeBuffers(capacity: max(count, 2 * scratch.merging.capacity, 64))
+                }
+                kept = table.merge(ids, lengths, count: count, buffers: scratch.merging)
+            }
             if cacheable {
                 scratch.cache.insert(word, hash: hash, ids: UnsafeBufferPointer(start: ids, count: kept),
                                      lengths: UnsafeBufferPointer(start: lengths, count: kept))
             }
         }
-        var position = 0
+        // A byte id missing from the vocabulary gives no token.
+        var position = 0, written = written
         for index in 0..<kept {
             let length = Int(lengths[index])
             let id = ids[index]
-            if id >= 0 { pieces.append(id, origins[position], origins[position &+ length &- 1] &+ 1) }
+            if id >= 0 {
+                outIds[written] = id
+                outStarts[written] = origins[position]
+                outEnds[written] = origins[position &+ length &- 1] &+ 1
+                written &+= 1
+            }
             position &+= length
         }
+        return written
     }
 
     /// `RobertaProcessing`'s `trim_offsets` on `pieces[first...]` (one sequence of `text`): a token's leading spaces
@@ -353,38 +388,45 @@ public final class ByteLevelBPETokenizer: Sendable {
     }
 }
 
-/// Per-segment and per-word buffers of `ByteLevelBPETokenizer.Scratch`, grown as texts need: a word's bytes are at
-/// most four per character, so sizing by the segment covers all its words.
+/// Per-segment and per-word buffers of `ByteLevelBPETokenizer.Scratch`: a word's bytes are at most four per
+/// character, so sizing by the segment covers all its words. Fixed size (`let`, so reading them costs no dynamic
+/// exclusivity check in the per-word loop); the scratch swaps in a larger one when a text needs it.
 final class BPEWordBuffers {
-    private(set) var capacity = 0
-    private(set) var characters = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
-    private(set) var classes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
-    private(set) var bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 4)
-    private(set) var origins = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
-    private(set) var ids = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
-    private(set) var lengths = UnsafeMutablePointer<Int32>.allocate(capacity: 4)
+    let capacity: Int
+    let characters: UnsafeMutablePointer<UInt32>
+    let classes: UnsafeMutablePointer<UInt8>
+    let bytes: UnsafeMutablePointer<UInt8>
+    let origins: UnsafeMutablePointer<Int32>
+    let ids: UnsafeMutablePointer<Int32>
+    let lengths: UnsafeMutablePointer<Int32>
+    /// A segment's tokens before they are appended (at most one per byte).
+    let outIds: UnsafeMutablePointer<Int32>
+    let outStarts: UnsafeMutablePointer<Int32>
+    let outEnds: UnsafeMutablePointer<Int32>
 
-    deinit { release() }
+    /// Room for a segment of `capacity` characters (with the prefix space) and any of its words.
+    init(capacity: Int) {
+        self.capacity = capacity
+        characters = .allocate(capacity: max(1, capacity))
+        classes = .allocate(capacity: max(1, capacity))
+        bytes = .allocate(capacity: max(4, 4 * capacity))
+        origins = .allocate(capacity: max(4, 4 * capacity))
+        ids = .allocate(capacity: max(4, 4 * capacity))
+        lengths = .allocate(capacity: max(4, 4 * capacity))
+        outIds = .allocate(capacity: max(4, 4 * capacity))
+        outStarts = .allocate(capacity: max(4, 4 * capacity))
+        outEnds = .allocate(capacity: max(4, 4 * capacity))
+    }
 
-    private func release() {
+    deinit {
         characters.deallocate()
         classes.deallocate()
         bytes.deallocate()
         origins.deallocate()
         ids.deallocate()
         lengths.deallocate()
-    }
-
-    /// Room for a segment of `count` characters (with the prefix space) and any of its words.
-    func reserve(characters count: Int) {
-        guard capacity < count else { return }
-        release()
-        capacity = max(count, 2 * capacity, 256)
-        characters = .allocate(capacity: capacity)
-        classes = .allocate(capacity: capacity)
-        bytes = .allocate(capacity: 4 * capacity)
-        origins = .allocate(capacity: 4 * capacity)
-        ids = .allocate(capacity: 4 * capacity)
-        lengths = .allocate(capacity: 4 * capacity)
+        outIds.deallocate()
+        outStarts.deallocate()
+        outEnds.deallocate()
     }
 }

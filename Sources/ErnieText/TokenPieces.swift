@@ -23,6 +23,15 @@ public struct TokenPieces: Sendable, Equatable {
         ends.append(end)
     }
 
+    /// Appends tokens in bulk (one uniqueness check per array instead of one per token).
+    @inline(__always)
+    public mutating func append(ids newIds: UnsafeBufferPointer<Int32>, starts newStarts: UnsafeBufferPointer<Int32>,
+                                ends newEnds: UnsafeBufferPointer<Int32>) {
+        ids.append(contentsOf: newIds)
+        starts.append(contentsOf: newStarts)
+        ends.append(contentsOf: newEnds)
+    }
+
     mutating func truncate(to count: Int) {
         ids.removeSubrange(count...)
         starts.removeSubrange(count...)
