@@ -359,11 +359,29 @@ public final class ByteLevelBPETokenizer: Sendable {
     /// `RobertaProcessing`'s `trim_offsets` on `pieces[first...]` (one sequence of `text`): a token's leading spaces
     /// leave its start, its trailing ones its end — except the one prefix space of the sequence's first token.
     func trimOffsets(of pieces: inout TokenPieces, from first: Int, text: UnsafeBufferPointer<UInt32>) {
-        for index in first..<pieces.count {
-            let (start, end) = trimmed(id: Int(pieces.ids[index]), start: Int(pieces.starts[index]),
-                                       end: Int(pieces.ends[index]), first: index == first, text: text)
-            pieces.starts[index] = Int32(start)
-            pieces.ends[index] = Int32(end)
+        let count = pieces.count
+        guard first < count else { return }
+        // Pointers throughout: this runs once per token.
+        pieces.ids.withUnsafeBufferPointer { ids in
+            pieces.starts.withUnsafeMutableBufferPointer { starts in
+                pieces.ends.withUnsafeMutableBufferPointer { ends in
+                    leadingSpaces.withUnsafeBufferPointer { leadingSpaces in
+                        trailingSpaces.withUnsafeBufferPointer { trailingSpaces in
+                            isAddedId.withUnsafeBufferPointer { isAddedId in
+                                for index in first..<count {
+                                    let id = Int(ids[index])
+                                    // Most tokens have no space to trim.
+                                    if leadingSpaces[id] == 0 && trailingSpaces[id] == 0 && !isAddedId[id] { continue }
+                                    let (start, end) = trimmed(id: id, start: Int(starts[index]), end: Int(ends[index]),
+                                                               first: index == first, text: text)
+                                    starts[index] = Int32(truncatingIfNeeded: start)
+                                    ends[index] = Int32(truncatingIfNeeded: end)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -72,42 +72,52 @@ public enum TextLines {
     /// - Returns: false when `bytes` is not valid UTF-8 (`scalars` is then incomplete).
     @inline(__always)
     public static func decodeUTF8(_ bytes: UnsafeBufferPointer<UInt8>, into scalars: inout [UInt32]) -> Bool {
-        scalars.removeAll(keepingCapacity: true)
+        // At most one scalar per byte: size the array once and write through a pointer (no check per append).
         let count = bytes.count
-        var index = 0
-        while index < count {
-            let lead = UInt32(bytes[index])
-            if lead < 0x80 {
-                scalars.append(lead)
-                index += 1
-                continue
+        scalars.removeAll(keepingCapacity: true)
+        scalars.append(contentsOf: repeatElement(0, count: count))
+        let (written, valid) = scalars.withUnsafeMutableBufferPointer { out -> (Int, Bool) in
+            var index = 0, written = 0
+            while index < count {
+                let lead = UInt32(bytes[index])
+                if lead < 0x80 {
+                    out[written] = lead
+                    written &+= 1
+                    index &+= 1
+                    continue
+                }
+                @inline(__always) func continuation(_ offset: Int) -> UInt32? {
+                    guard index + offset < count else { return nil }
+                    let byte = UInt32(bytes[index + offset])
+                    return byte & 0xC0 == 0x80 ? byte & 0x3F : nil
+                }
+                let value: UInt32
+                if lead >= 0xC2 && lead <= 0xDF {
+                    guard let b1 = continuation(1) else { return (written, false) }
+                    value = (lead & 0x1F) << 6 | b1
+                    index &+= 2
+                } else if lead >= 0xE0 && lead <= 0xEF {
+                    guard let b1 = continuation(1), let b2 = continuation(2) else { return (written, false) }
+                    value = (lead & 0x0F) << 12 | b1 << 6 | b2
+                    guard value >= 0x800 && !(0xD800...0xDFFF).contains(value) else { return (written, false) }
+                    index &+= 3
+                } else if lead >= 0xF0 && lead <= 0xF4 {
+                    guard let b1 = continuation(1), let b2 = continuation(2), let b3 = continuation(3) else {
+                        return (written, false)
+                    }
+                    value = (lead & 0x07) << 18 | b1 << 12 | b2 << 6 | b3
+                    guard value >= 0x10000 && value <= 0x10FFFF else { return (written, false) }
+                    index &+= 4
+                } else {
+                    return (written, false)
+                }
+                out[written] = value
+                written &+= 1
             }
-            @inline(__always) func continuation(_ offset: Int) -> UInt32? {
-                guard index + offset < count else { return nil }
-                let byte = UInt32(bytes[index + offset])
-                return byte & 0xC0 == 0x80 ? byte & 0x3F : nil
-            }
-            if lead >= 0xC2 && lead <= 0xDF {
-                guard let b1 = continuation(1) else { return false }
-                scalars.append((lead & 0x1F) << 6 | b1)
-                index += 2
-            } else if lead >= 0xE0 && lead <= 0xEF {
-                guard let b1 = continuation(1), let b2 = continuation(2) else { return false }
-                let value = (lead & 0x0F) << 12 | b1 << 6 | b2
-                guard value >= 0x800 && !(0xD800...0xDFFF).contains(value) else { return false }
-                scalars.append(value)
-                index += 3
-            } else if lead >= 0xF0 && lead <= 0xF4 {
-                guard let b1 = continuation(1), let b2 = continuation(2), let b3 = continuation(3) else { return false }
-                let value = (lead & 0x07) << 18 | b1 << 12 | b2 << 6 | b3
-                guard value >= 0x10000 && value <= 0x10FFFF else { return false }
-                scalars.append(value)
-                index += 4
-            } else {
-                return false
-            }
+            return (written, true)
         }
-        return true
+        scalars.removeLast(count - written)
+        return valid
     }
 }
 
