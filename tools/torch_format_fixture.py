@@ -14,6 +14,8 @@ transposed (a strided view), two names sharing one storage (tied embeddings), on
 `_rebuild_parameter`, and an int64 buffer (`position_ids`).
 
 --check: with torch importable, loads the file with torch.load(weights_only=True) and compares with safetensors.
+--legacy (needs torch): writes Tests/ErnieModelsTests/Fixtures/tiny_bert_torch_legacy/pytorch_model.bin instead, the
+same state dict in torch's legacy (pre-1.6) format: `torch.save(…, _use_new_zipfile_serialization=False)`.
 """
 import argparse, collections, io, json, os, pickle, sys, types, zipfile
 
@@ -23,14 +25,14 @@ from ernie_tool_support import ROOT, safetensors_arrays
 FIXTURES = os.path.join(ROOT, "Tests/ErnieModelsTests/Fixtures")
 
 
-def write_with_torch(tensors, path):
+def write_with_torch(tensors, path, legacy=False):
     import torch
     state = collections.OrderedDict((name, torch.from_numpy(array.copy())) for name, array in tensors.items())
     positions = next(a for n, a in tensors.items() if n.endswith("position_embeddings.weight")).shape[0]
     state["bert.embeddings.position_ids"] = torch.arange(positions).unsqueeze(0)
     transposed = next(name for name, a in tensors.items() if a.ndim == 2 and "embeddings" not in name)
     state[transposed] = torch.from_numpy(tensors[transposed].T.copy()).t()   # strided view
-    torch.save(state, path)
+    torch.save(state, path, _use_new_zipfile_serialization=not legacy)
 
 
 def write_without_torch(tensors, path):
@@ -118,9 +120,10 @@ def write_without_torch(tensors, path):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--legacy", action="store_true")
     args = parser.parse_args()
     tensors = safetensors_arrays(os.path.join(FIXTURES, "tiny_bert/model.safetensors"))
-    out = os.path.join(FIXTURES, "tiny_bert_torch")
+    out = os.path.join(FIXTURES, "tiny_bert_torch_legacy" if args.legacy else "tiny_bert_torch")
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "pytorch_model.bin")
     try:
@@ -134,7 +137,10 @@ def main():
         worst = max(float(np.abs(loaded[name].numpy() - tensors[name]).max()) for name in tensors)
         print(json.dumps({"file": path, "max_abs": worst}))
         return
-    (write_with_torch if have_torch else write_without_torch)(tensors, path)
+    if args.legacy:
+        write_with_torch(tensors, path, legacy=True)
+    else:
+        (write_with_torch if have_torch else write_without_torch)(tensors, path)
     with open(os.path.join(FIXTURES, "tiny_bert/config.json")) as f:
         config = f.read()
     with open(os.path.join(out, "config.json"), "w") as f:

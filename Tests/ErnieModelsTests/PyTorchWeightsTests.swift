@@ -26,6 +26,44 @@ import Testing
         #expect(try torch.floats(named: "tied.word_embeddings.tail") == Array(word[width...]))
     }
 
+    /// torch's legacy (pre-1.6) format, written by torch 2.13 itself (`tools/torch_format_fixture.py --legacy`):
+    /// every tensor equals the safetensors original, the strided view and the int64 buffer included.
+    @Test func readsTheLegacyFormatExactly() throws {
+        let legacy = try PyTorchWeights(file: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert_torch_legacy/pytorch_model.bin"))
+        let safetensors = try SafetensorsCheckpoint(directory: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert"))
+        for (name, shape) in safetensors.shapes {
+            #expect(legacy.shapes[name] == shape, "\(name)")
+            #expect(try legacy.floats(named: name) == safetensors.floats(named: name), "\(name)")
+        }
+        #expect(legacy.shapes["bert.embeddings.position_ids"] == [1, safetensors.shapes["bert.embeddings.position_embeddings.weight"]![0]])
+    }
+
+    /// A legacy file cut short or with a storage claiming more elements than the file holds is refused with the
+    /// byte offset; seeded mutations of its bytes load or throw, never crash.
+    @Test func damagedLegacyFilesAreRefused() throws {
+        let original = try Data(contentsOf: TinyModelGoldenTests.fixtures.appendingPathComponent("tiny_bert_torch_legacy/pytorch_model.bin"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-legacy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("pytorch_model.bin")
+        try original.prefix(original.count - 100).write(to: file)
+        #expect { try PyTorchWeights(file: file) } throws: { "\($0)".contains("past the end of the file") && "\($0)".contains("at byte") }
+        try original.prefix(40).write(to: file)
+        #expect(throws: (any Error).self) { try PyTorchWeights(file: file) }
+        var random = RandomGenerator(seed: 11)
+        var refused = 0
+        for _ in 0..<60 {
+            var bytes = [UInt8](original)
+            for _ in 0..<3 {
+                let position = Int(random.uniform() * Double(min(bytes.count, 4096)))
+                bytes[position] = UInt8(truncatingIfNeeded: Int(random.uniform() * 256))
+            }
+            try Data(bytes).write(to: file)
+            do { _ = try PyTorchWeights(file: file) } catch { refused += 1 }
+        }
+        #expect(refused > 0)
+    }
+
     /// A folder holding only pytorch_model.bin loads like its safetensors twin.
     @Test func aFolderWithOnlyTheBinLoads() throws {
         let (model, _, report) = try PretrainedWeights.loadBaseModel(from: Self.folder)

@@ -19,8 +19,16 @@ public enum PickleMachine {
     ///   - allowed: the globals the pickle may name.
     ///   - source: the file (or zip member) for messages.
     public static func load(_ bytes: UnsafeRawBufferPointer, allowed: Set<PickleGlobal>, source: String) throws -> PickleValue {
+        try loadPrefix(bytes, allowed: allowed, source: source).value
+    }
+
+    /// Reads the pickle at the start of `bytes` and the number of bytes it took up to its `STOP`: pickles written
+    /// one after another (torch's legacy format) are read by calling this on what follows.
+    public static func loadPrefix(_ bytes: UnsafeRawBufferPointer, allowed: Set<PickleGlobal>,
+                                  source: String) throws -> (value: PickleValue, length: Int) {
         var machine = Machine(bytes: bytes, allowed: allowed, source: source)
-        return try machine.run()
+        let value = try machine.run()
+        return (value, machine.offset)
     }
 }
 
