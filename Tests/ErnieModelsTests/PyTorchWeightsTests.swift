@@ -175,6 +175,20 @@ import Testing
         #expect(try paddle.floats(named: "bias") == expected.objectValue!["bias"]!.arrayValue!.map { Float($0.doubleValue!) })
     }
 
+    /// Arrays paddle.save (protocol 2/3) split into `name@@.i` slices come back whole, in the shape
+    /// `UnpackBigParamInfor@@` gives (tools/paddle_split_fixture.py), a Linear weight still read transposed.
+    @Test func splitParametersAreJoined() throws {
+        let paddle = try PaddleWeights(file: Self.folder.appendingPathComponent("split_protocol2.pdparams"))
+        let expected = try JSONParser.parse(try Data(contentsOf: Self.folder.appendingPathComponent("split_protocol2.json"))).objectValue!
+        func rows(_ name: String) -> [[Float]] { expected[name]!.arrayValue!.map { $0.arrayValue!.map { Float($0.doubleValue!) } } }
+        let weight = rows("ernie.encoder.layers.0.linear1.weight")  // [in 5, out 3]
+        #expect(paddle.shapes["ernie.encoder.layer.0.intermediate.dense.weight"] == [3, 5])
+        #expect(try paddle.floats(named: "ernie.encoder.layer.0.intermediate.dense.weight") == (0..<3).flatMap { out in (0..<5).map { weight[$0][out] } })
+        #expect(paddle.shapes["ernie.embeddings.word_embeddings.weight"] == [7, 3])
+        #expect(try paddle.floats(named: "ernie.embeddings.word_embeddings.weight") == rows("ernie.embeddings.word_embeddings.weight").flatMap { $0 })
+        #expect(paddle.shapes.count == 3)
+    }
+
     @Test func paddleNamesFollowPaddleNLP() {
         #expect(PaddleNames.huggingFace("ernie.encoder.layers.3.self_attn.q_proj.weight") == ("ernie.encoder.layer.3.attention.self.query.weight", true))
         #expect(PaddleNames.huggingFace("ernie.encoder.layers.0.norm2.bias") == ("ernie.encoder.layer.0.output.LayerNorm.bias", false))

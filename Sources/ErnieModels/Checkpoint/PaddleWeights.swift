@@ -45,12 +45,25 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
             guard let items = root.items else {
                 throw SafetensorsError.invalidHeader(path: url.path, message: "not a state dict (a dict of name → array)")
             }
+            var byPaddleName: [(String, Array)] = []
+            var parts: [String: Array] = [:]
+            var splitInfo: [(key: PickleValue, value: PickleValue)] = []
             for (key, value) in items {
-                guard let paddleName = key.string, case .call(let call) = value, call.callable.name == "_reconstruct" else { continue }
-                if paddleName.contains("@@") {
-                    throw SafetensorsError.invalidEntry(path: url.path, tensor: paddleName, message: "a parameter split into parts (paddle.save protocol 2/3 of an array above 4 GB) is not read; save with protocol 4")
-                }
-                var array = try Self.array(call, bytes: bytes, path: url.path, name: paddleName)
+                guard let paddleName = key.string else { continue }
+                if paddleName == Self.splitInfoKey { splitInfo = value.items ?? []; continue }
+                guard case .call(let call) = value, call.callable.name == "_reconstruct" else { continue }
+                let array = try Self.array(call, bytes: bytes, path: url.path, name: paddleName)
+                if paddleName.contains("@@.") { parts[paddleName] = array } else { byPaddleName.append((paddleName, array)) }
+            }
+            for (key, info) in splitInfo {
+                guard let paddleName = key.string else { continue }
+                byPaddleName.append((paddleName, try Self.joined(paddleName, info: info, parts: &parts, bytes: bytes, path: url.path)))
+            }
+            if let stray = parts.keys.sorted().first {
+                throw SafetensorsError.invalidEntry(path: url.path, tensor: stray, message: "a part of a split parameter that \(Self.splitInfoKey) does not list")
+            }
+            for (paddleName, original) in byPaddleName {
+                var array = original
                 let (mapped, transposed) = PaddleNames.huggingFace(paddleName)
                 let name = questionAnswering && mapped.hasPrefix("classifier.") ? "qa_outputs." + mapped.dropFirst("classifier.".count) : mapped
                 if transposed && array.elements.shape.count == 2 {
@@ -65,6 +78,38 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
         }
         self.arrays = arrays
         self.shapes = shapes
+    }
+
+    /// Where `paddle.save` with pickle protocol 2 or 3 lists the arrays it split (those above 2^30 − 1 bytes):
+    /// name → {"OriginShape": shape, "slices": ["name@@.0", "name@@.1", …]}, each slice a 1-D piece of the flattened array.
+    static let splitInfoKey = "UnpackBigParamInfor@@"
+
+    /// A split parameter put back together (`paddle.load`'s `_pack_loaded_dict`): its slices, in order, concatenated and
+    /// shaped as `OriginShape`; the slices are taken out of `parts`.
+    private static func joined(_ name: String, info: PickleValue, parts: inout [String: Array], bytes: UnsafeRawBufferPointer,
+                               path: String) throws -> Array {
+        func bad(_ reason: String) -> SafetensorsError { .invalidEntry(path: path, tensor: name, message: reason) }
+        let fields = info.items ?? []
+        guard let shape = fields.first(where: { $0.key.string == "OriginShape" })?.value.tuple?.compactMap(\.int),
+              let slices = fields.first(where: { $0.key.string == "slices" })?.value.tuple?.compactMap(\.string), !slices.isEmpty,
+              shape.allSatisfy({ $0 >= 0 }), let count = CheckedSize.product(shape) else {
+            throw bad("\(splitInfoKey) has no OriginShape and slices for it")
+        }
+        var joined: [UInt8] = []
+        var dtype: SafetensorsDType?
+        for slice in slices {
+            guard let part = parts.removeValue(forKey: slice) else { throw bad("its slice \(slice) is not in the file") }
+            guard part.elements.shape.count == 1, dtype == nil || dtype == part.elements.dtype else {
+                throw bad("slice \(slice) is not a 1-D piece of the same dtype")
+            }
+            dtype = part.elements.dtype
+            if let owned = part.owned { joined += owned } else { joined += bytes[part.bytes] }
+        }
+        guard let dtype, let size = CheckedSize.product(count, dtype.byteSize), size == joined.count else {
+            throw bad("its slices hold \(joined.count) bytes, OriginShape \(shape) needs \(CheckedSize.product(count, dtype?.byteSize ?? 0) ?? -1)")
+        }
+        return Array(elements: StridedElements(dtype: dtype, offset: 0, shape: shape, strides: StridedElements.contiguousStrides(shape)),
+                     bytes: 0..<0, owned: joined)
     }
 
     /// `_reconstruct(ndarray, (0,), b'b')` built with `(1, shape, dtype, is_fortran, raw)`.
