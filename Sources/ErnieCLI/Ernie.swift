@@ -10,6 +10,7 @@ struct Ernie: AsyncParsableCommand {
         abstract: "Pretrain, fine-tune, evaluate and serve BERT-family language models (ERNIE, BERT, …), Chinese first.",
         subcommands: [
             Tokenize.self,
+            Fuzz.self,
             Distill.self,
             Segment.self,
             Vocab.self,
