@@ -75,6 +75,9 @@ public struct MappedArray<Element: FixedWidthInteger & Sendable>: Sendable, Rand
     public let byteOffset: Int
     public let count: Int
 
+    /// The elements' bytes as stored.
+    public var rawBytes: UnsafeRawBufferPointer { file.bytes(offset: byteOffset, count: count * MemoryLayout<Element>.size) }
+
     /// - Precondition: the elements lie inside the file (callers check sizes and throw first).
     public init(file: MappedFile, byteOffset: Int, count: Int) {
         precondition(CheckedSize.product(count, MemoryLayout<Element>.size).map { file.contains(offset: byteOffset, count: $0) } ?? false,

@@ -1,3 +1,5 @@
+import ErnieBasics
+import ErnieText
 import Foundation
 
 /// Settings of PaddleNLP's sample index (`data_tools/helpers.cpp::build_mapping`).
@@ -119,9 +121,13 @@ public struct SampleIndexMap: Sendable {
         cachePrefix: String?, waitSeconds: Double? = nil, warnings: inout [String]
     ) throws -> SampleIndexMap {
         let cachePath = cachePrefix.map { settings.cacheFileName(prefix: $0, splitName: splitName) }
+        let fingerprint = Self.fingerprint(corpus: corpus, documents: documents)
+        let stampPath = cachePath.map { $0 + ".source" }
+        func recordedFingerprint() -> String? { stampPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } }
         if let cachePath, let waitSeconds {
+            // The building rank publishes the map, then its stamp: wait for this corpus's.
             let deadline = Date().addingTimeInterval(waitSeconds)
-            while !FileManager.default.fileExists(atPath: cachePath) {
+            while !(FileManager.default.fileExists(atPath: cachePath) && recordedFingerprint() == fingerprint) {
                 guard Date() < deadline else {
                     throw DataError.io(path: cachePath, reason: "not published by the building rank within \(Int(waitSeconds)) s")
                 }
@@ -129,21 +135,64 @@ public struct SampleIndexMap: Sendable {
             }
         }
         if let cachePath, FileManager.default.fileExists(atPath: cachePath) {
-            return try SampleIndexMap(contentsOf: cachePath)
+            // A map ernie cached names the corpus it came from; PaddleNLP's carry no stamp and are checked row by row.
+            let recorded = recordedFingerprint()
+            if recorded == nil || recorded == fingerprint {
+                let cached = try SampleIndexMap(contentsOf: cachePath)
+                if let problem = cached.problem(corpus: corpus, documents: documents, maxSeqLength: settings.maxSeqLength) {
+                    warnings.append("\(cachePath): \(problem); rebuilding it")
+                } else {
+                    return cached
+                }
+            } else {
+                warnings.append("\(cachePath) was built from other token files than \(corpus.prefix) holds now; rebuilding it")
+            }
         }
         let built = try build(corpus: corpus, documents: documents, settings: settings)
-        guard let cachePath else { return built }
+        guard let cachePath, let stampPath else { return built }
         do {
             switch built.rows {
             case .memory32(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath, sync: false)
             case .memory64(let rows): try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: cachePath, sync: false)
             default: return built
             }
+            try AtomicFile.write(Array(fingerprint.utf8), to: URL(fileURLWithPath: stampPath))
             return SampleIndexMap(rows: try SampleIndexMap(contentsOf: cachePath).rows, path: cachePath, statistics: built.statistics)
         } catch {
             warnings.append("could not cache the \(splitName) index map (\(error)); keeping it in memory")
             return built
         }
+    }
+
+    /// What a cached map was derived from: a digest of the corpus's sentence lengths and document starts, and the
+    /// split's documents. Written beside the map (`<map>.source`); a map whose stamp differs is rebuilt.
+    static func fingerprint(corpus: TokenCorpus, documents: Range<Int>) -> String {
+        var hasher = FNV1a64()
+        for array in [corpus.sentenceLengths.rawBytes, corpus.documentStarts.rawBytes] { hasher.combine(array) }
+        return "fnv1a64 \(String(hasher.value, radix: 16)) tokens \(corpus.tokenCount) sentences \(corpus.sentenceCount) documents \(documents.lowerBound)..<\(documents.upperBound)\n"
+    }
+
+    /// Why this map cannot be `corpus`'s for `documents`, or nil: every row must be a non-empty run of sentences
+    /// inside one of those documents, with a target length of 1 ... `maxSeqLength`.
+    func problem(corpus: TokenCorpus, documents: Range<Int>, maxSeqLength: Int) -> String? {
+        let starts = corpus.documentStarts
+        guard documents.upperBound < starts.count else { return "its split reaches past the corpus's documents" }
+        for index in 0..<count {
+            let row = self[index]
+            guard row.start < row.end, row.targetLength >= 1, row.targetLength <= maxSeqLength else {
+                return "row \(index) is (\(row.start), \(row.end), \(row.targetLength)): not a run of sentences with a target length in 1...\(maxSeqLength)"
+            }
+            // The document holding the row's first sentence: the last start ≤ it.
+            var low = documents.lowerBound, high = documents.upperBound
+            while low < high {
+                let middle = (low + high) / 2
+                if Int(starts[middle + 1]) <= row.start { low = middle + 1 } else { high = middle }
+            }
+            guard low < documents.upperBound, Int(starts[low]) <= row.start, row.end <= Int(starts[low + 1]) else {
+                return "row \(index) (sentences \(row.start)..<\(row.end)) does not lie inside one document of the split"
+            }
+        }
+        return nil
     }
 
     /// Builds the map for `documents` of `corpus` (PaddleNLP's `build_mapping`), in memory.

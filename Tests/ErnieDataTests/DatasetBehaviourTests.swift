@@ -157,6 +157,60 @@ import Testing
         #expect(try second.sample(at: 3) == first.sample(at: 3))
     }
 
+    /// A cached map stamped with other token files (the corpus was rewritten under the same prefix) is rebuilt, as
+    /// is one whose rows cannot belong to the corpus (a target length of 0, a row across documents).
+    @Test func staleOrTamperedCachedMapsAreRebuilt() throws {
+        let folder = TestPaths.temporaryFolder()
+        let prefix = folder.appendingPathComponent("c").path
+        try Self.writeCorpus(prefix, documents: 50, sentences: { _ in 3 })
+        var settings = Self.settings()
+        settings.useIndexCache = true
+        let vocabulary = try MaskingVocabulary(vocabulary: Self.vocabulary)
+        let first = try #require(try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: settings)
+            .dataset(.train, samples: 20))
+        let path = try #require(first.parts[0].indexMap.path)
+        #expect(FileManager.default.fileExists(atPath: path + ".source"))
+        // Other token files under the same prefix: the stamp no longer matches.
+        try Self.writeCorpus(prefix, documents: 30, sentences: { $0 % 2 == 0 ? 4 : 2 })
+        let data = try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: settings)
+        let rebuilt = try #require(try data.dataset(.train, samples: 20))
+        #expect(rebuilt.parts[0].indexMap.statistics != nil)  // built, not loaded
+        #expect(rebuilt.warnings.contains { $0.contains("other token files") })
+        var fresh = settings
+        fresh.useIndexCache = false
+        let reference = try #require(try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: fresh)
+            .dataset(.train, samples: 20))
+        #expect(rebuilt.parts[0].indexMap.flattened() == reference.parts[0].indexMap.flattened())
+        // A tampered map without a stamp (as PaddleNLP's come): checked row by row, rebuilt.
+        try FileManager.default.removeItem(atPath: path + ".source")
+        var rows = reference.parts[0].indexMap.flattened().map { UInt32($0) }
+        rows[2] = 0
+        try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: path)
+        let again = try #require(try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: settings)
+            .dataset(.train, samples: 20))
+        #expect(again.warnings.contains { $0.contains("target length") })
+        #expect(again.parts[0].indexMap.flattened() == reference.parts[0].indexMap.flattened())
+        rows = reference.parts[0].indexMap.flattened().map { UInt32($0) }
+        rows[1] = rows[1] + 40
+        try NumpyFile.write(rows, shape: [rows.count / 3, 3], to: path)
+        try FileManager.default.removeItem(atPath: path + ".source")
+        let spanning = try #require(try PretrainingData(inputs: .single(prefix: prefix), vocabulary: vocabulary, settings: settings)
+            .dataset(.train, samples: 20))
+        #expect(spanning.warnings.contains { $0.contains("inside one document") })
+    }
+
+    /// Rewriting token files removes the cached maps of that prefix (and their stamps), no other prefix's.
+    @Test func preparingAPrefixRemovesItsCachedMaps() throws {
+        let folder = TestPaths.temporaryFolder()
+        let names = ["c_train_indexmap_20mns_29msl_0.10ssp_1234s.npy", "c_train_indexmap_20mns_29msl_0.10ssp_1234s.npy.source",
+                     "c_valid_indexmap_5mns_29msl_0.10ssp_1234s.npy", "cc_train_indexmap_20mns_29msl_0.10ssp_1234s.npy",
+                     "c_ids.npy", "c_idx.npz"]
+        for name in names { try Data([1]).write(to: folder.appendingPathComponent(name)) }
+        CorpusPreparer.removeIndexMaps(of: folder.appendingPathComponent("c").path)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(left == ["c_ids.npy", "c_idx.npz", "cc_train_indexmap_20mns_29msl_0.10ssp_1234s.npy"])
+    }
+
     @Test func nonBuildingRanksWaitForTheCachedMap() throws {
         let folder = TestPaths.temporaryFolder()
         let prefix = folder.appendingPathComponent("c").path

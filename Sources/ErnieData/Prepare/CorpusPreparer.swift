@@ -106,6 +106,7 @@ public struct CorpusPreparer {
         try reader.read { batch in try pool.submit(batch, deliver: deliver) }
         try pool.finish(deliver: deliver)
         let summary = try writer.finish()
+        Self.removeIndexMaps(of: outputPrefix)
         statistics.read = reader.statistics
         statistics.read.skippedFiles = discovered.skipped.count
         statistics.documents = summary.documents
@@ -115,6 +116,20 @@ public struct CorpusPreparer {
         statistics.dtype = summary.dtype
         statistics.seconds = Self.seconds(clock.now - started)
         return statistics
+    }
+
+    /// Deletes the cached index maps (`<prefix>_<split>_indexmap_*.npy` and their `.source` stamps) of the token
+    /// files just rewritten: they describe the old corpus.
+    static func removeIndexMaps(of prefix: String) {
+        let directory = (prefix as NSString).deletingLastPathComponent
+        let base = (prefix as NSString).lastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        for name in names where name.hasPrefix(base + "_") && name.contains("_indexmap_")
+            && (name.hasSuffix(".npy") || name.hasSuffix(".npy.source")) {
+            let middle = name.dropFirst(base.count + 1).prefix { $0 != "_" }
+            guard ["train", "valid", "test"].contains(String(middle)) else { continue }
+            try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name))
+        }
     }
 
     /// `Processed 1200 documents (850.00 docs/s, 1.2345 MB/s), 37% of the input, ETA 0:12`.
