@@ -141,6 +141,28 @@ final class RecordingMonitor: PretrainingMonitor {
         }
     }
 
+    /// A `model_last` whose weights cannot be read resumes from `model_last_bak` (the checkpoint before it) with a
+    /// note, and then follows the uninterrupted run exactly from that step.
+    @Test func unreadableModelLastFallsBackToTheBackup() throws {
+        let fixture = try PretrainingFixture()
+        defer { fixture.remove() }
+        let (fullTrainer, fullMonitor, interrupted, first) = try fullAndStoppedRuns(fixture, steps: 6, stopAfter: 4, output: "damaged")
+        #expect(first.step == 4)
+        let output = URL(fileURLWithPath: interrupted.outputDir)
+        let weights = output.appendingPathComponent("model_last/model.safetensors")
+        let bytes = try Data(contentsOf: weights)
+        try bytes.prefix(bytes.count / 2).write(to: weights)
+        let monitor = RecordingMonitor()
+        let second = try Pretrainer(interrupted, monitor: monitor)
+        #expect(second.step == 2)
+        #expect(monitor.notes.contains { $0.contains("model_last_bak") && $0.contains("unreadable") }, "\(monitor.notes)")
+        try second.run()
+        #expect(monitor.rows.map(\.loss) == fullMonitor.rows.filter { $0.step > 2 }.map(\.loss))
+        for (name, tensor) in fullTrainer.model.parameters.ordered {
+            #expect(second.model.parameters[name]!.values == tensor.values, "\(name)")
+        }
+    }
+
     /// A `model_last` written by the earlier layout (trainer_state.json with `global_batch_size`, optimizer state as
     /// `m.` / `v.`) resumes to the same losses and weights; resuming it with another optimizer is refused by name.
     @Test func checkpointOfTheEarlierLayoutResumes() throws {

@@ -152,23 +152,22 @@ public final class Pretrainer {
             maxGradNorm: configuration.gradClip, useAmp: configuration.useAmp, lossScale: configuration.scaleLoss,
             seed: configuration.seed, totalSteps: configuration.maxSteps)
 
-        if !configuration.overwriteOutputDir, let last = Self.lastCheckpoint(in: outputDirectory) {
-            let state = try TrainerState.read(from: last)
-            guard state.trainBatchSize == globalBatchSize else {
-                throw TrainingError.incompatibleRun(
-                    "\(last.path) was trained with global_batch_size \(state.trainBatchSize), not \(globalBatchSize): use another --output_dir or the same batch size")
+        if !configuration.overwriteOutputDir, let found = Self.lastCheckpoint(in: outputDirectory) {
+            // A model_last that cannot be read (a damaged disk, a file cut short) falls back to model_last_bak, one
+            // checkpoint older; a run that does not fit the output directory is an error either way.
+            var last = found
+            let backup = outputDirectory.appendingPathComponent("model_last_bak")
+            let state: TrainerState
+            do {
+                state = try Pretrainer.resumeState(from: last, globalBatchSize: globalBatchSize, config: config, table: table,
+                                                   parameters: model.parameters, core: core, modelName: configuration.modelNameOrPath)
+            } catch let error where !(error is TrainingError) && last != backup && TrainerState.exists(in: backup) {
+                monitor.note("\(last.path) is unreadable (\(error)); resuming from \(backup.path), the checkpoint before it")
+                last = backup
+                state = try Pretrainer.resumeState(from: last, globalBatchSize: globalBatchSize, config: config, table: table,
+                                                   parameters: model.parameters, core: core, modelName: configuration.modelNameOrPath)
             }
-            guard let savedConfig = state.modelConfig, let consumed = state.consumedSamples else {
-                throw TrainingError.incompatibleRun(
-                    "\(last.appendingPathComponent(TrainerState.fileName).path) is not a pretraining checkpoint (no model_config / consumed_samples): use another --output_dir")
-            }
-            let saved = try BertConfig(jsonData: Data(savedConfig.utf8))
-            guard try BertArchitecture(saved) == BertArchitecture(config), saved.modelType == config.modelType else {
-                throw TrainingError.incompatibleRun("\(last.path) holds a different model than \(configuration.modelNameOrPath): use another --output_dir")
-            }
-            try PretrainedWeights.load(model.parameters, table: table, from: last, strict: true)
-            try core.resume(from: last, state: state)
-            consumedSamples = consumed
+            consumedSamples = state.consumedSamples!
             resumedFrom = state.globalStep
         } else {
             resumedFrom = nil
@@ -193,6 +192,28 @@ public final class Pretrainer {
                 "rank \(rank) would start at step \(step) but rank 0 at step \(Int(first[0])): every rank must see the same \(outputDirectory.path) (a shared file system)")
         }
         core.broadcastParameters(root: 0)
+    }
+
+    /// Reads a pretraining checkpoint into `parameters` and `core`. - Throws: `TrainingError.incompatibleRun` when it
+    /// is another run's (batch size, model), other errors when it cannot be read.
+    static func resumeState(from last: URL, globalBatchSize: Int, config: BertConfig, table: ParameterTable,
+                            parameters: ParameterStore, core: TrainingCore, modelName: String) throws -> TrainerState {
+        let state = try TrainerState.read(from: last)
+        guard state.trainBatchSize == globalBatchSize else {
+            throw TrainingError.incompatibleRun(
+                "\(last.path) was trained with global_batch_size \(state.trainBatchSize), not \(globalBatchSize): use another --output_dir or the same batch size")
+        }
+        guard let savedConfig = state.modelConfig, state.consumedSamples != nil else {
+            throw TrainingError.incompatibleRun(
+                "\(last.appendingPathComponent(TrainerState.fileName).path) is not a pretraining checkpoint (no model_config / consumed_samples): use another --output_dir")
+        }
+        let saved = try BertConfig(jsonData: Data(savedConfig.utf8))
+        guard try BertArchitecture(saved) == BertArchitecture(config), saved.modelType == config.modelType else {
+            throw TrainingError.incompatibleRun("\(last.path) holds a different model than \(modelName): use another --output_dir")
+        }
+        try PretrainedWeights.load(parameters, table: table, from: last, strict: true)
+        try core.resume(from: last, state: state)
+        return state
     }
 
     /// `model_last`, or its backup when a kill came between the two renames of a checkpoint.
