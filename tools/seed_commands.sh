@@ -30,6 +30,43 @@ cp "$FIX/tiny_bert_mindspore/bert.ckpt" "$WORK/bert.ckpt"
 head -200 "$VOCAB" > "$WORK/vocab200.txt"   # tiny_bert's 200 ids: [PAD], [UNK], [CLS], [SEP], [MASK] and ASCII
 sed -n 1,300p "$WORK/pd.txt" | sed 's#/[a-zA-Z]*##g; s/\[//g; s/\]//g' > "$WORK/lm.txt"
 
+# MindSpore's run_*.sh pass --config_path="../../task_*_config.yaml" from the model zoo's scripts/ folder: the yaml
+# files hold the defaults (the zoo's keys; values for this tiny data), and those expects run from $WORK/msrepo/scripts/x.
+mkdir -p "$WORK/msrepo/scripts/x"
+for task in classifier ner squad; do
+    cat > "$WORK/msrepo/task_${task}_config.yaml" <<YAML
+# Builtin configurations (the model zoo's layout)
+enable_modelarts: False
+data_url: ""
+device_target: "Ascend"
+enable_profiling: False
+
+description: "run_${task}"
+assessment_method: "Accuracy"
+do_train: "false"
+do_eval: "false"
+device_id: 0
+epoch_num: 1
+num_class: 2
+train_batch_size: 16
+eval_batch_size: 1
+save_finetune_checkpoint_path: "./${task}_finetune/ckpt/"
+load_pretrain_checkpoint_path: ""
+optimizer_cfg:
+    optimizer: 'Lamb'
+    Lamb:
+        learning_rate: 0.00003  # 3e-5
+bert_net_cfg:
+    seq_length: 64
+    vocab_size: 30522
+---
+# Help description for each configuration
+enable_modelarts: "Whether training on modelarts, default: False"
+---
+device_target: ['Ascend', 'GPU', 'CPU']
+YAML
+done
+
 # expect NAME runs|stops COMMAND…: runs a seed line and checks the outcome.
 expect() {
     local name=$1 want=$2; shift 2
@@ -71,6 +108,7 @@ expect mindspore-run_pretrain-gpu stops "$ERNIE" pretrain --device_target="GPU" 
     --data_dir="$WORK/tfrecord" --schema_dir="$WORK/schema.json" --save_checkpoint_path "$WORK/out-ms-gpu"
 expect mindspore-run_pretrain-distribute stops "$ERNIE" pretrain --distribute="true" --epoch_size=1 \
     --data_dir="$WORK/tfrecord" --save_checkpoint_path "$WORK/out-ms-dist"
+cd "$WORK/msrepo/scripts/x"
 expect mindspore-run_classifier runs "$ERNIE" finetune \
     --config_path="../../task_classifier_config.yaml" --device_target="CPU" --do_train="true" --do_eval="true" \
     --assessment_method="Accuracy" --device_id=0 --epoch_num=1 --num_class=2 --train_data_shuffle="true" \
@@ -95,6 +133,7 @@ expect mindspore-run_squad stops "$ERNIE" finetune \
     --epoch_num=3 --num_class=2 --train_batch_size=32 --eval_batch_size=1 --vocab_file_path="" \
     --save_finetune_checkpoint_path="$WORK/out-ms-squad" --load_pretrain_checkpoint_path="$WORK/init" \
     --train_data_file_path="" --eval_json_path="" --schema_file_path=""
+cd "$ROOT"
 expect hf-run_language_modeling runs "$ERNIE" pretrain \
     --output_dir="$WORK/out-hf" --model_type=ernie --model_name_or_path="$WORK/init" --do_train --train_data_file="$WORK/lm.txt" \
     --do_eval --eval_data_file="$WORK/lm.txt" --mlm --line_by_line --block_size 64 --per_gpu_train_batch_size 8 \

@@ -31,7 +31,8 @@ struct Ernie: AsyncParsableCommand {
     static func main() async {
         var parsed: ParsableCommand.Type?
         do {
-            var command = try parseAsRoot(BooleanArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+            let arguments = try MindSporeConfig.expand(Array(CommandLine.arguments.dropFirst()), subcommands: configuration.subcommands)
+            var command = try parseAsRoot(BooleanArguments.normalize(arguments))
             parsed = type(of: command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

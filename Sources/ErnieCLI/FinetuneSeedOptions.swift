@@ -28,7 +28,7 @@ struct FinetuneSeedOptions: ParsableArguments {
     @Option(name: .customLong("warmup_proportion"), parsing: .unconditional, help: "Alias of --warmup_ratio.") var warmupProportion: Double?
 
     // MindSpore BERT run_classifier.py / run_ner.py / run_squad.py.
-    @Option(name: .customLong("config_path"), help: "MindSpore's yaml: accepted; its values are taken from these flags and the model's config.json.") var configPath: String?
+    @Option(name: .customLong("config_path"), help: "MindSpore's yaml: its settings are the defaults of the flags of the same names (the command line wins).") var configPath: String?
     @Option(name: .customLong("device_target"), help: "CPU.") var deviceTarget: String?
     @Option(name: .customLong("device_id"), parsing: .unconditional, help: "Accepted.") var deviceId = 0
     @Option(name: .customLong("assessment_method"), help: "accuracy, f1, mcc, spearman_correlation (regression), clue_benchmark, bf1 or mf1 (any case).")

@@ -61,6 +61,7 @@ struct PretrainSeedOptions: ParsableArguments {
     var sharding: String?
 
     // MindSpore BERT run_pretrain.py.
+    @Option(name: .customLong("config_path"), help: "MindSpore's yaml: its settings are the defaults of the flags of the same names (the command line wins).") var configPath: String?
     @Option(name: .customLong("device_target"), help: "CPU here (MindSpore's Ascend default is taken as CPU when not given).") var deviceTarget: String?
     @Option(name: .customLong("distribute"), help: "true: run under mpirun -np N (true|false).") var distribute = false
     @Option(name: .customLong("device_num"), parsing: .unconditional, help: "Ranks; must match mpirun -np.") var deviceNum: Int?
