@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ITERATIONS=${1:-1000000}
 SECONDS_PER_TARGET=${2:-1800}
 ERNIE=${3:-.build/release/ernie}
-for target in config vocab tokenizer_json merges safetensors torch pdparams ckpt tfrecord corpus_npy corpus_megatron \
+for target in config vocab tokenizer_json merges safetensors torch pdparams ckpt tfrecord tfrecord_examples corpus_npy corpus_megatron \
               seqcls_jsonl seqcls_tsv conll squad; do
     if ! "$ERNIE" fuzz --targets "$target" --iterations "$ITERATIONS" --seconds "$SECONDS_PER_TARGET" --seed "${FUZZ_SEED:-1}"; then
         echo "fuzz: target $target crashed or failed; its last input is in /dev/shm/ernie-fuzz/$target" >&2

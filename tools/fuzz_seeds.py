@@ -56,6 +56,7 @@ def main():
     with open(os.path.join(target("pdparams"), "protocol4.pdparams"), "wb") as f:
         pickle.dump({"linear.weight": rng.standard_normal((3, 2)).astype(np.float32), "linear.bias": np.zeros(2, np.float32)}, f, protocol=4)
     copy("ErnieDataTests/Fixtures/tfrecord/pretrain.tfrecord", "tfrecord", "pretrain.tfrecord")
+    copy("ErnieDataTests/Fixtures/tfrecord/pretrain.tfrecord", "tfrecord_examples", "pretrain.tfrecord")
     copy("ErnieTextTests/Fixtures/bpe/train_small/merges.txt", "merges", "merges.txt")
     copy("ErnieTextTests/Fixtures/bpe/train_small/vocab.json", "merges", "vocab.json")
     # tokenizer.json of a tiny WordPiece vocabulary, as transformers writes it.

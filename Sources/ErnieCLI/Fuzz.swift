@@ -59,9 +59,19 @@ struct Fuzz: ParsableCommand {
 /// A reader under test: `read` opens the file named by the seed's main file in the work folder.
 struct FuzzTarget: Sendable {
     let name: String
+    /// Rewrites a mutated input before it is read (e.g. valid checksums, so the mutation reaches the parser behind them).
+    var repair: (@Sendable ([UInt8]) -> [UInt8])? = nil
     /// The file a seed folder's reader is given (others in the folder are its companions, e.g. a .bin beside an .idx).
     let main: @Sendable (URL) -> URL
     let read: @Sendable (URL) throws -> Void
+
+    init(name: String, main: @escaping @Sendable (URL) -> URL, repair: (@Sendable ([UInt8]) -> [UInt8])? = nil,
+         read: @escaping @Sendable (URL) throws -> Void) {
+        self.name = name
+        self.main = main
+        self.repair = repair
+        self.read = read
+    }
 
     static func file(_ folder: URL) -> URL { folder }
 
@@ -98,6 +108,12 @@ struct FuzzTarget: Sendable {
             let data = try TFRecordPretrainingData(paths: [url.path], idCount: 1 << 20, maxSeqLen: 512, samples: 4)
             for index in 0..<min(data.recordCount, 8) { _ = try data.sample(at: index) }
         },
+        // The same reader with valid framing: each mutation is re-framed (lengths and masked CRC-32Cs recomputed),
+        // so it reaches the Example protobuf parser instead of the checksum.
+        FuzzTarget(name: "tfrecord_examples", main: file, repair: reframeTFRecords) { url in
+            let data = try TFRecordPretrainingData(paths: [url.path], idCount: 1 << 20, maxSeqLen: 512, samples: 4)
+            for index in 0..<min(data.recordCount, 8) { _ = try data.sample(at: index) }
+        },
         FuzzTarget(name: "corpus_npy", main: { $0.deletingLastPathComponent().appendingPathComponent("corpus") },
                    read: readCorpus),
         FuzzTarget(name: "corpus_megatron", main: { $0.deletingLastPathComponent().appendingPathComponent("corpus") },
@@ -107,6 +123,32 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "conll", main: file, read: examples(.tokenClassification)),
         FuzzTarget(name: "squad", main: file, read: examples(.questionAnswering)),
     ]
+
+    /// `bytes` as TFRecord records with correct framing: the seed's records are found by their lengths (as far as
+    /// they still parse), and whatever follows the last one becomes one more record's payload.
+    @Sendable static func reframeTFRecords(_ bytes: [UInt8]) -> [UInt8] {
+        var payloads: [ArraySlice<UInt8>] = []
+        var offset = 0
+        while offset + 12 <= bytes.count {
+            var length = 0
+            for index in 0..<8 { length |= Int(bytes[offset + index]) << (8 * index) }
+            guard length >= 0, length <= bytes.count - offset - 16 else { break }
+            payloads.append(bytes[(offset + 12)..<(offset + 12 + length)])
+            offset += 16 + length
+        }
+        if offset < bytes.count { payloads.append(bytes[offset...]) }
+        var out: [UInt8] = []
+        func append32(_ value: UInt32) { for index in 0..<4 { out.append(UInt8(truncatingIfNeeded: value >> (8 * index))) } }
+        for payload in payloads {
+            var header: [UInt8] = []
+            for index in 0..<8 { header.append(UInt8(truncatingIfNeeded: UInt64(payload.count) >> (8 * UInt64(index)))) }
+            out += header
+            append32(CRC32C.masked(CRC32C.checksum(header)))
+            out += payload
+            append32(CRC32C.masked(CRC32C.checksum(payload)))
+        }
+        return out
+    }
 
     /// Opens a PaddleNLP or Megatron corpus prefix with the vocab.txt beside it and draws a few samples (no index
     /// cache: nothing is written).
@@ -161,7 +203,8 @@ struct FuzzTarget: Sendable {
         while count < iterations {
             if count % 64 == 0 && Date() >= deadline { break }
             let file = files[Int(random.next() % UInt64(files.count))]
-            let mutated = FuzzMutation.mutate(originals[file]!, random: &random)
+            var mutated = FuzzMutation.mutate(originals[file]!, random: &random)
+            if let repair { mutated = repair(mutated) }
             let url = work.appendingPathComponent(file)
             // Not atomic on purpose: the file is rewritten in place, and a crash leaves it for the developer.
             guard FileManager.default.createFile(atPath: url.path, contents: Data(mutated)) else {
