@@ -27,12 +27,12 @@ head -600 "$WORK/sentiment/train.json" > "$WORK/train.json"
 
 pretrain() {
     "${LAUNCH[@]}" "$ERNIE" pretrain --model_name_or_path "$WORK/init" --tokenizer_name_or_path "$WORK/init" \
-        --input_dir "$WORK/data/pd" --output_dir "$1" --max_seq_len 64 --micro_batch_size 8 --max_steps 60 \
+        --input_dir "$WORK/data/pd" --output_dir "$1" --max_seq_len 64 --micro_batch_size 8 --max_steps 400 \
         --checkpoint_steps 1 --save_steps 1000 --eval_freq 1000 --eval_iters 1 --max_lr 1e-3 --logging_freq 10
 }
 finetune() {
     "${LAUNCH[@]}" "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/init" --train_file "$WORK/train.json" \
-        --output_dir "$1" --do_train --max_steps 60 --save_steps 1 --per_device_train_batch_size 8 --max_seq_length 64 \
+        --output_dir "$1" --do_train --max_steps 400 --save_steps 1 --per_device_train_batch_size 8 --max_seq_length 64 \
         --learning_rate 1e-4 --logging_steps 10
 }
 
