@@ -35,11 +35,13 @@ public struct MegatronIndex: Sendable {
     }
 
     /// Checks that every sentence lies inside the `.bin` holding `tokenCount` ids: sizes ≥ 0, byte pointers ≥ 0 and
-    /// aligned to the id size, pointer / id size + size ≤ tokenCount. Once, at open, so that reading a sentence never
-    /// leaves the file.
+    /// aligned to the id size, pointer / id size + size ≤ tokenCount; and that each sentence starts where the one
+    /// before it ends (Megatron's writer stores them back to back, and a sample reads its sentences as one run).
+    /// Once, at open, so that reading a sentence or a run of them never leaves the file.
     /// - Throws: `DataError.malformed` naming `path` (the `.idx`) and the first bad sentence.
     func checkSentences(tokenCount: Int, path: String, binPath: String) throws {
         let idSize = dtype.size
+        var previousEnd: Int?
         for index in 0..<sizes.count {
             let size = Int(sizes[index]), pointer = Int(pointers[index])
             guard size >= 0, pointer >= 0, pointer % idSize == 0,
@@ -48,6 +50,12 @@ public struct MegatronIndex: Sendable {
                     path: path,
                     reason: "sentence \(index) (byte pointer \(pointer), \(size) ids) lies outside \(binPath), which holds \(tokenCount) \(idSize)-byte ids")
             }
+            if let previousEnd, pointer / idSize != previousEnd {
+                throw DataError.malformed(
+                    path: path,
+                    reason: "sentence \(index) starts at id \(pointer / idSize), not where sentence \(index - 1) ends (id \(previousEnd)): sizes and pointers disagree")
+            }
+            previousEnd = end
         }
     }
 }

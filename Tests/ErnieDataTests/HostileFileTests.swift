@@ -92,4 +92,17 @@ import Testing
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         Self.expectError(naming: path) { _ = try TokenCorpus(prefix: prefix) }
     }
+
+    /// Sizes that disagree with the pointers while every sentence stays inside the .bin (found by `ernie fuzz`: a run
+    /// of sentences read from the first one's pointer went past the file).
+    @Test func megatronSizesMustMatchThePointers() throws {
+        let prefix = try Self.corpus(.megatron)
+        let path = prefix + ".idx"
+        var bytes = try fileBytes(path)
+        let header = 34
+        let size = bytes[header..<(header + 4)].enumerated().reduce(Int32(0)) { $0 | Int32($1.element) << (8 * Int32($1.offset)) }
+        bytes.replaceSubrange(header..<(header + 4), with: Self.le(size - 1))
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect { _ = try TokenCorpus(prefix: prefix) } throws: { "\($0)".contains("sizes and pointers disagree") && "\($0)".contains(path) }
+    }
 }
