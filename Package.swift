@@ -77,7 +77,7 @@ let package = Package(
             ],
             swiftSettings: checkedSwift),
         .testTarget(name: "ErnieEngineTests", dependencies: ["ErnieEngine"]),
-        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieText"], exclude: ["Fixtures"]),
+        .testTarget(name: "ErnieTextTests", dependencies: ["ErnieBasics", "ErnieText"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieDataTests", dependencies: ["ErnieData"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieModelsTests", dependencies: ["ErnieBasics", "ErnieModels", "ErnieEngine"], exclude: ["Fixtures"]),
         .testTarget(name: "ErnieExportTests", dependencies: ["ErnieBasics", "ErnieExport", "ErnieModels", "ErnieEngine", "ErnieTraining"]),

