@@ -6,6 +6,8 @@ public enum TokenizerKind: String, Sendable {
     case wordPiece
     /// RoBERTa/GPT-2: `vocab.json` + `merges.txt` over UTF-8 bytes (`ByteLevelBPETokenizer`).
     case byteLevelBPE
+    /// ERNIE-M: `sentencepiece.bpe.model` + `vocab.txt` (`ErnieMTokenizer`).
+    case sentencePiece
 }
 
 /// What every ernie tokenizer offers, with Hugging Face fast-tokenizer semantics: `BertTokenizer` (WordPiece) and
@@ -92,6 +94,11 @@ extension BertTokenizer: TextTokenizer {
     }
 }
 
+extension ErnieMTokenizer: TextTokenizer {
+    public var kind: TokenizerKind { .sentencePiece }
+    public func makeScratch() -> Scratch { Scratch() }
+}
+
 extension ByteLevelBPETokenizer: TextTokenizer {
     public var kind: TokenizerKind { .byteLevelBPE }
     public func makeScratch() -> Scratch { Scratch() }
@@ -99,6 +106,7 @@ extension ByteLevelBPETokenizer: TextTokenizer {
 
 /// Finds the tokenizer of a model folder or file, as `AutoTokenizer.from_pretrained` would.
 public enum TokenizerLoader {
+    /// - `sentencepiece.bpe.model` (+ `vocab.txt`) in the folder, or a `.model` file: `ErnieMTokenizer`;
     /// - `tokenizer.json` (in the folder, or the file itself): WordPiece or BPE by its `model.type`;
     /// - else `vocab.txt` → `BertTokenizer`, `vocab.json` + `merges.txt` → `ByteLevelBPETokenizer` (with
     ///   `tokenizer_config.json`'s options); a `vocab.json` file takes the `merges.txt` beside it.
@@ -111,6 +119,8 @@ public enum TokenizerLoader {
         let manager = FileManager.default
         if !isFolder.boolValue {
             switch url.lastPathComponent {
+            case _ where url.pathExtension == "model":
+                return try ErnieMTokenizer(directory: url.deletingLastPathComponent(), modelFile: url)
             case "tokenizer.json":
                 return try modelType(url) == "BPE" ? try ByteLevelBPETokenizer(tokenizerJSON: url)
                                                    : try BertTokenizer(tokenizerJSON: url)
@@ -125,6 +135,9 @@ public enum TokenizerLoader {
                 return try BertTokenizer(vocabFile: url)
             }
         }
+        if manager.fileExists(atPath: url.appendingPathComponent(ErnieMTokenizer.modelFileName).path) {
+            return try ErnieMTokenizer(directory: url)
+        }
         let tokenizerJSON = url.appendingPathComponent("tokenizer.json")
         if manager.fileExists(atPath: tokenizerJSON.path) {
             return try modelType(tokenizerJSON) == "BPE" ? try ByteLevelBPETokenizer(directory: url)
@@ -137,7 +150,7 @@ public enum TokenizerLoader {
             return try ByteLevelBPETokenizer(directory: url)
         }
         throw TokenizerError.invalidConfiguration(
-            path: url.path, reason: "no tokenizer.json, vocab.txt (WordPiece) or vocab.json + merges.txt (BPE)")
+            path: url.path, reason: "no tokenizer.json, vocab.txt (WordPiece), vocab.json + merges.txt (BPE) or sentencepiece.bpe.model (ERNIE-M)")
     }
 
     /// `model.type` of a tokenizer.json ("WordPiece", "BPE", …).

@@ -41,7 +41,11 @@ public struct TokenizerFiles: Sendable {
 
     /// The names of the files `write(to:)` writes.
     public var names: [String] {
-        tokenizer.kind == .byteLevelBPE ? ByteLevelBPEFiles.fileNames : WordPieceFiles.fileNames
+        switch tokenizer.kind {
+        case .byteLevelBPE: ByteLevelBPEFiles.fileNames
+        case .wordPiece: WordPieceFiles.fileNames
+        case .sentencePiece: ErnieMFiles.fileNames
+        }
     }
 
     /// Writes the tokenizer's files into `directory` (replacing them); each appears atomically.
@@ -49,6 +53,8 @@ public struct TokenizerFiles: Sendable {
         switch tokenizer {
         case let bpe as ByteLevelBPETokenizer:
             try ByteLevelBPEFiles(tokenizer: bpe, modelMaxLength: modelMaxLength).write(to: directory, durable: durable)
+        case let ernieM as ErnieMTokenizer:
+            try ErnieMFiles(tokenizer: ernieM, modelMaxLength: modelMaxLength).write(to: directory, durable: durable)
         case let wordPiece as BertTokenizer:
             try WordPieceFiles(tokenizer: wordPiece, modelMaxLength: modelMaxLength).write(to: directory, durable: durable)
         default:

@@ -20,6 +20,8 @@ public final class SentencePieceModel: Sendable {
     public let byteFallback: Bool
     /// The id of the `UNKNOWN` piece (`<unk>` by default).
     public let unknownId: Int
+    /// The `.model` file's bytes (written again as they were by `ErnieMFiles`).
+    public let serialized: [UInt8]
     /// The normaliser's name in the model (`nmt_nfkc`, `nfkc`, `identity`, …); its rules are the compiled map.
     public let normalizerName: String
 
@@ -47,6 +49,7 @@ public final class SentencePieceModel: Sendable {
     /// A model from the bytes of a `.model` file.
     public init(bytes: [UInt8], source: String = "SentencePiece model") throws {
         let file = try SentencePieceModelFile(bytes: bytes, source: source)
+        serialized = bytes
         guard file.algorithm == .unigram || file.algorithm == .bpe else {
             throw SentencePieceError.unsupported(path: source, feature: "model_type \(file.algorithm == .word ? "WORD" : "CHAR") (ernie encodes UNIGRAM and BPE models)")
         }
