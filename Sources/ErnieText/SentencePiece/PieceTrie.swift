@@ -56,6 +56,40 @@ struct PieceTrie: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
+    /// The trie's tables as unsafe buffers for hot loops (valid inside `body` only).
+    struct View {
+        let keys: UnsafeBufferPointer<UInt64>
+        let children: UnsafeBufferPointer<Int32>
+        let values: UnsafeBufferPointer<Int32>
+        let rootChildren: UnsafeBufferPointer<Int32>
+        let mask: Int
+
+        @inline(__always)
+        func child(_ node: Int32, _ byte: UInt8) -> Int32 {
+            if node == 0 { return rootChildren[Int(byte)] }
+            let key = UInt64(node &+ 1) << 8 | UInt64(byte)
+            var slot = PieceTrie.slot(key, mask: mask)
+            while true {
+                let stored = keys[slot]
+                if stored == key { return children[slot] }
+                if stored == 0 { return -1 }
+                slot = (slot &+ 1) & mask
+            }
+        }
+    }
+
+    func withView<Result>(_ body: (View) -> Result) -> Result {
+        keys.withUnsafeBufferPointer { keys in
+            children.withUnsafeBufferPointer { children in
+                values.withUnsafeBufferPointer { values in
+                    rootChildren.withUnsafeBufferPointer { rootChildren in
+                        body(View(keys: keys, children: children, values: values, rootChildren: rootChildren, mask: mask))
+                    }
+                }
+            }
+        }
+    }
+
     /// The child of `node` along `byte`, or -1.
     @inline(__always)
     func child(_ node: Int32, _ byte: UInt8) -> Int32 {

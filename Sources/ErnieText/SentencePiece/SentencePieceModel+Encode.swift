@@ -109,6 +109,7 @@ extension SentencePieceModel {
         scratch.bestIds.withUnsafeMutableBufferPointer { bestIds in
         scores.withUnsafeBufferPointer { scores in
         types.withUnsafeBufferPointer { types in
+        pieceTrie.withView { trie in
             var start = 0
             while start < size {
                 let base = bestScores[start]
@@ -117,29 +118,30 @@ extension SentencePieceModel {
                 var node = PieceTrie.root
                 var position = start
                 while position < size {
-                    node = pieceTrie.child(node, text[position])
+                    node = trie.child(node, text[position])
                     if node < 0 { break }
-                    position += 1
-                    let id = pieceTrie.values[Int(node)]
+                    position &+= 1
+                    let id = trie.values[Int(node)]
                     guard id >= 0 else { continue }
                     let type = types[Int(id)]
-                    if type == .unused { continue }
-                    let length = position - start
-                    if type == .userDefined {
+                    let length = position &- start
+                    if type == .normal {
+                        let candidate = scores[Int(id)] + base
+                        if bestStarts[position] == -1 || candidate > bestScores[position] {
+                            bestScores[position] = candidate
+                            bestStarts[position] = Int32(truncatingIfNeeded: start)
+                            bestIds[position] = id
+                        }
+                    } else if type == .userDefined {
                         // SentencePiece computes this bonus in double: `length * max_score_ - 0.1`.
                         let candidate = Double(Float(length) * maximumScore) - 0.1 + Double(base)
                         if bestStarts[position] == -1 || candidate > Double(bestScores[position]) {
                             bestScores[position] = Float(candidate)
-                            bestStarts[position] = Int32(start)
+                            bestStarts[position] = Int32(truncatingIfNeeded: start)
                             bestIds[position] = id
                         }
                     } else {
-                        let candidate = scores[Int(id)] + base
-                        if bestStarts[position] == -1 || candidate > bestScores[position] {
-                            bestScores[position] = candidate
-                            bestStarts[position] = Int32(start)
-                            bestIds[position] = id
-                        }
+                        continue  // UNUSED
                     }
                     if length == characterLength { coversCharacter = true }
                 }
@@ -148,13 +150,13 @@ extension SentencePieceModel {
                     let candidate = unknownScore + base
                     if bestStarts[target] == -1 || candidate > bestScores[target] {
                         bestScores[target] = candidate
-                        bestStarts[target] = Int32(start)
+                        bestStarts[target] = Int32(truncatingIfNeeded: start)
                         bestIds[target] = unknown
                     }
                 }
-                start += characterLength
+                start &+= characterLength
             }
-        }}}}}
+        }}}}}}
         var end = size
         while end > 0 {
             let start = Int(scratch.bestStarts[end])
