@@ -7,7 +7,7 @@ Run by developers, never by CI (CI has no torch):
     python tools/family_goldens.py [roberta ...]     # from the repository root; default: every family
     # NEZHA left transformers in 5.0: its goldens come from 4.40 (the last release with it), in its own venv:
     python -m venv /tmp/tf440 && /tmp/tf440/bin/pip install torch "transformers==4.40.2" safetensors
-    /tmp/tf440/bin/python tools/family_goldens.py nezha
+    /tmp/tf440/bin/python tools/family_goldens.py nezha ernie_m       # ERNIE-M left in 5.0 too
 
 For each family, under Tests/ErnieModelsTests/Fixtures/families/<family>/:
 - model/: save_pretrained of the family's pretraining model (RobertaForMaskedLM, AlbertForPreTraining,
@@ -63,6 +63,13 @@ if hasattr(transformers, "NezhaConfig"):  # transformers < 5
     FAMILIES["nezha"] = ("Nezha", transformers.NezhaConfig,
                          dict(COMMON, max_position_embeddings=32, max_relative_position=3, classifier_dropout=0.0),
                          "ForPreTraining", 0, True)
+if hasattr(transformers, "ErnieMConfig"):  # transformers < 5
+    # No pretraining head in transformers: model/ is the base ErnieMModel; inputs carry no attention_mask (as
+    # ErnieMTokenizer returns input_ids only), so the mask comes from the padding ids.
+    FAMILIES["ernie_m"] = ("ErnieM", transformers.ErnieMConfig,
+                           dict(COMMON, max_position_embeddings=SEQ + 2, pad_token_id=1, classifier_dropout=0.0,
+                                act_dropout=0.0), "Model", 1, False)
+OLD_ONLY = {"nezha", "ernie_m"}
 HEADS = {
     "pretraining": None,
     "sequence_classification": ("ForSequenceClassification", {"num_labels": 3}),
@@ -93,7 +100,7 @@ def inputs(family, rows, seed=1234):
         mask[row, :LENGTHS[row % len(LENGTHS)]] = 1
     ids[:, 0] = 0 if pad != 0 else 2
     ids = torch.where(mask.bool(), ids, torch.full_like(ids, pad))
-    result = {"input_ids": ids, "attention_mask": mask}
+    result = {"input_ids": ids} if family == "ernie_m" else {"input_ids": ids, "attention_mask": mask}
     if types:
         token_types = torch.zeros(rows, SEQ, dtype=torch.long)
         for row in range(rows):
@@ -182,10 +189,14 @@ def run_family(family):
     base = model_class(family, "pretraining")(config(family, "pretraining"))
     perturb_(base, seed=3)
     base.save_pretrained(os.path.join(out, "model"))
-    base_state = {k: v.clone() for k, v in base.state_dict().items()}
+    # A base model (ErnieMModel) saves its keys without the heads' prefix.
+    prefix = base.base_model_prefix + "." if FAMILIES[family][3] == "Model" else ""
+    base_state = {prefix + k: v.clone() for k, v in base.state_dict().items()}
     scalars = {"transformers_version": transformers.__version__, "torch_version": torch.__version__,
                "batch": BATCH, "seq": SEQ, "choices": CHOICES, "lengths": LENGTHS, "heads": {}}
     for head in HEADS:
+        if head == "pretraining" and FAMILIES[family][3] == "Model":
+            continue
         model, tensors, batch, targets, outputs = run_head(family, head, base_state)
         save_file(tensors, os.path.join(out, f"{head}.safetensors"), metadata={"format": "pt"})
         directory = os.path.join(out, "_saved")
@@ -209,7 +220,7 @@ def run_family(family):
 
 
 def main():
-    for family in sys.argv[1:] or [family for family in FAMILIES if family != "nezha"]:
+    for family in sys.argv[1:] or [family for family in FAMILIES if family not in OLD_ONLY]:
         run_family(family)
 
 

@@ -11,9 +11,13 @@ import Testing
 @Suite struct FamilyGoldenTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ErnieModelsTests/Fixtures/families")
-    static let families = ["roberta", "albert", "distilbert", "nezha"]
+    static let families = ["roberta", "albert", "distilbert", "nezha", "ernie_m"]
     static let heads: [ModelHead] = [.pretraining, .sequenceClassification, .tokenClassification, .questionAnswering, .multipleChoice]
-    static let cases: [(String, ModelHead)] = families.flatMap { family in heads.map { (family, $0) } }
+    /// ERNIE-M has no pretraining head in transformers (its model/ is the base ErnieMModel; no attention_mask is
+    /// given, so the padding ids make the mask).
+    static let cases: [(String, ModelHead)] = families.flatMap { family in
+        heads.filter { family != "ernie_m" || $0 != .pretraining }.map { (family, $0) }
+    }
 
     /// One head model of a family, behind one call.
     struct HeadModel {

@@ -32,6 +32,7 @@ extension BertArchitecture {
         sinusoidalPositions = config.modelType == .distilbert && config.sinusoidalPositions
         maxRelativePosition = config.modelType == .nezha ? config.maxRelativePosition : nil
         learnsRelativePositions = config.modelType == .nezha && config.learnsRelativePositions
+        if config.modelType == .ernieM { activationDropout = Float(config.activationDropout) }
         if config.modelType == .albert {
             embeddingSize = config.embeddingSize ?? config.hiddenSize
             hiddenGroups = config.hiddenGroupCount

@@ -33,6 +33,8 @@ public struct BertArchitecture: Sendable, Equatable {
     public var maxRelativePosition: Int?
     /// MindSpore's NEZHA: each layer learns its relative-position table (transformers': one fixed sinusoid).
     public var learnsRelativePositions: Bool
+    /// ERNIE-M's `act_dropout`: dropout after the feed-forward activation (0 elsewhere).
+    public var activationDropout: Float
     /// Dropout before the pair head (ALBERT's `classifier_dropout_prob` on the SOP head; none in BERT).
     public var pairDropout: Float
 
@@ -74,19 +76,27 @@ public struct BertArchitecture: Sendable, Equatable {
         hiddenGroups = 1
         innerGroupLayers = 1
         pairDropout = 0
+        activationDropout = 0
         sinusoidalPositions = false
         maxRelativePosition = nil
         learnsRelativePositions = false
     }
 
     /// The longest sequence the position table covers (RoBERTa's positions start after `padTokenId`).
-    public var maxSequenceLength: Int { modelType == .roberta ? maxPositions - padTokenId - 1 : maxPositions }
+    public var maxSequenceLength: Int {
+        switch modelType {
+        case .roberta: maxPositions - padTokenId - 1
+        case .ernieM: maxPositions - 2
+        default: maxPositions
+        }
+    }
 
     /// The same shape with dropout 0: what must match for weights to be interchangeable.
     public var withoutDropout: BertArchitecture {
         var copy = self
         copy.hiddenDropout = 0
         copy.attentionDropout = 0
+        copy.activationDropout = 0
         return copy
     }
 
@@ -107,7 +117,11 @@ public struct BertArchitecture: Sendable, Equatable {
             throw ModelError.invalidConfiguration(
                 "max_position_embeddings \(maxPositions) leaves no position for RoBERTa, whose positions start at pad_token_id + 1 = \(padTokenId + 1)")
         }
-        for (name, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout)] where !(0..<1).contains(p) {
+        if modelType == .ernieM, maxPositions < 3 {
+            throw ModelError.invalidConfiguration("max_position_embeddings \(maxPositions) leaves no position for ERNIE-M, whose positions start at 2")
+        }
+        for (name, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout),
+                          ("act_dropout", activationDropout)] where !(0..<1).contains(p) {
             throw ModelError.invalidConfiguration("\(name) must be in [0, 1), got \(p)")
         }
     }

@@ -78,6 +78,11 @@ public struct BertModel: @unchecked Sendable {
                                                  paddingRow: a.padTokenId))
         } else if a.modelType == .nezha {
             x = try graph.add(x, graph.embedding(p("embeddings.token_type_embeddings.weight"), ids: inputs.tokenTypeIds ?? zeros, name: "token_type_ids"))
+        } else if a.modelType == .ernieM {
+            // ErnieMEmbeddings: positions 2, 3, … ("to mimic paddlenlp"), no token types.
+            let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length + 2) }
+            x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids",
+                                                 paddingRow: a.padTokenId))
         } else if a.modelType == .distilbert {
             let positions = inputs.positionIds ?? (0..<batch * length).map { Int32($0 % length) }
             x = try graph.add(x, graph.embedding(p("embeddings.position_embeddings.weight"), ids: positions, name: "position_ids"))
@@ -92,13 +97,16 @@ public struct BertModel: @unchecked Sendable {
         if a.taskTypeVocabularySize != nil {
             x = try graph.add(x, graph.embedding(p("embeddings.task_type_embeddings.weight"), ids: inputs.taskTypeIds ?? zeros, name: "task_type_ids"))
         }
-        x = try graph.layerNorm(x, weight: p("embeddings.LayerNorm.weight"), bias: p("embeddings.LayerNorm.bias"), eps: a.layerNormEps)
+        x = try graph.layerNorm(x, weight: p(a.embeddingNormName + ".weight"), bias: p(a.embeddingNormName + ".bias"), eps: a.layerNormEps)
         x = try graph.dropout(x, probability: a.hiddenDropout)
         if a.modelType == .albert {
             x = try graph.linear(x, weight: p("encoder.embedding_hidden_mapping_in.weight"), bias: p("encoder.embedding_hidden_mapping_in.bias"))
         }
 
-        let mask = try inputs.attentionMask.map { try Graph.additiveMask(from: $0, batch: batch, sequence: length) }
+        // ErnieMModel without an attention mask masks the padding ids.
+        let attentionMask = inputs.attentionMask
+            ?? (a.modelType == .ernieM ? inputs.inputIds.map { $0 == Int32(a.padTokenId) ? 0 : 1 } : nil)
+        let mask = try attentionMask.map { try Graph.additiveMask(from: $0, batch: batch, sequence: length) }
         for pass in 0..<a.layerPasses {
             let layer = a.layerPrefix(pass: pass)
             if recomputesLayers {
@@ -143,7 +151,8 @@ public struct BertModel: @unchecked Sendable {
         if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
         let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),
                                     bias: p(l + names.attentionNorm + ".bias"), eps: a.layerNormEps)
-        let inner = graph.activation(try dense(h, names.intermediate), a.activation)
+        var inner = graph.activation(try dense(h, names.intermediate), a.activation)
+        if a.activationDropout > 0 { inner = try graph.dropout(inner, probability: a.activationDropout) }
         var out = try dense(inner, names.output)
         if names.dropsFeedForwardOutput { out = try graph.dropout(out, probability: a.hiddenDropout) }
         return try graph.layerNorm(graph.add(out, h), weight: p(l + names.outputNorm + ".weight"),

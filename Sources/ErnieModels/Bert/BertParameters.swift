@@ -65,6 +65,10 @@ public enum BertParameters {
             // NezhaEmbeddings: no position table (positions are relative, inside attention).
             embeddings.embedding("token_type_embeddings", count: a.typeVocabularySize, width: h)
             embeddings.layerNorm("LayerNorm", width: h)
+        } else if a.modelType == .ernieM {
+            // ErnieMEmbeddings: both tables have the padding row; no token types, no buffers.
+            embeddings.embedding("position_embeddings", count: a.maxPositions, width: h, paddingRow: a.padTokenId)
+            embeddings.layerNorm("layer_norm", width: h)
         } else if a.modelType == .distilbert {
             embeddings.parameter("position_embeddings.weight", shape: [a.maxPositions, h], kind: .embedding,
                                  initializer: a.sinusoidalPositions ? .sinusoid : nil)
@@ -75,7 +79,7 @@ public enum BertParameters {
             if let tasks = a.taskTypeVocabularySize { embeddings.embedding("task_type_embeddings", count: tasks, width: h) }
             embeddings.layerNorm("LayerNorm", width: e)
         }
-        if a.modelType != .nezha { embeddings.buffer("position_ids") }
+        if a.modelType != .nezha && a.modelType != .ernieM { embeddings.buffer("position_ids") }
         if a.modelType.hasTokenTypes { embeddings.buffer("token_type_ids") }
         if a.modelType == .albert { builder.linear("encoder.embedding_hidden_mapping_in", out: h, in: e) }
         let names = a.layout
@@ -89,6 +93,14 @@ public enum BertParameters {
                 layer.parameter(Self.learnedRelativePositions, shape: [2 * distance + 1, h / a.heads], kind: .embedding)
             }
             layer.linear(names.attentionOutput, out: h, in: h)
+            if a.modelType == .ernieM {
+                // ErnieMEncoderLayer registers both linears before both norms.
+                layer.linear(names.intermediate, out: a.intermediateSize, in: h)
+                layer.linear(names.output, out: h, in: a.intermediateSize)
+                layer.layerNorm(names.attentionNorm, width: h)
+                layer.layerNorm(names.outputNorm, width: h)
+                continue
+            }
             layer.layerNorm(names.attentionNorm, width: h)
             layer.linear(names.intermediate, out: a.intermediateSize, in: h)
             layer.linear(names.output, out: h, in: a.intermediateSize)

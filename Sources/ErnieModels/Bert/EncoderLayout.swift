@@ -29,6 +29,12 @@ struct EncoderLayout: Sendable {
         query: "attention.q_lin", key: "attention.k_lin", value: "attention.v_lin", attentionOutput: "attention.out_lin",
         attentionNorm: "sa_layer_norm", intermediate: "ffn.lin1", output: "ffn.lin2", outputNorm: "output_layer_norm",
         dropsAttentionOutput: false, dropsFeedForwardOutput: true)
+    /// ERNIE-M (`ErnieMEncoderLayer`): `self_attn.self_attn.{q,k,v}_proj`, `self_attn.out_proj`, `norm1`, `linear1`,
+    /// `linear2`, `norm2`; its `act_dropout` after the activation is applied by the layer.
+    static let ernieM = EncoderLayout(
+        query: "self_attn.self_attn.q_proj", key: "self_attn.self_attn.k_proj", value: "self_attn.self_attn.v_proj",
+        attentionOutput: "self_attn.out_proj", attentionNorm: "norm1", intermediate: "linear1", output: "linear2",
+        outputNorm: "norm2", dropsAttentionOutput: true, dropsFeedForwardOutput: true)
 }
 
 extension BertArchitecture {
@@ -36,6 +42,7 @@ extension BertArchitecture {
         switch modelType {
         case .albert: .albert
         case .distilbert: .distilbert
+        case .ernieM: .ernieM
         case .bert, .ernie, .roberta, .nezha: .bert
         }
     }
@@ -46,6 +53,7 @@ extension BertArchitecture {
     /// The prefix (relative to the encoder) of the stored layer that `pass` runs.
     func layerPrefix(pass: Int) -> String {
         if modelType == .distilbert { return "transformer.layer.\(pass)." }
+        if modelType == .ernieM { return "encoder.layers.\(pass)." }
         guard modelType == .albert else { return "encoder.layer.\(pass)." }
         let (layer, inner) = pass.quotientAndRemainder(dividingBy: innerGroupLayers)
         return storedLayerPrefix(group: layer / (layers / hiddenGroups), inner: inner)
@@ -60,6 +68,9 @@ extension BertArchitecture {
     private func storedLayerPrefix(group: Int, inner: Int) -> String {
         "encoder.albert_layer_groups.\(group).albert_layers.\(inner)."
     }
+
+    /// The embeddings' LayerNorm (`embeddings.LayerNorm`; ERNIE-M's `embeddings.layer_norm`).
+    var embeddingNormName: String { modelType == .ernieM ? "embeddings.layer_norm" : "embeddings.LayerNorm" }
 
     /// The pooler's linear layer (`pooler.dense`; ALBERT's is `pooler`).
     var poolerName: String { modelType == .albert ? "pooler" : "pooler.dense" }

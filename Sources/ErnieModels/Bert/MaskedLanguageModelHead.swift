@@ -25,7 +25,7 @@ struct MaskedLanguageModelHead {
         case .roberta: ("lm_head.dense", "lm_head.layer_norm", "lm_head.decoder.weight", "lm_head.bias")
         case .albert: ("predictions.dense", "predictions.LayerNorm", "predictions.decoder.weight", "predictions.bias")
         case .distilbert: ("vocab_transform", "vocab_layer_norm", "vocab_projector.weight", "vocab_projector.bias")
-        case .bert, .ernie, .nezha:
+        case .bert, .ernie, .nezha, .ernieM:  // ERNIE-M has no MLM head (`supports(.maskedLM)` is false)
             ("cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", "cls.predictions.decoder.weight", "cls.predictions.bias")
         }
     }

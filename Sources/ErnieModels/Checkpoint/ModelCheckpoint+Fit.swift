@@ -72,6 +72,7 @@ extension ModelType {
         case .roberta: "lm_head."
         case .albert: "encoder.albert_layer_groups."
         case .distilbert: "transformer.layer."
+        case .ernieM: "self_attn.self_attn."
         }
     }
 }

@@ -34,6 +34,12 @@ extension BertConfig {
             config.classifierDropout = 0.1
             config.extraFields["bos_token_id"] = .integer(2)
             config.extraFields["eos_token_id"] = .integer(3)
+        case .ernieM:
+            // ErnieMConfig(): ernie-m-base's shape over XLM-R's 250,002 pieces.
+            config.vocabularySize = 250002
+            config.maxPositionEmbeddings = 514
+            config.padTokenId = 1
+            config.layerNormEpsilon = 1e-5
         case .bert, .ernie:
             break
         }
@@ -43,7 +49,11 @@ extension BertConfig {
     /// The longest sequence the position table covers: `max_position_embeddings`, less RoBERTa's offset
     /// (its positions start at `pad_token_id` + 1, so roberta-base's 514 cover 512 tokens).
     public var maxSequenceLength: Int {
-        modelType == .roberta ? maxPositionEmbeddings - (padTokenId ?? 1) - 1 : maxPositionEmbeddings
+        switch modelType {
+        case .roberta: maxPositionEmbeddings - (padTokenId ?? 1) - 1
+        case .ernieM: maxPositionEmbeddings - 2
+        default: maxPositionEmbeddings
+        }
     }
 
     /// This shape as another family with the same sequence coverage, for `--model_type` over a preset: RoBERTa gets

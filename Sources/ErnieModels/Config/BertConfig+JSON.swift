@@ -102,6 +102,10 @@ extension BertConfig {
                                                    supported: ["functional", "learned"])
             }
         }
+        if modelType == .ernieM {
+            known.insert("act_dropout")
+            activationDropout = try reader.double("act_dropout", nullable: true) ?? activationDropout
+        }
         if modelType == .distilbert {
             known.formUnion(Self.distilBertKeys)
             sinusoidalPositions = try reader.bool("sinusoidal_pos_embds") ?? sinusoidalPositions
@@ -189,6 +193,11 @@ extension BertConfig {
             members.removeAll { $0.0 == "position_embedding_type" }
             members.append(("max_relative_position", .integer(maxRelativePosition)))
             if learnsRelativePositions { members.append(("relative_position_table", .string("learned"))) }
+        }
+        if modelType == .ernieM {
+            // ErnieMConfig's fields.
+            members.removeAll { ["type_vocab_size", "position_embedding_type", "use_cache"].contains($0.0) }
+            members.append(("act_dropout", .float(activationDropout)))
         }
         if modelType == .distilbert {
             members.removeAll { ["type_vocab_size", "layer_norm_eps", "position_embedding_type", "use_cache"].contains($0.0) }

@@ -8,7 +8,7 @@ import Foundation
 /// back on save, so configs round-trip. Read with `BertConfig(contentsOf:)`, write with `write(to:)`;
 /// the `Codable` conformance goes through the same JSON mapping.
 public struct BertConfig: Sendable, Equatable {
-    /// `model_type`: `bert`, `ernie`, `roberta`, `albert`, `distilbert` or `nezha`.
+    /// `model_type`: `bert`, `ernie`, `roberta`, `albert`, `distilbert`, `nezha` or `ernie_m`.
     public var modelType: ModelType
     /// `vocab_size` (V).
     public var vocabularySize: Int
@@ -69,6 +69,8 @@ public struct BertConfig: Sendable, Equatable {
     /// NEZHA's relative-position table: transformers' functional sinusoid, or MindSpore's learned table per layer
     /// (`relative_position_table: "learned"`, an ernie field; MindSpore's model zoo clamps at K = 16).
     public var learnsRelativePositions: Bool
+    /// ERNIE-M's `act_dropout`: dropout after the feed-forward activation.
+    public var activationDropout: Double
     /// `transformers_version` read from the file; written back as is (or `BertConfig.transformersVersion`).
     public var transformersVersion: String?
     /// Every other member of `config.json`, kept verbatim for re-saving.
@@ -138,6 +140,7 @@ public struct BertConfig: Sendable, Equatable {
         embeddingSize = nil
         hiddenGroupCount = 1
         innerGroupCount = 1
+        activationDropout = 0
         sinusoidalPositions = false
         questionAnsweringDropout = nil
         maxRelativePosition = 64

@@ -13,6 +13,10 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// NEZHA (transformers 4.40's `NezhaModel`): no position table; functional relative positions (a sinusoid over
     /// the clamped distance) join every attention's scores and value sums.
     case nezha
+    /// ERNIE-M (transformers 4.x `ErnieMModel`): no token types, positions counted from 2, `encoder.layers.N.`
+    /// `self_attn.self_attn.q_proj` … `linear1`, `norm2`; classification, token classification, QA and multiple
+    /// choice heads only (no MLM).
+    case ernieM = "ernie_m"
 
     /// HF's `base_model_prefix`: head models store the encoder under `bert.` / `ernie.`.
     public var parameterPrefix: String { rawValue }
@@ -26,6 +30,7 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
         case .albert: "Albert"
         case .distilbert: "DistilBert"
         case .nezha: "Nezha"
+        case .ernieM: "ErnieM"
         }
     }
 
@@ -37,8 +42,9 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     /// class, ALBERT no next-sentence class).
     public func supports(_ head: ModelHead) -> Bool {
         switch head {
-        case .pretraining: self != .roberta && self != .distilbert
+        case .pretraining: self != .roberta && self != .distilbert && self != .ernieM
         case .nextSentencePrediction: self == .bert || self == .ernie || self == .nezha
+        case .maskedLM: self != .ernieM
         default: true
         }
     }
@@ -50,7 +56,7 @@ public enum ModelType: String, Sendable, Codable, CaseIterable {
     }
 
     /// Whether the model reads `token_type_ids` (DistilBERT has no token-type table).
-    public var hasTokenTypes: Bool { self != .distilbert }
+    public var hasTokenTypes: Bool { self != .distilbert && self != .ernieM }
 }
 
 /// `hidden_act`: the activation of the feed-forward block and of the MLM head transform.
