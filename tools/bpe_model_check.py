@@ -7,6 +7,7 @@ Run by developers (never by CI):
 
     pip install torch transformers
     python3 tools/bpe_model_check.py DIR --input TEXTS [--ernie .build/release/ernie] [--tolerance 1e-4]
+    /work/venv-tf440/bin/python tools/bpe_model_check.py DIR --input TEXTS --tokenizer_class ErnieM   # ERNIE-M
 
 DIR is an `ernie finetune --task_name seq-cls` output (or any folder with a sequence-classification head); TEXTS has
 one text per line. The script checks that
@@ -42,6 +43,8 @@ parser.add_argument("--input", required=True)
 parser.add_argument("--ernie", default=os.path.join(ROOT, ".build/release/ernie"))
 parser.add_argument("--tolerance", type=float, default=1e-4)
 parser.add_argument("--max_length", type=int, default=128)
+parser.add_argument("--tokenizer_class", default="Roberta",
+                    help="the class AutoTokenizer must give (prefix): Roberta; ErnieM for an ERNIE-M folder (transformers 4.x)")
 args = parser.parse_args()
 
 failures = 0
@@ -55,7 +58,7 @@ def check(ok, message):
 
 texts = [line.rstrip("\n") for line in open(args.input, encoding="utf-8")]
 tokenizer = AutoTokenizer.from_pretrained(args.folder)
-check(type(tokenizer).__name__.startswith("Roberta"), f"AutoTokenizer gives {type(tokenizer).__name__}")
+check(type(tokenizer).__name__.startswith(args.tokenizer_class), f"AutoTokenizer gives {type(tokenizer).__name__}")
 model, info = AutoModelForSequenceClassification.from_pretrained(args.folder, output_loading_info=True)
 model.eval()
 check(not info["missing_keys"] and not info["unexpected_keys"],

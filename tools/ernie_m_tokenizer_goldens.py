@@ -6,7 +6,8 @@ transformers-4 virtual environment with sentencepiece installed).
 
 For the `unigram` and `bpe` models of tools/sentencepiece_goldens.py (Tests/ErnieTextTests/Fixtures/sentencepiece),
 writes Tests/ErnieTextTests/Fixtures/ernie_m/<name>/:
-  vocab.txt       [PAD] [CLS] [SEP] [UNK] [MASK], then the model's pieces other than <unk> <s> </s> (and not repeated)
+  vocab.txt       [CLS] [PAD] [SEP] [UNK] (ids 0–3, as ERNIE-M's: [PAD] = its config's pad_token_id 1), the model's
+                  pieces other than <unk> <s> </s> (not repeated), then [MASK]
   cases.jsonl     bpe_goldens' hard cases (also with [MASK]/[SEP] inside) and pairs: input_ids of tokenizer(text) /
                   tokenizer(text, pair), and tokenize(text)
   corpus.txt      per corpus, FNV-1a 64 of the input_ids (comma-separated, one line each) per block of 32 lines
@@ -22,7 +23,7 @@ import bpe_goldens  # noqa: E402
 
 SP = os.path.join(bpe_goldens.ROOT, "Tests", "ErnieTextTests", "Fixtures", "sentencepiece")
 FIX = os.path.join(bpe_goldens.ROOT, "Tests", "ErnieTextTests", "Fixtures", "ernie_m")
-SPECIALS = ["[PAD]", "[CLS]", "[SEP]", "[UNK]", "[MASK]"]
+SPECIALS = ["[CLS]", "[PAD]", "[SEP]", "[UNK]"]
 EXTRA = ["前面[MASK]后面", "[CLS]开头 and [SEP] middle[SEP]", "x[MASK]y [MASK] z", "数字123abc456，结束。",
          "version2.0.1 v3 ① ２３ ³", "a ▁ b ▁▁ c", "mixed中English混合123数字", "..., !!! ??? ~~~ 《书》【注】"]
 PAIRS = [("今天天气很好。", "Is it sunny today?"), ("", "only the second"), ("第一句", ""),
@@ -49,6 +50,8 @@ def main():
             piece = sp.id_to_piece(i)
             if piece not in ("<unk>", "<s>", "</s>") and piece not in vocab:
                 vocab.append(piece)
+        if "[MASK]" not in vocab:
+            vocab.append("[MASK]")
         with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
             f.write("".join(token + "\n" for token in vocab))
         tok = ErnieMTokenizer(sentencepiece_model_ckpt=model, vocab_file=os.path.join(folder, "vocab.txt"))

@@ -14,7 +14,7 @@ FLAGS=(-c release -Xswiftc -enable-testing -Xswiftc -sanitize="$SANITIZER" --scr
 # libgomp (the kernels' thread pool) is not instrumented, so ThreadSanitizer cannot see its barriers and reports
 # every parallel kernel's hand-over as a race: the thread run keeps the kernels on one thread and checks the rest
 # (Swift concurrency, the batch prefetcher, the server, the data loaders).
-[ "$SANITIZER" = thread ] && export OMP_NUM_THREADS=1
+[ "$SANITIZER" = thread ] && export ERNIE_NUM_THREADS=1
 swift build "${FLAGS[@]}" --build-tests || exit 1
 ASAN_OPTIONS=detect_leaks=0 swift test "${FLAGS[@]}" --skip-build "$@"
 tests=$?
