@@ -3,6 +3,24 @@
 // process would double the threads on the machine's 2 cores.
 #include "CShims.h"
 
+// ThreadSanitizer cannot see libgomp's fork and join (libgomp is not instrumented), so it would report every
+// hand-over between the calling thread and the pool's threads as a race. Under TSan the fork and the join are
+// annotated as release/acquire pairs on the loop descriptor.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ERNIE_TSAN 1
+#endif
+#endif
+#ifdef ERNIE_TSAN
+void __tsan_acquire(void *address);
+void __tsan_release(void *address);
+#define TSAN_ACQUIRE(address) __tsan_acquire(address)
+#define TSAN_RELEASE(address) __tsan_release(address)
+#else
+#define TSAN_ACQUIRE(address) ((void)0)
+#define TSAN_RELEASE(address) ((void)0)
+#endif
+
 extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 extern int omp_get_thread_num(void);
 extern int omp_get_num_threads(void);
@@ -18,12 +36,14 @@ typedef struct {
 
 static void run_chunks(void *data) {
     const loop_t *loop = (const loop_t *)data;
+    TSAN_ACQUIRE(data);  // the fork: everything the caller wrote before GOMP_parallel
     const int64_t threads = omp_get_num_threads();
     for (int64_t chunk = omp_get_thread_num(); chunk < loop->chunks; chunk += threads) {
         const int64_t begin = loop->count * chunk / loop->chunks;
         const int64_t end = loop->count * (chunk + 1) / loop->chunks;
         if (begin < end) loop->body(loop->context, begin, end);
     }
+    TSAN_RELEASE(data);  // the join: this thread's writes, seen by the caller after GOMP_parallel
 }
 
 void ernie_parallel_for(int64_t count, int64_t grain, ernie_range_fn body, void *context) {
@@ -36,7 +56,9 @@ void ernie_parallel_for(int64_t count, int64_t grain, ernie_range_fn body, void 
         return;
     }
     loop_t loop = {count, chunks, body, context};
+    TSAN_RELEASE(&loop);
     GOMP_parallel(run_chunks, &loop, (unsigned)chunks, 0);
+    TSAN_ACQUIRE(&loop);
 }
 
 void ernie_set_num_threads(int threads) {

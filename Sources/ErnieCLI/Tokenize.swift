@@ -8,13 +8,13 @@ import Foundation
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "WordPiece or byte-level BPE tokenization (Hugging Face BertTokenizerFast / RobertaTokenizerFast "
+        abstract: "WordPiece, byte-level BPE or SentencePiece tokenization (Hugging Face BertTokenizerFast / RobertaTokenizerFast / ErnieMTokenizer, sentencepiece "
             + "semantics), one JSON line per input line.",
         discussion: """
             Output per line: {"ids": […], "tokens": […], "offsets": [[start, end], …]} with offsets in Unicode scalars \
             (Python string indices) of the input line; [CLS]/[SEP] (BPE: <s>/</s>) only with --add_special_tokens \
             (offsets [0, 0]). Empty lines give empty lists. A vocab.txt is WordPiece; a vocab.json (with merges.txt) \
-            or a folder whose tokenizer.json has a BPE model is byte-level BPE.
+            or a folder whose tokenizer.json has a BPE model is byte-level BPE. A folder with sentencepiece.bpe.model is             ERNIE-M's tokenizer (ErnieMTokenizer); --sentencepiece_model_file alone gives the bare SentencePiece model's             pieces and ids (as the sentencepiece library encodes), with --vocab_file vocab.txt ERNIE-M's tokenizer.
             """)
 
     @Option(name: .customLong("vocab_file"), help: "vocab.txt (WordPiece) or vocab.json (BPE, with --merges_file).")
@@ -22,6 +22,10 @@ struct Tokenize: ParsableCommand {
 
     @Option(name: .customLong("merges_file"), help: "BPE merges.txt; default: the one beside --vocab_file vocab.json.")
     var mergesFile: String?
+
+    @Option(name: .customLong("sentencepiece_model_file"),
+            help: "A SentencePiece .model: alone, its own pieces and ids; with --vocab_file vocab.txt, ERNIE-M's tokenizer.")
+    var sentencePieceModel: String?
 
     @Option(name: .customLong("tokenizer_name_or_path"),
             help: "A model directory: tokenizer.json, vocab.txt (+ tokenizer_config.json), or vocab.json + merges.txt.")
@@ -56,6 +60,13 @@ struct Tokenize: ParsableCommand {
         guard let policy = InvalidUTF8Policy(rawValue: invalidUTF8) else {
             throw ValidationError("--invalid_utf8 must be error, replace or skip")
         }
+        if let sentencePieceModel {
+            guard tokenizerPath == nil else { throw ValidationError("give --sentencepiece_model_file or --tokenizer_name_or_path, not both") }
+            let model = try SentencePieceModel(contentsOf: URL(fileURLWithPath: sentencePieceModel))
+            guard let vocabFile else { return try write(model, policy: policy) }
+            let vocabulary = try Vocabulary(contentsOf: URL(fileURLWithPath: vocabFile), requireSpecialTokens: false)
+            return try write(ErnieMTokenizer(sentencePiece: model, vocabulary: vocabulary), policy: policy)
+        }
         var tokenizer: any TextTokenizer
         switch (vocabFile, tokenizerPath) {
         case (let vocab?, nil) where vocab.hasSuffix(".json"):
@@ -76,6 +87,25 @@ struct Tokenize: ParsableCommand {
             tokenizer = try bpe.with(addPrefixSpace: addPrefixSpace)
         }
         try write(tokenizer, policy: policy)
+    }
+
+    /// The bare SentencePiece model's pieces (unknown runs as their text), ids and offsets per line.
+    private func write(_ model: SentencePieceModel, policy: InvalidUTF8Policy) throws {
+        let writer = try TextFileWriter(path: output)
+        var scratch = SentencePieceModel.Scratch()
+        let quotedPieces = model.pieces.map { JSONWriter.quoted($0) }
+        try TextLines.forEachLine(path: input, policy: policy) { _, scalars in
+            model.encode(scalars: scalars, scratch: &scratch)
+            let count = scratch.ids.count
+            var line = "{\"ids\": [" + scratch.ids.map { String($0) }.joined(separator: ", ") + "], \"tokens\": ["
+            line += (0..<count).map { index in
+                Int(scratch.ids[index]) == model.unknownId ? JSONWriter.quoted(model.piece(at: index, of: scratch))
+                                                           : quotedPieces[Int(scratch.ids[index])]
+            }.joined(separator: ", ")
+            line += "], \"offsets\": [" + (0..<count).map { "[\(scratch.begins[$0]), \(scratch.ends[$0])]" }.joined(separator: ", ") + "]}\n"
+            writer.write(line)
+        }
+        try writer.close()
     }
 
     /// One JSON line per input line (generic, so the tokenizer's scratch type is known).

@@ -21,6 +21,9 @@ extension SentencePieceModel {
         var pieceRanges: [Range<Int32>] = []
         public internal(set) var begins: [Int32] = []
         public internal(set) var ends: [Int32] = []
+        /// `encode(scalars:)`'s UTF-8 copy of its input and each byte's scalar index.
+        var utf8: [UInt8] = []
+        var origins: [Int32] = []
 
         public init() {}
     }
@@ -41,6 +44,20 @@ extension SentencePieceModel {
         let range = scratch.pieceRanges[index]
         if range.isEmpty || Int(scratch.ids[index]) != unknownId { return pieces[Int(scratch.ids[index])] }
         return String(decoding: scratch.normalized[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
+    }
+
+    /// Encodes `scalars` (Unicode scalar values) into `scratch.ids`, `begins` and `ends`, the offsets counting
+    /// scalars (Python string indices) instead of bytes.
+    public func encode(scalars: UnsafeBufferPointer<UInt32>, scratch: inout Scratch) {
+        scratch.utf8.removeAll(keepingCapacity: true)
+        scratch.origins.removeAll(keepingCapacity: true)
+        UTF8Text.append(scalars, to: &scratch.utf8, origins: &scratch.origins)
+        let utf8 = scratch.utf8
+        utf8.withUnsafeBufferPointer { encode(utf8: $0, scratch: &scratch) }
+        for index in scratch.ids.indices {
+            scratch.begins[index] = scratch.origins[Int(scratch.begins[index])]
+            scratch.ends[index] = scratch.origins[Int(scratch.ends[index])]
+        }
     }
 
     /// Encodes UTF-8 `utf8` into `scratch.ids`, `begins` and `ends` (byte offsets into `utf8`).
