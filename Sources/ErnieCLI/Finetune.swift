@@ -1,5 +1,7 @@
 import ArgumentParser
+import ErnieBasics
 import ErnieModels
+import ErnieText
 import ErnieTraining
 import Foundation
 
@@ -124,6 +126,7 @@ struct Finetune: ParsableCommand {
         c.labelList = given(seeds.labelFilePath) ?? labelList
         let assessment = try seeds.assessment()
         c.problemType = problemType ?? (assessment?.regression == true ? .regression : nil)
+        c.xnli = seeds.xnli
         c.doTrain = doTrain
         c.doEval = doEval
         if seeds.evaluationStrategy == "no" { c.doEval = false }
@@ -176,6 +179,21 @@ struct Finetune: ParsableCommand {
             // The trained model (output_dir), or the given one when nothing was trained.
             let trained = FileManager.default.fileExists(atPath: outputDir + "/model.safetensors") ? outputDir : modelNameOrPath
             try FileManager.default.createDirectory(at: exportDirectory, withIntermediateDirectories: true)
+            let family = try ModelCheckpoint.loadConfig(directory: URL(fileURLWithPath: trained)).modelType
+            guard family == .bert || family == .ernie else {
+                // ONNX graphs exist for BERT/ERNIE only so far: the other families export their Hugging Face folder.
+                let manager = FileManager.default
+                let names = ["config.json", "model.safetensors"] + ErnieMFiles.fileNames + WordPieceFiles.fileNames + ByteLevelBPEFiles.fileNames
+                for name in Set(names).sorted() {
+                    let source = trained + "/" + name
+                    guard manager.fileExists(atPath: source) else { continue }
+                    let destination = exportDirectory.appendingPathComponent(name)
+                    guard destination.standardizedFileURL.path != URL(fileURLWithPath: source).standardizedFileURL.path else { continue }
+                    try AtomicFile.write([UInt8](try Data(contentsOf: URL(fileURLWithPath: source))), to: destination)
+                }
+                warn("exported \(trained) to \(exportDirectory.path) as a Hugging Face folder (ONNX export of \(family.rawValue) is not built yet)")
+                return
+            }
             let exported = try ModelExport.onnx(from: URL(fileURLWithPath: trained), to: exportDirectory.appendingPathComponent("model.onnx"),
                                                 task: nil, opset: 18)
             warn("exported \(trained) as \(exported.task.rawValue) ONNX to \(exportDirectory.path)/model.onnx")

@@ -22,7 +22,10 @@ struct FinetuneSeedOptions: ParsableArguments {
     @Option(name: .customLong("disable_tqdm"), help: "Accepted.") var disableTqdm = false
     @Option(name: .customLong("dataloader_num_workers"), parsing: .unconditional, help: "Accepted (features are encoded once, before training).") var dataloaderNumWorkers = 0
     @Option(name: .customLong("device"), help: "cpu only.") var device = "cpu"
-    @Option(name: .customLong("task_type"), help: "ERNIE-M's cross-lingual-transfer / translate-train-all (XNLI): not built yet.") var taskType: String?
+    @Option(name: .customLong("task_type"), help: "ERNIE-M's XNLI: cross-lingual-transfer (train on English) or translate-train-all (every language); evaluation per language.") var taskType: String?
+    @Option(name: .customLong("data_dir"), help: "--task_type: the XNLI folder (XNLI-1.0 + XNLI-MT-1.0 as distributed); default $XNLI_DIR, then ~/.paddlenlp/datasets/XNLI.") var dataDir: String?
+    @Option(name: .customLong("use_test_data"), help: "--task_type: read every split from --test_data_path (PaddleNLP's CI switch).") var useTestData = false
+    @Option(name: .customLong("test_data_path"), help: "With --use_test_data: JSON lines with premise, hypothesis, label.") var testDataPath: String?
     @Option(name: .customLong("batch_size"), parsing: .unconditional, help: "Alias of --per_device_train_batch_size (PaddleNLP's older scripts).") var batchSize: Int?
     @Option(name: .customLong("dropout"), parsing: .unconditional, help: "Alias of --classifier_dropout.") var dropout: Double?
     @Option(name: .customLong("warmup_proportion"), parsing: .unconditional, help: "Alias of --warmup_ratio.") var warmupProportion: Double?
@@ -62,9 +65,10 @@ struct FinetuneSeedOptions: ParsableArguments {
         }
         guard device == "cpu" else { throw ValidationError("--device \(device): ernie runs on the CPU") }
         if let level = fp16OptLevel, !["O0", "O1", "O2"].contains(level.uppercased()) { throw ValidationError("--fp16_opt_level \(level): O0, O1 or O2") }
-        if let taskType {
-            throw ValidationError("--task_type \(taskType): ERNIE-M's XNLI fine-tuning (cross-lingual-transfer, translate-train-all) is not built yet; fine-tune XNLI TSV files as --task_name seq-cls")
+        if let taskType, XNLITaskType(rawValue: taskType) == nil {
+            throw ValidationError("--task_type \(taskType): cross-lingual-transfer or translate-train-all")
         }
+        if useTestData && testDataPath == nil { throw ValidationError("--use_test_data true needs --test_data_path") }
         if withLstm { throw ValidationError("--with_lstm true: a BiLSTM over BERT is not built; use --use_crf true") }
         if evalDataShuffle { throw ValidationError("--eval_data_shuffle true: evaluation keeps the file's order; pass false") }
         if enableModelarts { throw ValidationError("--enable_modelarts true: ModelArts (Huawei Cloud) is not reachable from here") }
@@ -73,6 +77,13 @@ struct FinetuneSeedOptions: ParsableArguments {
         }
         for path in [trainDataFilePath, evalDataFilePath].compactMap({ $0 }) where path.hasSuffix(".tfrecord") || path.contains("mindrecord") {
             throw ValidationError("\(path): MindSpore's pre-tokenized TFRecord/MindRecord features are not read for fine-tuning; give the text data (CLUE JSON lines, TSV, CoNLL, SQuAD JSON) the features were made from")
+        }
+    }
+
+    /// `--task_type`'s XNLI settings.
+    var xnli: XNLISettings? {
+        taskType.flatMap(XNLITaskType.init(rawValue:)).map {
+            XNLISettings(taskType: $0, dataDirectory: dataDir, testDataPath: useTestData ? testDataPath : nil)
         }
     }
 

@@ -14,7 +14,9 @@ struct Tokenize: ParsableCommand {
             Output per line: {"ids": […], "tokens": […], "offsets": [[start, end], …]} with offsets in Unicode scalars \
             (Python string indices) of the input line; [CLS]/[SEP] (BPE: <s>/</s>) only with --add_special_tokens \
             (offsets [0, 0]). Empty lines give empty lists. A vocab.txt is WordPiece; a vocab.json (with merges.txt) \
-            or a folder whose tokenizer.json has a BPE model is byte-level BPE. A folder with sentencepiece.bpe.model is             ERNIE-M's tokenizer (ErnieMTokenizer); --sentencepiece_model_file alone gives the bare SentencePiece model's             pieces and ids (as the sentencepiece library encodes), with --vocab_file vocab.txt ERNIE-M's tokenizer.
+            or a folder whose tokenizer.json has a BPE model is byte-level BPE. A folder with sentencepiece.bpe.model is \
+            ERNIE-M's tokenizer (ErnieMTokenizer); --sentencepiece_model_file alone gives the bare SentencePiece model's \
+            pieces and ids (as the sentencepiece library encodes), with --vocab_file vocab.txt ERNIE-M's tokenizer.
             """)
 
     @Option(name: .customLong("vocab_file"), help: "vocab.txt (WordPiece) or vocab.json (BPE, with --merges_file).")

@@ -31,6 +31,8 @@ public final class FineTuner {
     let train: (examples: TaskExamples, features: [EncodedFeature])?
     let validation: (examples: TaskExamples, features: [EncodedFeature])?
     let test: (examples: TaskExamples, features: [EncodedFeature])?
+    /// XNLI: every language's validation set, for the final per-language evaluation.
+    let perLanguage: [(language: String, examples: TaskExamples, features: [EncodedFeature])]?
     /// Per split: skipped and truncated inputs.
     public let issues: [String: DataIssues]
     public private(set) var step = 0
@@ -70,9 +72,29 @@ public final class FineTuner {
             guard examples.count > 0 else { throw DatasetError(file: path, "no usable examples (\(found.summary.joined(separator: "; ")))") }
             return examples
         }
-        let trainExamples = c.doTrain ? try read(c.trainFile, "train", limit: c.maxTrainSamples) : nil
-        let validationExamples = c.doEval ? try read(c.validationFile, "eval", limit: c.maxEvalSamples) : nil
-        let testExamples = c.doPredict ? try read(c.testFile, "test", limit: c.maxPredictSamples) : nil
+        let trainExamples, validationExamples, testExamples: TaskExamples?
+        var xnliValidation: XNLI.Examples?
+        if let xnli = c.xnli {
+            // PaddleNLP's run_classifier: English alone for cross-lingual transfer, every language for
+            // translate-train-all; the final evaluation covers every language either way.
+            let languages: [String]? = xnli.taskType == .crossLingualTransfer ? ["en"] : nil
+            func read(_ split: XNLI.Split, _ name: String, limit: Int?) throws -> TaskExamples {
+                let found = DataIssues()
+                issues[name] = found
+                return TaskExamples.sequence(try XNLI.read(split, settings: xnli, languages: languages, issues: found).flatMap(\.examples)).prefix(limit)
+            }
+            trainExamples = c.doTrain ? try read(.train, "train", limit: c.maxTrainSamples) : nil
+            validationExamples = c.doEval ? try read(.validation, "eval", limit: c.maxEvalSamples) : nil
+            testExamples = c.doPredict ? try read(.test, "test", limit: c.maxPredictSamples) : nil
+            if c.doEval {
+                xnliValidation = try XNLI.read(.validation, settings: xnli, languages: nil, issues: issues["eval"]!)
+                    .map { ($0.language, Array($0.examples.prefix(c.maxEvalSamples ?? Int.max))) }
+            }
+        } else {
+            trainExamples = c.doTrain ? try read(c.trainFile, "train", limit: c.maxTrainSamples) : nil
+            validationExamples = c.doEval ? try read(c.validationFile, "eval", limit: c.maxEvalSamples) : nil
+            testExamples = c.doPredict ? try read(c.testFile, "test", limit: c.maxPredictSamples) : nil
+        }
 
         // Labels and the head's shape.
         var labels: LabelSpace?
@@ -81,8 +103,10 @@ public final class FineTuner {
             let source = trainExamples ?? validationExamples ?? testExamples!
             let problem: ProblemType = c.taskName == .tokenClassification ? .singleLabelClassification
                 : c.problemType ?? source.inferredProblem ?? (sameHead ? config.problemType : nil) ?? .singleLabelClassification
-            labels = try LabelSpace.resolve(file: c.labelList, config: config, configIsHeadOfThisTask: sameHead,
-                                            dataLabels: (trainExamples ?? validationExamples)?.labelNames ?? [], problem: problem)
+            // XNLI: always its three classes in `datasets`' order (num_labels 3 in run_classifier).
+            labels = c.xnli != nil ? LabelSpace(labels: XNLI.labels, problem: .singleLabelClassification)
+                : try LabelSpace.resolve(file: c.labelList, config: config, configIsHeadOfThisTask: sameHead,
+                                         dataLabels: (trainExamples ?? validationExamples)?.labelNames ?? [], problem: problem)
             let names = labels!.labels
             config.labelsById = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0, $1) })
             config.idsByLabel = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -133,6 +157,10 @@ public final class FineTuner {
         // Evaluation keeps QA examples whose answer is not found (they score 0), as the official scripts do.
         validation = try encode(validationExamples, "eval", requireLabels: c.taskName != .questionAnswering)
         test = try encode(testExamples, "test", requireLabels: false)
+        perLanguage = try xnliValidation?.map { language, examples in
+            let (encoded, features) = try encode(.sequence(examples), "eval", requireLabels: true)!
+            return (language, encoded, features)
+        }
         self.issues = issues
         for (split, found) in issues.sorted(by: { $0.key < $1.key }) where !found.isEmpty {
             for line in found.summary { logger.note("\(split): \(line)") }
@@ -244,7 +272,11 @@ public final class FineTuner {
             final = result
             try writeEvaluation(result)
         }
-        if let test { try writePredictions(try evaluator.run(test.examples, features: test.features, batchSize: configuration.perDeviceEvalBatchSize)) }
+        if let perLanguage { try writeLanguageEvaluation(perLanguage) }
+        if let test {
+            let result = try evaluator.run(test.examples, features: test.features, batchSize: configuration.perDeviceEvalBatchSize)
+            try configuration.xnli == nil ? writePredictions(result) : writeClassPredictions(result)
+        }
         logger.finished()
         return final
     }
@@ -435,6 +467,32 @@ public final class FineTuner {
             try writeJSON(object(answers.keys.sorted().map { (JSONWriter.quoted($0), JSONWriter.quoted(answers[$0]!)) }, quoteKeys: false), to: "eval_answers.json")
         }
         logger.note("eval_results.json: " + result.metrics.map { String(format: "eval_%@ %.4f", $0.name, $0.value) }.joined(separator: ", "))
+    }
+
+    /// PaddleNLP run_classifier's final evaluation: accuracy on every language's validation set and their average
+    /// (`eval_accuracy_<lang>`, `eval_accuracy_average`) in eval_results.json, and a table in the log.
+    func writeLanguageEvaluation(_ languages: [(language: String, examples: TaskExamples, features: [EncodedFeature])]) throws {
+        var fields: [(String, String)] = []
+        var accuracies: [Double] = []
+        for (language, examples, features) in languages {
+            let result = try evaluator.run(examples, features: features, batchSize: configuration.perDeviceEvalBatchSize)
+            let accuracy = result.metric("accuracy") ?? 0
+            accuracies.append(accuracy)
+            fields.append(("eval_accuracy_\(language)", JSONWriter.number(accuracy)))
+            logger.note(String(format: "eval %@: accuracy %.4f (%d examples)", language, accuracy, examples.count))
+        }
+        let average = accuracies.reduce(0, +) / Double(max(1, accuracies.count))
+        fields.append(("eval_accuracy_average", JSONWriter.number(average)))
+        logger.note(String(format: "eval average over %d languages: accuracy %.4f", accuracies.count, average))
+        try writeJSON(object(fields), to: "eval_results.json")
+    }
+
+    /// PaddleNLP run_classifier's test_results.json: `{"label": [class ids], "confidence": [max softmax]}`.
+    func writeClassPredictions(_ result: EvaluationResult) throws {
+        let labels = result.classes.map { String($0.label) }.joined(separator: ", ")
+        let confidences = result.classes.map { JSONWriter.number($0.confidence) }.joined(separator: ", ")
+        try writeJSON("{\"label\": [\(labels)], \"confidence\": [\(confidences)]}", to: "test_results.json")
+        logger.note("test_results.json: \(result.classes.count) predictions")
     }
 
     func writePredictions(_ result: EvaluationResult) throws {

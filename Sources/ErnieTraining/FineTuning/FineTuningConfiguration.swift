@@ -20,6 +20,8 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
     public var problemType: ProblemType?
     /// `ernie distill --task_name …`: a teacher fine-tuned on the task and the loss weights (nil: plain fine-tuning).
     public var distillation: DistillationSettings?
+    /// ERNIE-M's XNLI modes (`--task_type`): the data comes from the XNLI folder, evaluation is per language.
+    public var xnli: XNLISettings?
     public var doTrain = false
     public var doEval = false
     public var doPredict = false
@@ -110,11 +112,18 @@ public struct FineTuningConfiguration: Sendable, Codable, Equatable {
         try distillation?.validate()
         try require(distillation.map { $0.alphaCos == 0 } ?? true,
                     "--alpha_cos compares the encoders' hidden states in general distillation (ernie distill without --task_name); a task distillation uses --alpha_ce and --alpha_task")
-        try require(!FileLocation.same(outputDir, modelNameOrPath),
+        // Predicting into the model's own folder (ERNIE-M's predict command) writes no weights there.
+        try require(!doTrain || !FileLocation.same(outputDir, modelNameOrPath),
                     "--output_dir \(outputDir) is the --model_name_or_path directory: saving there would overwrite the pretrained weights; give another --output_dir")
-        try require(!doTrain || trainFile != nil, "--do_train needs --train_file")
-        try require(!doEval || validationFile != nil, "--do_eval needs --validation_file")
-        try require(!doPredict || testFile != nil, "--do_predict needs --test_file")
+        if xnli != nil {
+            try require(taskName == .sequenceClassification, "--task_type (XNLI) is sequence classification: drop --task_name \(taskName.rawValue)")
+            try require(trainFile == nil && validationFile == nil && testFile == nil,
+                        "--task_type reads XNLI from --data_dir (or --test_data_path): drop --train_file/--validation_file/--test_file")
+        } else {
+            try require(!doTrain || trainFile != nil, "--do_train needs --train_file")
+            try require(!doEval || validationFile != nil, "--do_eval needs --validation_file")
+            try require(!doPredict || testFile != nil, "--do_predict needs --test_file")
+        }
         try require(maxSeqLength >= 8, "--max_seq_length \(maxSeqLength) is too small (at least 8)")
         try FlagRange.positive("--max_steps", maxSteps, " (or -1: train --num_train_epochs)")
         try require(numTrainEpochs > 0 || (maxSteps ?? 0) > 0, "--num_train_epochs must be positive (or give --max_steps), found \(numTrainEpochs)")

@@ -9,6 +9,8 @@ public struct EvaluationResult {
     public var metrics: [(name: String, value: Double)]
     /// One JSON object (text) per example, in example order.
     public var predictions: [String]
+    /// Single-label classification: the predicted class id and its probability per feature.
+    public var classes: [(label: Int, confidence: Double)] = []
     /// QA: question id → answer text (the official scripts' prediction file).
     public var answers: [String: String]?
 
@@ -101,6 +103,7 @@ public struct FineTuningEvaluator {
                 let probabilities = softmax(row)
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] }!
                 if let label = feature.classLabel { references.append(Int(label)); predictions.append(best) }
+                result.classes.append((best, probabilities[best]))
                 result.predictions.append(record(examples[feature.exampleIndex], fields: [
                     ("label", JSONWriter.quoted(labels.labels[best])), ("confidence", JSONWriter.number(probabilities[best]))]))
             }

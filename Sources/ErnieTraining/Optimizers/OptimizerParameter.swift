@@ -55,7 +55,8 @@ public struct ParameterGroups: Sendable, Equatable {
     /// 0 for embeddings, i + 1 for encoder layer i, `layers` + 1 for everything else (pooler, heads, CRF).
     static func depth(of name: String, layers: Int) -> Int {
         if name.contains("embeddings.") { return 0 }
-        if let range = name.range(of: "encoder.layer.") {
+        // `encoder.layers.N.` is ERNIE-M's (PaddleNLP's layerwise_lr_decay looks for it).
+        if let range = name.range(of: "encoder.layer.") ?? name.range(of: "encoder.layers.") {
             let digits = name[range.upperBound...].prefix { $0.isNumber }
             return (Int(digits) ?? layers) + 1
         }
