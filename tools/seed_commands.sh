@@ -140,12 +140,27 @@ expect hf-run_language_modeling runs "$ERNIE" pretrain \
     --num_train_epochs 1 --save_total_limit 2 --overwrite_output_dir --save_steps 5 --logging_steps 5 --seed 42
 expect hf-run_language_modeling-clm stops "$ERNIE" pretrain --output_dir="$WORK/out-hf2" --model_name_or_path="$WORK/init" \
     --do_train --train_data_file="$WORK/lm.txt"
-expect ernie-m-run_classifier stops "$ERNIE" finetune \
-    --do_train --do_eval --do_export --task_type cross-lingual-transfer --model_name_or_path "$WORK/init" \
-    --output_dir "$WORK/out-ernie-m" --export_model_dir "$WORK/out-ernie-m" --per_device_train_batch_size 16 \
-    --per_device_eval_batch_size 16 --max_seq_length 256 --learning_rate 5e-5 --classifier_dropout 0.1 --weight_decay 0.0 \
-    --layerwise_decay 0.8 --save_steps 12272 --eval_steps 767 --num_train_epochs 5 --warmup_ratio 0.1 \
-    --load_best_model_at_end True --metric_for_best_model eval_accuracy --overwrite_output_dir --remove_unused_columns False
+# ERNIE-M run_classifier.py (its README's XNLI lines) on a tiny random ERNIE-M with the SentencePiece test model and
+# the toy XNLI folder of tools/toy_xnli.py, found through $XNLI_DIR as PaddleNLP finds its dataset cache.
+mkdir -p "$WORK/ernie-m"
+cp "$ROOT/Tests/ErnieTextTests/Fixtures/sentencepiece/unigram.model" "$WORK/ernie-m/sentencepiece.bpe.model"
+cp "$ROOT/Tests/ErnieTextTests/Fixtures/ernie_m/unigram/vocab.txt" "$WORK/ernie-m/vocab.txt"
+printf '{"model_type": "ernie_m", "vocab_size": %d, "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "max_position_embeddings": 258}' \
+    "$(wc -l < "$WORK/ernie-m/vocab.txt")" > "$WORK/ernie-m/config.json"
+python3 "$ROOT/tools/toy_xnli.py" "$WORK/xnli" --train 64 --eval 16 >/dev/null
+export XNLI_DIR=$WORK/xnli
+for task_type in cross-lingual-transfer translate-train-all; do
+    expect "ernie-m-run_classifier-$task_type" runs "$ERNIE" finetune \
+        --do_train --do_eval --do_export --task_type "$task_type" --model_name_or_path "$WORK/ernie-m" \
+        --output_dir "$WORK/out-ernie-m" --export_model_dir "$WORK/out-ernie-m" --per_device_train_batch_size 16 \
+        --per_device_eval_batch_size 16 --max_seq_length 256 --learning_rate 5e-5 --classifier_dropout 0.1 --weight_decay 0.0 \
+        --layerwise_decay 0.8 --save_steps 12272 --eval_steps 767 --num_train_epochs 5 --warmup_ratio 0.1 \
+        --load_best_model_at_end True --metric_for_best_model eval_accuracy --overwrite_output_dir --remove_unused_columns False
+    expect "ernie-m-run_classifier-predict-$task_type" runs "$ERNIE" finetune \
+        --do_predict --task_type "$task_type" --model_name_or_path "$WORK/out-ernie-m" --output_dir "$WORK/out-ernie-m"
+done
+expect ernie-m-run_classifier-no-data stops env XNLI_DIR=/nonexistent HOME=/nonexistent "$ERNIE" finetune --do_train \
+    --task_type cross-lingual-transfer --model_name_or_path "$WORK/ernie-m" --output_dir "$WORK/out-ernie-m-none"
 mkdir -p "$WORK/out-nonempty" && touch "$WORK/out-nonempty/notes.txt"
 expect hf-trainer-nonempty-output_dir stops "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/init" \
     --train_file "$WORK/cls_train.json" --output_dir "$WORK/out-nonempty" --do_train --max_steps 2

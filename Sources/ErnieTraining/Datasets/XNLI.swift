@@ -73,11 +73,13 @@ public enum XNLI {
     /// `--data_dir`, else `$XNLI_DIR`, else PaddleNLP's dataset cache `~/.paddlenlp/datasets/XNLI`.
     static func dataDirectory(_ settings: XNLISettings) throws -> String {
         let home = FileManager.default.homeDirectoryForCurrentUser.path
-        let candidates = [settings.dataDirectory, ProcessInfo.processInfo.environment["XNLI_DIR"], home + "/.paddlenlp/datasets/XNLI"]
-        for case let path? in candidates {
+        // A folder named by the flag or the variable must exist; PaddleNLP's cache is only looked at.
+        let candidates: [(String?, String?)] = [(settings.dataDirectory, "--data_dir"), (ProcessInfo.processInfo.environment["XNLI_DIR"], "XNLI_DIR"),
+                          (home + "/.paddlenlp/datasets/XNLI", nil)]
+        for case let (path?, source) in candidates {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return path }
-            if path == settings.dataDirectory { throw DatasetError(file: path, "no such folder (the XNLI data for --task_type)") }
+            if let source { throw DatasetError(file: path, "no such folder (\(source), the XNLI data for --task_type)") }
         }
         throw DatasetError(file: home + "/.paddlenlp/datasets/XNLI",
                            "no XNLI data: pass --data_dir (XNLI-1.0 and XNLI-MT-1.0 as distributed), set XNLI_DIR, or use --use_test_data true --test_data_path FILE")
