@@ -4,22 +4,13 @@
 #include "CShims.h"
 
 // ThreadSanitizer cannot see libgomp's fork and join (libgomp is not instrumented), so it would report every
-// hand-over between the calling thread and the pool's threads as a race. Under TSan the fork and the join are
-// annotated as release/acquire pairs on the loop descriptor.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ERNIE_TSAN 1
-#endif
-#endif
-#ifdef ERNIE_TSAN
-void __tsan_acquire(void *address);
-void __tsan_release(void *address);
-#define TSAN_ACQUIRE(address) __tsan_acquire(address)
-#define TSAN_RELEASE(address) __tsan_release(address)
-#else
-#define TSAN_ACQUIRE(address) ((void)0)
-#define TSAN_RELEASE(address) ((void)0)
-#endif
+// hand-over between the calling thread and the pool's threads as a race. When the TSan runtime is in the process
+// (Swift code built with -sanitize=thread; this C file may not be), the fork and the join are annotated as
+// release/acquire pairs on the loop descriptor; otherwise the weak symbols are null and nothing is called.
+extern void __tsan_acquire(void *address) __attribute__((weak));
+extern void __tsan_release(void *address) __attribute__((weak));
+#define TSAN_ACQUIRE(address) do { if (__tsan_acquire) __tsan_acquire(address); } while (0)
+#define TSAN_RELEASE(address) do { if (__tsan_release) __tsan_release(address); } while (0)
 
 extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
 extern int omp_get_thread_num(void);

@@ -90,5 +90,13 @@ import ErnieBasics
     @Test func vocabularyWithoutSpecialTokensIsRefused() throws {
         let model = try SentencePieceModel(contentsOf: TestSupport.fixture("sentencepiece/unigram.model"))
         #expect(throws: TokenizerError.self) { try ErnieMTokenizer(sentencePiece: model) }
+        // Another model's vocab.txt (the BPE model's pieces against the unigram model).
+        let other = try Vocabulary(contentsOf: TestSupport.fixture("ernie_m/bpe/vocab.txt"))
+        do {
+            _ = try ErnieMTokenizer(sentencePiece: model, vocabulary: other, vocabularySource: "bpe/vocab.txt")
+            Issue.record("a vocab.txt of another model was accepted")
+        } catch let error as TokenizerError {
+            #expect("\(error)".contains("bpe/vocab.txt") && "\(error)".contains("pieces"), "\(error)")
+        }
     }
 }

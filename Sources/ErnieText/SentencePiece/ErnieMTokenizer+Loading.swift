@@ -23,7 +23,7 @@ extension ErnieMTokenizer {
             }
             lowercase = config["do_lower_case"]?.boolValue ?? false
         }
-        try self.init(sentencePiece: model, vocabulary: vocabulary, lowercase: lowercase)
+        try self.init(sentencePiece: model, vocabulary: vocabulary, lowercase: lowercase, vocabularySource: vocabFile.path)
     }
 }
 

@@ -22,9 +22,24 @@ public final class ErnieMTokenizer: Sendable {
     /// - Parameters:
     ///   - vocabulary: `vocab.txt`; nil takes the SentencePiece pieces in id order (then the special tokens must be
     ///     among them).
-    /// - Throws: `TokenizerError.missingToken` when a special token is missing from the vocabulary.
-    public init(sentencePiece: SentencePieceModel, vocabulary: Vocabulary? = nil, lowercase: Bool = false) throws {
+    ///   - vocabularySource: the vocabulary's file, for errors.
+    /// - Throws: `TokenizerError.missingToken` when a special token is missing from the vocabulary;
+    ///   `TokenizerError.invalidConfiguration` when the vocabulary lacks more than 1% of the model's pieces (a
+    ///   vocab.txt of another model: most text would become `[UNK]`).
+    public init(sentencePiece: SentencePieceModel, vocabulary: Vocabulary? = nil, lowercase: Bool = false,
+                vocabularySource: String = "vocab.txt") throws {
         self.sentencePiece = sentencePiece
+        if let vocabulary {
+            let pieces = sentencePiece.pieces.indices.filter { sentencePiece.types[$0] == .normal }
+            let missing = pieces.filter { vocabulary[sentencePiece.pieces[$0]] == nil }
+            if missing.count * 100 > pieces.count {
+                throw TokenizerError.invalidConfiguration(
+                    path: vocabularySource,
+                    reason: "it lacks \(missing.count) of the SentencePiece model's \(pieces.count) pieces (e.g. " +
+                        missing.prefix(5).map { "\"\(sentencePiece.pieces[$0])\" (piece \($0))" }.joined(separator: ", ") +
+                        "): it belongs to another model")
+            }
+        }
         let vocabulary = try vocabulary ?? Vocabulary(tokens: sentencePiece.pieces, source: "SentencePiece pieces",
                                                       requireSpecialTokens: false)
         self.vocabulary = vocabulary
