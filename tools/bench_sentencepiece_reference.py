@@ -4,6 +4,9 @@
 
     python3 tools/bench_sentencepiece_reference.py --model M.model [--input FILE] [--proto]
     .build/release/ernie bench tokenize --sentencepiece M.model [--input FILE]      # ernie's side
+    # ERNIE-M's tokenizer (transformers 4.x ErnieMTokenizer over sentencepiece), from an ERNIE-M folder:
+    /work/venv-tf440/bin/python tools/bench_sentencepiece_reference.py --ernie_m FOLDER [--input FILE]
+    .build/release/ernie bench tokenize --tokenizer FOLDER [--input FILE]
 
 Default: `sp.encode(line)` (ids only, the library's fastest call); --proto also returns offsets, as ernie does.
 """
@@ -19,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_text_goldens as goldens  # noqa: E402
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--model", required=True)
+parser.add_argument("--model")
+parser.add_argument("--ernie_m", help="an ERNIE-M folder: time transformers' ErnieMTokenizer instead")
 parser.add_argument("--input")
 parser.add_argument("--passes", type=int, default=3)
 parser.add_argument("--proto", action="store_true")
@@ -34,12 +38,19 @@ else:
     lines = goldens.corpus_lines("peoples_daily")
     name = "peoples_daily"
 size = sum(len(line.encode()) + 1 for line in lines)
-sp = spm.SentencePieceProcessor(model_file=args.model, num_threads=1)
+if args.ernie_m:
+    from transformers import ErnieMTokenizer
+    tok = ErnieMTokenizer.from_pretrained(args.ernie_m)
+else:
+    sp = spm.SentencePieceProcessor(model_file=args.model, num_threads=1)
 times = []
 for _ in range(args.passes):
     start = time.perf_counter()
     tokens = 0
-    if args.proto:
+    if args.ernie_m:
+        for line in lines:
+            tokens += len(tok(line, add_special_tokens=False)["input_ids"])
+    elif args.proto:
         for line in lines:
             tokens += len(sp.encode(line, return_type="proto").pieces)
     else:
@@ -47,6 +58,7 @@ for _ in range(args.passes):
             tokens += len(sp.encode(line))
     times.append(time.perf_counter() - start)
 seconds = min(times)
-print(json.dumps({"bench": "tokenize_reference", "impl": "sentencepiece " + spm.__version__ + (" proto" if args.proto else ""),
-                  "vocab": os.path.basename(args.model), "corpus": name, "lines": len(lines), "value": size / seconds / 1e6,
+impl = "ErnieMTokenizer" if args.ernie_m else "sentencepiece " + spm.__version__ + (" proto" if args.proto else "")
+print(json.dumps({"bench": "tokenize_reference", "impl": impl,
+                  "vocab": os.path.basename(os.path.normpath(args.ernie_m or args.model)), "corpus": name, "lines": len(lines), "value": size / seconds / 1e6,
                   "unit": "MB/s", "tokens_per_s": tokens / seconds, "us_per_line": seconds / len(lines) * 1e6}))

@@ -58,7 +58,8 @@ public final class ErnieMTokenizer: Sendable {
         var sentencePiece = SentencePieceModel.Scratch()
         var utf8: [UInt8] = []
         var origins: [Int32] = []
-        var pieceScalars: [UInt32] = []
+        /// Each vocabulary piece's re-split, as met.
+        var parts: [Int32: [Part]] = [:]
         public init() {}
     }
 
@@ -106,59 +107,94 @@ public final class ErnieMTokenizer: Sendable {
         let encoded = scratch.sentencePiece
         let count = encoded.ids.count
         for index in 0..<count {
-            let piece = sentencePiece.piece(at: index, of: encoded)
+            let id = Int(encoded.ids[index])
+            let range = encoded.pieceRanges[index]
             let begin = scratch.origins[Int(encoded.begins[index])], end = scratch.origins[Int(encoded.ends[index])]
-            if piece == "▁" {
-                // `pieces[pi + 1]` in HF: a trailing lone ▁ would raise there; it adds nothing here.
-                if index > 0 && index + 1 < count && !sentencePiece.piece(at: index + 1, of: encoded).hasPrefix("▁") {
-                    append("▁", begin, end, to: &pieces)
+            let isUnknownRun = id == sentencePiece.unknownId && !range.isEmpty
+            if id == sentencePiece.spaceId {
+                // A lone ▁ stays only before a piece without one (HF's `pieces[pi + 1]`, which would raise on a
+                // trailing one; it adds nothing here).
+                if index > 0 && index + 1 < count && !startsWithSpace(index + 1, encoded) {
+                    pieces.append(spaceVocabularyId, begin, end)
                 }
                 continue
             }
-            scratch.pieceScalars.removeAll(keepingCapacity: true)
-            scratch.pieceScalars.append(contentsOf: piece.unicodeScalars.map(\.value))
-            // Where each scalar of the piece starts in the input: through the normalised text when the piece is
-            // a span of it, else (a byte-fallback piece) the piece's own offsets.
-            let range = encoded.pieceRanges[index]
-            let fromText = !range.isEmpty
-            var scalarStarts: [Int32] = []
-            if fromText {
-                var byte = Int(range.lowerBound)
-                for scalar in scratch.pieceScalars {
-                    scalarStarts.append(scratch.origins[Int(encoded.normalizedToOriginal[byte])])
-                    byte += scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4
-                }
-                scalarStarts.append(end)
+            // The piece's re-split: cached per vocabulary piece; computed each time for an unknown run (its text is
+            // the normalised input) and a byte-fallback piece.
+            let parts: [Part]
+            if isUnknownRun {
+                let text = String(decoding: encoded.normalized[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self)
+                parts = split(text)
+            } else if let cached = scratch.parts[Int32(id)] {
+                parts = cached
+            } else {
+                parts = split(sentencePiece.pieces[id])
+                scratch.parts[Int32(id)] = parts
             }
-            func emit(_ lower: Int, _ upper: Int) {
-                let text = String(String.UnicodeScalarView(scratch.pieceScalars[lower..<upper].compactMap(Unicode.Scalar.init)))
-                if fromText {
-                    append(text, scalarStarts[lower], max(scalarStarts[lower], scalarStarts[upper]), to: &pieces)
-                } else {
-                    append(text, begin, end, to: &pieces)
-                }
+            // Offsets through the normalised text when the piece is a span of it, else (a byte-fallback piece) the
+            // piece's own.
+            guard !range.isEmpty else {
+                for part in parts { pieces.append(part.id, begin, end) }
+                continue
             }
-            let scalars = scratch.pieceScalars
-            let isUnderline = { (lower: Int, upper: Int) in upper - lower == 1 && scalars[lower] == 0x2581 }
-            var last = 0
-            for (position, scalar) in scalars.enumerated() {
-                if scalar == 0x2581 { continue }
-                if Self.isCJK(scalar) || Self.isPunctuation(scalar) {
-                    if position > last && !isUnderline(last, position) { emit(last, position) }
-                    emit(position, position + 1)
-                    last = position + 1
-                } else if position > 0 && Self.isDigit(scalar) != Self.isDigit(scalars[position - 1]) {
-                    if position > last && !isUnderline(last, position) { emit(last, position) }
-                    last = position
-                }
+            let length = Int(range.upperBound - range.lowerBound)
+            for part in parts {
+                let start = scratch.origins[Int(encoded.normalizedToOriginal[Int(range.lowerBound) + Int(part.bytes.lowerBound)])]
+                let stop = Int(part.bytes.upperBound) == length ? end
+                    : scratch.origins[Int(encoded.normalizedToOriginal[Int(range.lowerBound) + Int(part.bytes.upperBound)])]
+                pieces.append(part.id, start, max(start, stop))
             }
-            if scalars.count > last { emit(last, scalars.count) }
         }
     }
 
-    private func append(_ token: String, _ start: Int32, _ end: Int32, to pieces: inout TokenPieces) {
-        pieces.append(Int32(vocabulary[token] ?? vocabulary[unknownToken]!), start, end)
+    /// A token of a re-split piece: its vocabulary id and its bytes within the piece.
+    struct Part: Sendable {
+        var id: Int32
+        var bytes: Range<Int32>
     }
+
+    /// Whether result `index` starts with `▁` (for an unknown run, its normalised text).
+    private func startsWithSpace(_ index: Int, _ encoded: SentencePieceModel.Scratch) -> Bool {
+        let id = Int(encoded.ids[index]), range = encoded.pieceRanges[index]
+        if id == sentencePiece.unknownId && !range.isEmpty {
+            let bytes = encoded.normalized[Int(range.lowerBound)..<Int(range.upperBound)]
+            return bytes.starts(with: SentencePieceNormalizer.spaceSymbol)
+        }
+        return sentencePiece.pieces[id].hasPrefix("▁")
+    }
+
+    /// `_tokenize`'s cut of one piece: before and after every CJK character and listed punctuation mark, at every
+    /// digit/non-digit boundary; a part that is a lone `▁` is dropped.
+    func split(_ piece: String) -> [Part] {
+        let scalars = piece.unicodeScalars.map(\.value)
+        var byteStarts = [Int32](repeating: 0, count: scalars.count + 1)
+        for (index, scalar) in scalars.enumerated() {
+            byteStarts[index + 1] = byteStarts[index] + (scalar < 0x80 ? 1 : scalar < 0x800 ? 2 : scalar < 0x10000 ? 3 : 4)
+        }
+        var parts: [Part] = []
+        func emit(_ lower: Int, _ upper: Int) {
+            let text = String(String.UnicodeScalarView(scalars[lower..<upper].compactMap(Unicode.Scalar.init)))
+            parts.append(Part(id: Int32(vocabulary[text] ?? vocabulary[unknownToken]!), bytes: byteStarts[lower]..<byteStarts[upper]))
+        }
+        let isUnderline = { (lower: Int, upper: Int) in upper - lower == 1 && scalars[lower] == 0x2581 }
+        var last = 0
+        for (position, scalar) in scalars.enumerated() {
+            if scalar == 0x2581 { continue }
+            if Self.isCJK(scalar) || Self.isPunctuation(scalar) {
+                if position > last && !isUnderline(last, position) { emit(last, position) }
+                emit(position, position + 1)
+                last = position + 1
+            } else if position > 0 && Self.isDigit(scalar) != Self.isDigit(scalars[position - 1]) {
+                if position > last && !isUnderline(last, position) { emit(last, position) }
+                last = position
+            }
+        }
+        if scalars.count > last { emit(last, scalars.count) }
+        return parts
+    }
+
+    /// The vocabulary id of a kept lone `▁`.
+    var spaceVocabularyId: Int32 { Int32(vocabulary["▁"] ?? vocabulary[unknownToken]!) }
 
     static func isCJK(_ scalar: UInt32) -> Bool { (0x4E00...0x9FFF).contains(scalar) }
 

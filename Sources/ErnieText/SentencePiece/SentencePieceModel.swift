@@ -31,6 +31,8 @@ public final class SentencePieceModel: Sendable {
     let reservedTrie: PieceTrie
     /// Ids of the `<0x00>`…`<0xFF>` pieces when byte fallback is on.
     let byteIds: [Int32]
+    /// The id of the piece `▁` (-1 when the model has none).
+    public let spaceId: Int
     /// Unigram: the lowest and highest NORMAL score (the highest starts at FLT_MIN, as in SentencePiece).
     let minimumScore: Float
     let maximumScore: Float
@@ -106,6 +108,7 @@ public final class SentencePieceModel: Sendable {
         }
         unknownId = unknown
         self.byteIds = byteIds
+        spaceId = normal.first { $0.bytes == SentencePieceNormalizer.spaceSymbol }?.id ?? -1
         minimumScore = minimum
         maximumScore = maximum
         pieceTrie = PieceTrie(normal)
@@ -121,6 +124,8 @@ public final class SentencePieceModel: Sendable {
     }
 
     public var count: Int { pieces.count }
+
+
 
     /// `PieceToId`: reserved pieces first, then the others, else the unknown id.
     public func id(of piece: String) -> Int {
