@@ -56,8 +56,10 @@ extension ModelCheckpoint {
         case "safetensors": return try SafetensorsCheckpoint(file: file)
         case "bin", "pt", "pth": return try PyTorchWeights(file: file)
         case "pdparams":
-            let architectures = (try? loadConfig(directory: file.deletingLastPathComponent()))?.architectures ?? []
-            return try PaddleWeights(file: file, questionAnswering: architectures.contains { $0.hasSuffix("ForQuestionAnswering") })
+            let config = try? loadConfig(directory: file.deletingLastPathComponent())
+            let architectures = config?.architectures ?? []
+            return try PaddleWeights(file: file, questionAnswering: architectures.contains { $0.hasSuffix("ForQuestionAnswering") },
+                                     ernieM: config?.modelType == .ernieM)
         case MindSporeWeights.fileExtension: return try MindSporeWeights(file: file)
         case "onnx": return try OnnxWeights(file: file)
         default:

@@ -34,7 +34,8 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
 
     /// - Parameter questionAnswering: the file holds a `…ForQuestionAnswering` (its config's architectures say so), whose
     ///   head PaddleNLP names `classifier` and transformers `qa_outputs`.
-    public init(file url: URL, questionAnswering: Bool = false) throws {
+    ///   `ernieM`: the file holds PaddleNLP's ERNIE-M (also assumed when its names start with `ernie_m.`).
+    public init(file url: URL, questionAnswering: Bool = false, ernieM: Bool = false) throws {
         source = url.path
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SafetensorsError.unreadable(path: url.path, reason: error.localizedDescription)
@@ -62,9 +63,10 @@ public final class PaddleWeights: CheckpointWeights, @unchecked Sendable {
             if let stray = parts.keys.sorted().first {
                 throw SafetensorsError.invalidEntry(path: url.path, tensor: stray, message: "a part of a split parameter that \(Self.splitInfoKey) does not list")
             }
+            let ernieM = ernieM || byPaddleName.contains { $0.0.hasPrefix("ernie_m.") }
             for (paddleName, original) in byPaddleName {
                 var array = original
-                let (mapped, transposed) = PaddleNames.huggingFace(paddleName)
+                let (mapped, transposed) = ernieM ? PaddleNames.ernieM(paddleName) : PaddleNames.huggingFace(paddleName)
                 let name = questionAnswering && mapped.hasPrefix("classifier.") ? "qa_outputs." + mapped.dropFirst("classifier.".count) : mapped
                 if transposed && array.elements.shape.count == 2 {
                     // Stored [in, out]: the [out, in] view steps 1 along out and `out` along in.
@@ -177,6 +179,16 @@ public enum PaddleNames {
         (".cls.predictions.decoder_weight", ".cls.predictions.decoder.weight"),
         (".cls.predictions.decoder_bias", ".cls.predictions.bias"),
     ]
+
+    /// ERNIE-M: PaddleNLP's names are transformers' but for the attention's inner module
+    /// (`self_attn.q_proj` → `self_attn.self_attn.q_proj`, likewise k and v; `out_proj` stays).
+    public static func ernieM(_ paddle: String) -> (name: String, transposed: Bool) {
+        var name = paddle
+        for projection in ["q_proj", "k_proj", "v_proj"] {
+            name = name.replacingOccurrences(of: "self_attn.\(projection).", with: "self_attn.self_attn.\(projection).")
+        }
+        return (name, huggingFace(paddle).transposed)
+    }
 
     /// The transformers name of a Paddle parameter, and whether it is a `Linear` weight stored [in, out] (every 2-D
     /// weight but embedding tables and the MLM decoder, which is the word-embedding table).
