@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 
 /// Recycles float buffers by size class, so a steady-state training step, which asks for the same sizes every time,
 /// allocates no activation memory from the heap after its first step.
@@ -25,8 +24,8 @@ final class BufferPool: Sendable {
         var peakInUseBytes = 0
     }
 
-    private let state = Mutex(State())
-    private let stats = Mutex<(allocations: Int, reuses: Int)>((0, 0))
+    private let state = Locked(State())
+    private let stats = Locked<(allocations: Int, reuses: Int)>((0, 0))
     let minimumRetained: Int
 
     init(minimumRetained: Int = 256 << 20) {
