@@ -1,107 +1,107 @@
-/// A byte trie of vocabulary pieces: the longest match and every prefix match at a position, as the unigram
-/// lattice, BPE's piece lookups and the user-defined-symbol matcher need. Edges live in one open-addressing table
-/// keyed by (node, byte), so a step is one multiply and (usually) one probe.
+/// A byte trie of vocabulary pieces as a double array: the longest match and every prefix match at a position, as
+/// the unigram lattice, BPE's piece lookups and the user-defined-symbol matcher need. Node n's child along byte c
+/// sits at `base[n] + c` when `check` there names n, so a step is two loads (`units` interleaves base and check).
 struct PieceTrie: Sendable {
-    /// Edge keys `(node + 1) << 8 | byte` (0 marks an empty slot) and the child each leads to.
-    private let keys: [UInt64]
-    private let children: [Int32]
-    private let mask: Int
+    /// `units[2n]` = base of node n, `units[2n + 1]` = its parent (check); -1 marks a free slot.
+    private let units: [Int32]
     /// The piece id ending at each node, or -1.
     let values: [Int32]
-    /// The root's children by byte (the hottest lookup), -1 for none.
-    private let rootChildren: [Int32]
 
     static let root: Int32 = 0
 
     /// A trie of `pieces` (UTF-8 bytes and id); a later duplicate does not replace an earlier one.
     init(_ pieces: [(bytes: [UInt8], id: Int)]) {
-        var edges: [UInt64: Int32] = [:]
-        var values: [Int32] = [-1]
+        // A plain trie first (children by byte), then laid out breadth-first into the double array.
+        var children: [[(byte: UInt8, node: Int)]] = [[]]
+        var edges: [Int: Int] = [:]
+        var ids: [Int32] = [-1]
         for (bytes, id) in pieces where !bytes.isEmpty {
-            var node: Int32 = 0
+            var node = 0
             for byte in bytes {
-                let key = UInt64(node + 1) << 8 | UInt64(byte)
-                if let child = edges[key] {
+                if let child = edges[node << 8 | Int(byte)] {
                     node = child
                 } else {
-                    let child = Int32(values.count)
-                    values.append(-1)
-                    edges[key] = child
-                    node = child
+                    children.append([])
+                    ids.append(-1)
+                    children[node].append((byte, children.count - 1))
+                    edges[node << 8 | Int(byte)] = children.count - 1
+                    node = children.count - 1
                 }
             }
-            if values[Int(node)] < 0 { values[Int(node)] = Int32(id) }
+            if ids[node] < 0 { ids[node] = Int32(id) }
         }
-        var capacity = 16
-        while capacity < edges.count * 2 { capacity <<= 1 }
-        var keys = [UInt64](repeating: 0, count: capacity)
-        var children = [Int32](repeating: -1, count: capacity)
-        var rootChildren = [Int32](repeating: -1, count: 256)
-        for (key, child) in edges {
-            var slot = Self.slot(key, mask: capacity - 1)
-            while keys[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
-            keys[slot] = key
-            children[slot] = child
-            if key >> 8 == 1 { rootChildren[Int(key & 0xFF)] = child }
+        var units = [Int32](repeating: -1, count: 2 * 512)
+        var values = [Int32](repeating: -1, count: 512)
+        var position = [Int](repeating: -1, count: children.count)
+        position[0] = 0
+        units[1] = 0  // the root's slot is taken (its own parent)
+        values[0] = ids[0]
+        var firstFree = 1
+        var queue = [0]
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            let labels = children[node].sorted { $0.byte < $1.byte }
+            guard !labels.isEmpty else { continue }
+            let slot = position[node]
+            // The smallest base at which every child's slot is free (scanning from the first free slot).
+            var base = max(1, firstFree - Int(labels[0].byte))
+            search: while true {
+                for child in labels {
+                    let target = base + Int(child.byte)
+                    if target < values.count && units[2 * target + 1] != -1 { base += 1; continue search }
+                }
+                break
+            }
+            let last = base + Int(labels[labels.count - 1].byte)
+            if last >= values.count {
+                let size = max(values.count * 2, last + 256)
+                units += [Int32](repeating: -1, count: 2 * (size - values.count))
+                values += [Int32](repeating: -1, count: size - values.count)
+            }
+            units[2 * slot] = Int32(base)
+            for child in labels {
+                let target = base + Int(child.byte)
+                units[2 * target + 1] = Int32(slot)
+                position[child.node] = target
+                values[target] = ids[child.node]
+                queue.append(child.node)
+            }
+            while firstFree < values.count && units[2 * firstFree + 1] != -1 { firstFree += 1 }
         }
-        self.keys = keys
-        self.children = children
-        self.mask = capacity - 1
+        self.units = units
         self.values = values
-        self.rootChildren = rootChildren
-    }
-
-    @inline(__always)
-    private static func slot(_ key: UInt64, mask: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
     }
 
     /// The trie's tables as unsafe buffers for hot loops (valid inside `body` only).
     struct View {
-        let keys: UnsafeBufferPointer<UInt64>
-        let children: UnsafeBufferPointer<Int32>
+        let units: UnsafeBufferPointer<Int32>
         let values: UnsafeBufferPointer<Int32>
-        let rootChildren: UnsafeBufferPointer<Int32>
-        let mask: Int
 
+        /// The child of `node` along `byte`, or -1.
         @inline(__always)
         func child(_ node: Int32, _ byte: UInt8) -> Int32 {
-            if node == 0 { return rootChildren[Int(byte)] }
-            let key = UInt64(node &+ 1) << 8 | UInt64(byte)
-            var slot = PieceTrie.slot(key, mask: mask)
-            while true {
-                let stored = keys[slot]
-                if stored == key { return children[slot] }
-                if stored == 0 { return -1 }
-                slot = (slot &+ 1) & mask
-            }
+            let target = Int(units[2 &* Int(node)]) &+ Int(byte)
+            guard target > 0, target < values.count, units[2 &* target &+ 1] == node else { return -1 }
+            return Int32(truncatingIfNeeded: target)
         }
     }
 
     func withView<Result>(_ body: (View) -> Result) -> Result {
-        keys.withUnsafeBufferPointer { keys in
-            children.withUnsafeBufferPointer { children in
-                values.withUnsafeBufferPointer { values in
-                    rootChildren.withUnsafeBufferPointer { rootChildren in
-                        body(View(keys: keys, children: children, values: values, rootChildren: rootChildren, mask: mask))
-                    }
-                }
-            }
+        units.withUnsafeBufferPointer { units in
+            values.withUnsafeBufferPointer { values in body(View(units: units, values: values)) }
         }
     }
 
     /// The child of `node` along `byte`, or -1.
     @inline(__always)
     func child(_ node: Int32, _ byte: UInt8) -> Int32 {
-        if node == 0 { return rootChildren[Int(byte)] }
-        let key = UInt64(node + 1) << 8 | UInt64(byte)
-        var slot = Self.slot(key, mask: mask)
-        while true {
-            let stored = keys[slot]
-            if stored == key { return children[slot] }
-            if stored == 0 { return -1 }
-            slot = (slot + 1) & mask
-        }
+        let base = Int(units[2 * Int(node)])
+        guard base >= 0 else { return -1 }
+        let target = base + Int(byte)
+        guard target > 0, target < values.count, units[2 * target + 1] == node else { return -1 }
+        return Int32(target)
     }
 
     /// The id of the piece spelled exactly by `bytes[range]`, or nil.
