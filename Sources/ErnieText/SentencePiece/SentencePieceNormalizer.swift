@@ -10,6 +10,8 @@ struct SentencePieceNormalizer: Sendable {
     let escapeWhitespaces: Bool
     let treatWhitespaceAsSuffix: Bool
     let userDefined: PieceTrie?
+    /// Whether a user-defined symbol starts with each byte (most positions skip the symbol lookup).
+    let userDefinedFirstBytes: [Bool]
 
     /// `▁` (U+2581) in UTF-8.
     static let spaceSymbol: [UInt8] = [0xE2, 0x96, 0x81]
@@ -21,6 +23,9 @@ struct SentencePieceNormalizer: Sendable {
         escapeWhitespaces = file.escapeWhitespaces
         treatWhitespaceAsSuffix = file.treatWhitespaceAsSuffix
         self.userDefined = userDefined
+        userDefinedFirstBytes = (0..<256).map { byte in
+            userDefined?.withView { $0.child(PieceTrie.root, UInt8(byte)) >= 0 } ?? false
+        }
         let blob = file.precompiledCharsmap
         guard !blob.isEmpty else {
             trie = nil
@@ -78,14 +83,20 @@ struct SentencePieceNormalizer: Sendable {
                 var lower = range.lowerBound
                 while previousIsSpace, lower < range.upperBound, source[lower] == UInt8(ascii: " ") { lower += 1 }
                 if lower < range.upperBound {
-                    for index in lower..<range.upperBound {
-                        let byte = source[index]
-                        if escapeWhitespaces && byte == UInt8(ascii: " ") {
-                            normalized.append(contentsOf: Self.spaceSymbol)
-                            for _ in 0..<3 { normalizedToOriginal.append(Int32(consumed)) }
-                        } else {
-                            normalized.append(byte)
-                            normalizedToOriginal.append(Int32(consumed))
+                    let piece = UnsafeBufferPointer(rebasing: source[lower..<range.upperBound])
+                    if !escapeWhitespaces || !piece.contains(UInt8(ascii: " ")) {
+                        // The common case: the bytes as they are, appended at once.
+                        normalized.append(contentsOf: piece)
+                        normalizedToOriginal.append(contentsOf: repeatElement(Int32(consumed), count: piece.count))
+                    } else {
+                        for byte in piece {
+                            if byte == UInt8(ascii: " ") {
+                                normalized.append(contentsOf: Self.spaceSymbol)
+                                normalizedToOriginal.append(contentsOf: repeatElement(Int32(consumed), count: 3))
+                            } else {
+                                normalized.append(byte)
+                                normalizedToOriginal.append(Int32(consumed))
+                            }
                         }
                     }
                     previousIsSpace = source[range.upperBound - 1] == UInt8(ascii: " ")
@@ -112,7 +123,7 @@ struct SentencePieceNormalizer: Sendable {
     /// `input` — and how many input bytes it consumes.
     @inline(__always)
     private func prefix(_ input: UnsafeBufferPointer<UInt8>, at start: Int) -> (fromReplacements: Bool, range: Range<Int>, consumed: Int) {
-        if let userDefined, let length = userDefined.longestMatch(input, from: start)?.length {
+        if let userDefined, userDefinedFirstBytes[Int(input[start])], let length = userDefined.longestMatch(input, from: start)?.length {
             return (false, start..<(start + length), length)
         }
         if let trie, let (length, value) = trie.longestPrefix(input, from: start, to: input.count), value < replacements.count {
