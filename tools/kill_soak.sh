@@ -4,6 +4,7 @@
 # weights must equal those of an uninterrupted run bit for bit. With RANKS=2 the runs go under mpirun -np 2. Then a
 # pretraining whose output disk fills mid-save (a tmpfs; needs root).
 #   tools/kill_soak.sh [KILLS] [ERNIE_BINARY]        (needs scripts/setup.sh's .cache)
+# Fine-tuning keeps its 2 newest checkpoint-<step> folders (--save_total_limit 2; every step's would fill the disk).
 # STEPS / FINETUNE_STEPS (default 400) lengthen the runs so that every kill lands inside one (mpirun's are faster).
 # Prints one line per restart and a verdict per command; exits 1 when a final model differs or a run fails.
 set -uo pipefail
@@ -36,7 +37,7 @@ pretrain() {
 }
 finetune() {
     "${LAUNCH[@]}" "$ERNIE" finetune --task_name seq-cls --model_name_or_path "$WORK/init" --train_file "$WORK/train.json" \
-        --output_dir "$1" --do_train --max_steps "$FINETUNE_STEPS" --save_steps 1 --per_device_train_batch_size 8 --max_seq_length 64 \
+        --output_dir "$1" --do_train --max_steps "$FINETUNE_STEPS" --save_steps 1 --save_total_limit 2 --per_device_train_batch_size 8 --max_seq_length 64 \
         --learning_rate 1e-4 --logging_steps 10
 }
 
