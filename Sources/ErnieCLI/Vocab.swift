@@ -55,6 +55,9 @@ struct Vocab: ParsableCommand {
         try FlagRange.nonNegative("--min_char_frequency", minCharacterFrequency)
         try FlagRange.nonNegative("--min_subword_frequency", minSubwordFrequency)
         try FlagRange.nonNegative("--min_frequency", minFrequency)
+        if type == "sentencepiece" {
+            throw ValidationError("--type sentencepiece: training a SentencePiece model is not built yet; train one with the sentencepiece library (spm_train or SentencePieceTrainer.train) — ernie reads and encodes its .model exactly (ernie tokenize --sentencepiece_model_file)")
+        }
         guard type == "wordpiece" || type == "bpe" else { throw ValidationError("--type must be wordpiece or bpe") }
         if let input = inputs.first(where: { FileLocation.same($0, output) }) {
             throw ValidationError("--output \(output) is the --input file \(input): write to another path")
