@@ -14,7 +14,7 @@ enum BooleanArguments {
         "dataloader_drop_last", "distribute", "enable_save_ckpt", "enable_lossscale", "do_shuffle", "enable_data_sink",
         "allreduce_post_accumulation", "enable_global_norm", "train_with_eval", "enable_profiling", "enable_modelarts",
         "mlm", "line_by_line", "whole_word_mask", "overwrite_cache", "remove_unused_columns", "train_data_shuffle",
-        "eval_data_shuffle", "with_lstm", "use_pynative_mode", "amp_master_grad", "evaluate_during_training",
+        "eval_data_shuffle", "with_lstm", "use_pynative_mode", "amp_master_grad", "evaluate_during_training", "use_test_data",
     ]
 
     static let literals = ["true": "true", "True": "true", "TRUE": "true", "1": "true",

@@ -42,6 +42,25 @@ import Testing
         #expect(throws: DatasetError.self) { try XNLI.read(.validation, settings: settings, languages: ["de"], issues: DataIssues()) }
     }
 
+    /// PaddleNLP's `--use_test_data --test_data_path F`: the one JSON-lines file for every split and language.
+    @Test func paddleTestDataFile() throws {
+        let folder = try FineTuningTestSupport.temporaryDirectory("xnli-json")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("tiny.jsonl")
+        try FineTuningTestSupport.write([#"{"premise": "a b", "hypothesis": "a", "label": 0}"#,
+                                         #"{"premise": "x", "hypothesis": "y", "label": "contradiction"}"#], to: file)
+        let settings = XNLISettings(taskType: .translateTrainAll, testDataPath: file.path)
+        let all = try XNLI.read(.validation, settings: settings, languages: nil, issues: DataIssues())
+        #expect(all.map(\.language) == XNLI.languages && all.allSatisfy { $0.examples.map { $0.labels! } == [["entailment"], ["contradiction"]] })
+        try FineTuningTestSupport.write([#"{"premise": "a b", "hypothesis": "a", "label": 7}"#], to: file)
+        do {
+            _ = try XNLI.read(.train, settings: settings, languages: ["en"], issues: DataIssues())
+            Issue.record("label 7 was accepted")
+        } catch let error as DatasetError {
+            #expect(error.line == 1 && error.message.contains("unknown label"), "\(error)")
+        }
+    }
+
     @Test func unknownLabelsAndLanguagesNameTheLine() throws {
         for (row, message) in [("en\tmaybe\ta\tb\t1", "unknown label \"maybe\""), ("xx\tneutral\ta\tb\t1", "unknown language \"xx\"")] {
             let root = try Self.folder(devRows: ["en\tneutral\ta\tb\t0", row])

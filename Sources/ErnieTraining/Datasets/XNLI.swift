@@ -46,9 +46,9 @@ public enum XNLI {
     public static func read(_ split: Split, settings: XNLISettings, languages: [String]?, issues: DataIssues) throws -> Examples {
         var byLanguage: [String: [SequenceExample]] = [:]
         if let path = settings.testDataPath {
-            // PaddleNLP's tiny CI data: the same file for every split and language.
+            // PaddleNLP's tiny CI data: the same file for every split and language (as its load_xnli_dataset).
             let examples = try readJSONLines(path)
-            for language in languages ?? ["en"] { byLanguage[language] = examples }
+            for language in languages ?? Self.languages { byLanguage[language] = examples }
         } else {
             let folder = try dataDirectory(settings)
             let files = try Self.files(in: folder).filter { $0.split == split }
