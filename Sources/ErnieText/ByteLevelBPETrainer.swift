@@ -154,13 +154,15 @@ public struct ByteLevelBPETrainer {
 /// HF `BpeTrainer`'s priority queue: the highest count first, then the smaller pair; each entry carries the words
 /// it was counted in.
 struct MergeQueue {
-    struct Entry {
+    struct Entry: HeapOrdered {
         var count: Int
         var pair: UInt64
         var words: Int
+
+        func precedes(_ other: Entry) -> Bool { count != other.count ? count > other.count : pair < other.pair }
     }
 
-    private var heap = [Entry]()
+    private var heap = BinaryHeap<Entry>()
     private var wordSets = [[Int32]]()
 
     func words(of entry: Entry) -> [Int32] { wordSets[entry.words] }
@@ -170,36 +172,7 @@ struct MergeQueue {
         push(Entry(count: count, pair: pair, words: wordSets.count - 1))
     }
 
-    private static func above(_ a: Entry, _ b: Entry) -> Bool { a.count != b.count ? a.count > b.count : a.pair < b.pair }
+    mutating func push(_ entry: Entry) { heap.push(entry) }
 
-    mutating func push(_ entry: Entry) {
-        heap.append(entry)
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.above(heap[child], heap[parent]) else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard !heap.isEmpty else { return nil }
-        let top = heap[0]
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < heap.count && Self.above(heap[left], heap[best]) { best = left }
-                if right < heap.count && Self.above(heap[right], heap[best]) { best = right }
-                if best == parent { break }
-                heap.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return top
-    }
+    mutating func pop() -> Entry? { heap.pop() }
 }

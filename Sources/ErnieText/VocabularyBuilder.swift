@@ -150,7 +150,7 @@ struct SubwordLearner {
     private var counts: [Int]
     private var pairCounts = [UInt64: Int]()
     private var pairWords = [UInt64: Set<Int32>]()
-    private var heap = PairHeap()
+    private var heap = BinaryHeap<PairCount>()
 
     init(words: [[UInt32]: Int]) {
         // Deterministic order: by count, then scalars.
@@ -163,7 +163,7 @@ struct SubwordLearner {
             self.words.append(ids)
         }
         for (index, word) in self.words.enumerated() { addPairs(of: word, wordIndex: Int32(index), sign: 1) }
-        for (pair, count) in pairCounts { heap.push(count: count, pair: pair) }
+        for (pair, count) in pairCounts { heap.push(PairCount(count: count, pair: pair)) }
     }
 
     private mutating func intern(_ symbol: Symbol) -> Int32 {
@@ -196,7 +196,8 @@ struct SubwordLearner {
 
     /// Merges the most frequent adjacent pair; returns the new symbol, or nil when no pair occurs `minimumCount` times.
     mutating func mergeNext(minimumCount: Int) -> Symbol? {
-        while let (count, pair) = heap.pop() {
+        while let top = heap.pop() {
+            let (count, pair) = (top.count, top.pair)
             guard pairCounts[pair] == count else { continue }  // stale entry
             guard count >= minimumCount && count > 0 else { return nil }
             let left = Int32(truncatingIfNeeded: pair >> 32), right = Int32(truncatingIfNeeded: pair & 0xFFFF_FFFF)
@@ -224,7 +225,7 @@ struct SubwordLearner {
                 for position in 0..<max(0, old.count - 1) { touched.insert(Self.key(old[position], old[position + 1])) }
             }
             for key in touched {
-                if let count = pairCounts[key], count > 0 { heap.push(count: count, pair: key) }
+                if let count = pairCounts[key], count > 0 { heap.push(PairCount(count: count, pair: key)) }
             }
             return merged
         }
@@ -232,42 +233,10 @@ struct SubwordLearner {
     }
 }
 
-/// Max-heap of (count, pair) with deterministic ties (smaller pair key first).
-struct PairHeap {
-    private var items = [(count: Int, pair: UInt64)]()
+/// A pair key and its count in `BinaryHeap` order: the higher count first, then the smaller key (deterministic ties).
+struct PairCount: HeapOrdered {
+    var count: Int
+    var pair: UInt64
 
-    private static func above(_ a: (count: Int, pair: UInt64), _ b: (count: Int, pair: UInt64)) -> Bool {
-        a.count != b.count ? a.count > b.count : a.pair < b.pair
-    }
-
-    mutating func push(count: Int, pair: UInt64) {
-        items.append((count, pair))
-        var child = items.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard Self.above(items[child], items[parent]) else { break }
-            items.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> (Int, UInt64)? {
-        guard !items.isEmpty else { return nil }
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var best = parent
-                if left < items.count && Self.above(items[left], items[best]) { best = left }
-                if right < items.count && Self.above(items[right], items[best]) { best = right }
-                if best == parent { break }
-                items.swapAt(parent, best)
-                parent = best
-            }
-        }
-        return (top.count, top.pair)
-    }
+    func precedes(_ other: PairCount) -> Bool { count != other.count ? count > other.count : pair < other.pair }
 }

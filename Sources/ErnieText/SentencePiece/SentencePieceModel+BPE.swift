@@ -9,7 +9,7 @@ struct BPESymbol {
 }
 
 /// A candidate merge of two adjacent symbols.
-struct BPEPair {
+struct BPEPair: HeapOrdered {
     var score: Float
     var left: Int32
     var right: Int32
@@ -20,45 +20,6 @@ struct BPEPair {
     @inline(__always)
     func precedes(_ other: BPEPair) -> Bool {
         score > other.score || (score == other.score && left < other.left)
-    }
-}
-
-/// A binary max-heap of candidate merges.
-struct BPEAgenda {
-    private(set) var pairs: [BPEPair] = []
-
-    var isEmpty: Bool { pairs.isEmpty }
-
-    mutating func removeAll() { pairs.removeAll(keepingCapacity: true) }
-
-    mutating func push(_ pair: BPEPair) {
-        pairs.append(pair)
-        var child = pairs.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard pairs[child].precedes(pairs[parent]) else { break }
-            pairs.swapAt(child, parent)
-            child = parent
-        }
-    }
-
-    mutating func pop() -> BPEPair {
-        let top = pairs[0]
-        let last = pairs.removeLast()
-        if !pairs.isEmpty {
-            pairs[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var first = parent
-                if left < pairs.count && pairs[left].precedes(pairs[first]) { first = left }
-                if right < pairs.count && pairs[right].precedes(pairs[first]) { first = right }
-                if first == parent { break }
-                pairs.swapAt(parent, first)
-                parent = first
-            }
-        }
-        return top
     }
 }
 
@@ -98,8 +59,7 @@ extension SentencePieceModel {
         }
 
         for index in 1..<max(1, scratch.symbols.count) { addPair(Int32(index - 1), Int32(index), &scratch) }
-        while !scratch.agenda.isEmpty {
-            let top = scratch.agenda.pop()
+        while let top = scratch.agenda.pop() {
             let left = scratch.symbols[Int(top.left)], right = scratch.symbols[Int(top.right)]
             // Stale: one side was merged away or grew since this pair was queued.
             guard left.end > left.start, right.end > right.start,

@@ -10,7 +10,7 @@ extension SentencePieceModel {
         var bestIds: [Int32] = []
         // BPE.
         var symbols: [BPESymbol] = []
-        var agenda = BPEAgenda()
+        var agenda = BinaryHeap<BPEPair>()
         var unusedMerges: [Int32: (left: Range<Int32>, right: Range<Int32>)] = [:]
         /// The segmentation: ids and their ranges in `normalized`.
         var segmentIds: [Int32] = []
