@@ -120,20 +120,6 @@ public final class BertTokenizer: Sendable {
 
     // MARK: - Tokens
 
-    /// WordPiece tokens of `text` (no special tokens added), e.g. `"unaffable"` → `["una", "##ffa", "##ble"]`.
-    public func tokenize(_ text: String) -> [String] {
-        pieces(of: text).ids.map { vocabulary.tokens[Int($0)] }
-    }
-
-    /// Ids and offsets of `text`'s tokens (no special tokens added).
-    public func pieces(of text: String) -> TokenPieces {
-        let scalars = text.unicodeScalars.map(\.value)
-        var pieces = TokenPieces()
-        var scratch = Scratch()
-        scalars.withUnsafeBufferPointer { appendPieces(of: $0, to: &pieces, scratch: &scratch) }
-        return pieces
-    }
-
     /// Reusable word buffers for `appendPieces`.
     public struct Scratch {
         var word: [UInt32] = []

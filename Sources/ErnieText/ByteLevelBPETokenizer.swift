@@ -134,11 +134,6 @@ public final class ByteLevelBPETokenizer: Sendable {
 
     // MARK: - Tokens
 
-    /// Byte-level BPE tokens of `text` (no special tokens added), e.g. `"Hello world"` → `["Hello", "Ġworld"]`.
-    public func tokenize(_ text: String) -> [String] {
-        pieces(of: text).ids.map { vocabulary.tokens[Int($0)] }
-    }
-
     /// Ids and offsets of `text`'s tokens (no special tokens added; offsets trimmed when `trimOffsets`).
     public func pieces(of text: String) -> TokenPieces {
         pieces(of: text, trim: trimOffsets)

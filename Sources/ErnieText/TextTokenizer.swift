@@ -54,6 +54,20 @@ public protocol TextTokenizer: AnyObject, Sendable {
 extension TextTokenizer {
     public var vocabularySize: Int { vocabulary.count }
 
+    /// Ids and offsets of `text`'s tokens (no special tokens added).
+    public func pieces(of text: String) -> TokenPieces {
+        let scalars = text.unicodeScalars.map(\.value)
+        var pieces = TokenPieces()
+        var scratch = makeScratch()
+        scalars.withUnsafeBufferPointer { appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+        return pieces
+    }
+
+    /// The tokens of `text` by id (no special tokens added), e.g. WordPiece's `"unaffable"` → `["una", "##ffa", "##ble"]`.
+    public func tokenize(_ text: String) -> [String] {
+        pieces(of: text).ids.map { vocabulary.tokens[Int($0)] }
+    }
+
     public func id(of token: String) -> Int? { vocabulary[token] }
 
     public func token(of id: Int) -> String? { id >= 0 && id < vocabulary.count ? vocabulary.tokens[id] : nil }

@@ -1,20 +1,6 @@
 import Foundation
 
 extension ErnieMTokenizer {
-    /// Tokens of `text` by id (an unknown piece reads `[UNK]`), no special tokens added.
-    public func tokenize(_ text: String) -> [String] {
-        pieces(of: text).ids.map { vocabulary.tokens[Int($0)] }
-    }
-
-    /// Ids and offsets of `text`'s tokens (no special tokens added).
-    public func pieces(of text: String) -> TokenPieces {
-        let scalars = text.unicodeScalars.map(\.value)
-        var pieces = TokenPieces()
-        var scratch = Scratch()
-        scalars.withUnsafeBufferPointer { appendPieces(of: $0, to: &pieces, scratch: &scratch) }
-        return pieces
-    }
-
     /// `[CLS] A [SEP]` / `[CLS] A [SEP] [SEP] B [SEP]`.
     public func numberOfSpecialTokensToAdd(pair: Bool) -> Int { pair ? 4 : 2 }
 
