@@ -27,51 +27,15 @@ import Testing
     @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent), arguments: [false, true])
     func corpusLines(addPrefixSpace: Bool) throws {
         let tokenizer = try TestSupport.bpeTokenizer(addPrefixSpace: addPrefixSpace)
-        var expected = [(name: String, sha256: String?, digests: [UInt64])]()
-        for line in try TestSupport.lines(TestSupport.fixture("bpe/corpus_prefix_\(addPrefixSpace).txt")) {
-            if line.hasPrefix("# ") {
-                let fields = line.dropFirst(2).split(separator: " ").map(String.init)
-                expected.append((fields[0], fields.count > 2 ? fields[2] : nil, []))
-            } else {
-                expected[expected.count - 1].digests.append(UInt64(line, radix: 16)!)
-            }
-        }
         var scratch = ByteLevelBPETokenizer.Scratch()
         var pieces = TokenPieces()
-        var checkedLicenses = 0
-        for corpus in expected {
-            let lines: [String]
-            if corpus.name.hasPrefix("license:") {
-                let url = TestSupport.licenses.appendingPathComponent(String(corpus.name.dropFirst("license:".count)))
-                // Another Debian release may carry other texts: only the ones the goldens were made from count.
-                guard TestSupport.exists(url), try TestSupport.sha256(url) == corpus.sha256 else { continue }
-                lines = try TestSupport.lines(url)
-                checkedLicenses += 1
-            } else if corpus.name == "emoji" {
-                lines = try TestSupport.lines(TestSupport.fixture("bpe/emoji.txt"))
-            } else {
-                lines = try TestSupport.corpusLines(corpus.name)
-            }
-            #expect(corpus.digests.count == (lines.count + 31) / 32, "\(corpus.name): line count changed")
-            var badBlocks = [Int]()
-            for block in 0..<corpus.digests.count {
-                var hasher = FNV1a64()
-                for index in block * 32..<min(block * 32 + 32, lines.count) {
-                    pieces.removeAll()
-                    let scalars = lines[index].unicodeScalars.map(\.value)
-                    scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
-                    var text = ""
-                    for i in 0..<pieces.count {
-                        if i > 0 { text += ";" }
-                        text += "\(pieces.ids[i]),\(pieces.starts[i]),\(pieces.ends[i])"
-                    }
-                    hasher.combine(text + "\n")
-                }
-                if hasher.value != corpus.digests[block] { badBlocks.append(block) }
-            }
-            #expect(badBlocks.isEmpty, "\(corpus.name): \(badBlocks.count) of \(corpus.digests.count) blocks of 32 lines differ, first lines \(badBlocks.prefix(10).map { $0 * 32 })")
+        try TestSupport.checkCorpusDigests(TestSupport.fixture("bpe/corpus_prefix_\(addPrefixSpace).txt"),
+                                           label: "add_prefix_space \(addPrefixSpace)") { line in
+            pieces.removeAll()
+            let scalars = line.unicodeScalars.map(\.value)
+            scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+            return (0..<pieces.count).map { "\(pieces.ids[$0]),\(pieces.starts[$0]),\(pieces.ends[$0])" }.joined(separator: ";") + "\n"
         }
-        if TestSupport.hasLicenses { #expect(checkedLicenses > 0, "no license text matches the goldens' digests") }
     }
 
     /// The encoding API: pairs `<s> A </s></s> B </s>`, truncation strategies with stride and overflow, padding,

@@ -37,41 +37,14 @@ import ErnieBasics
     @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent), arguments: ["unigram", "bpe"])
     func corpusLines(name: String) throws {
         let tokenizer = try Self.tokenizer(name)
-        var expected = [(name: String, sha256: String?, digests: [UInt64])]()
-        for line in try TestSupport.lines(TestSupport.fixture("ernie_m/\(name)/corpus.txt")) {
-            if line.hasPrefix("# ") {
-                let fields = line.dropFirst(2).split(separator: " ").map(String.init)
-                expected.append((fields[0], fields.count > 2 ? fields[2] : nil, []))
-            } else {
-                expected[expected.count - 1].digests.append(UInt64(line, radix: 16)!)
-            }
-        }
         var scratch = tokenizer.makeScratch()
         var pieces = TokenPieces()
-        for corpus in expected {
-            let lines: [String]
-            if corpus.name.hasPrefix("license:") {
-                let url = TestSupport.licenses.appendingPathComponent(String(corpus.name.dropFirst("license:".count)))
-                guard TestSupport.exists(url), try TestSupport.sha256(url) == corpus.sha256 else { continue }
-                lines = try TestSupport.lines(url)
-            } else if corpus.name == "emoji" {
-                lines = try TestSupport.lines(TestSupport.fixture("bpe/emoji.txt"))
-            } else {
-                lines = try TestSupport.corpusLines(corpus.name)
-            }
-            var badBlocks = [Int]()
-            for block in 0..<corpus.digests.count {
-                var hasher = FNV1a64()
-                for index in block * 32..<min(block * 32 + 32, lines.count) {
-                    pieces.removeAll()
-                    let scalars = lines[index].unicodeScalars.map(\.value)
-                    scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
-                    let ids = [tokenizer.classifierTokenId] + pieces.ids.map(Int.init) + [tokenizer.separatorTokenId]
-                    hasher.combine(ids.map(String.init).joined(separator: ",") + "\n")
-                }
-                if hasher.value != corpus.digests[block] { badBlocks.append(block) }
-            }
-            #expect(badBlocks.isEmpty, "\(name) \(corpus.name): \(badBlocks.count) of \(corpus.digests.count) blocks of 32 lines differ, first lines \(badBlocks.prefix(10).map { $0 * 32 })")
+        try TestSupport.checkCorpusDigests(TestSupport.fixture("ernie_m/\(name)/corpus.txt"), label: name) { line in
+            pieces.removeAll()
+            let scalars = line.unicodeScalars.map(\.value)
+            scalars.withUnsafeBufferPointer { tokenizer.appendPieces(of: $0, to: &pieces, scratch: &scratch) }
+            let ids = [tokenizer.classifierTokenId] + pieces.ids.map(Int.init) + [tokenizer.separatorTokenId]
+            return ids.map(String.init).joined(separator: ",") + "\n"
         }
     }
 

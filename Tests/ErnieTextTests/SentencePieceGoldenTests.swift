@@ -36,48 +36,12 @@ import ErnieBasics
     @Test(.enabled(if: TestSupport.hasSnowNLP, TestSupport.snowNLPAbsent), arguments: models)
     func corpusLines(name: String) throws {
         let model = try Self.model(name)
-        var expected = [(name: String, sha256: String?, digests: [UInt64])]()
-        for line in try TestSupport.lines(TestSupport.fixture("sentencepiece/\(name).corpus.txt")) {
-            if line.hasPrefix("# ") {
-                let fields = line.dropFirst(2).split(separator: " ").map(String.init)
-                expected.append((fields[0], fields.count > 2 ? fields[2] : nil, []))
-            } else {
-                expected[expected.count - 1].digests.append(UInt64(line, radix: 16)!)
-            }
-        }
         var scratch = SentencePieceModel.Scratch()
-        var checkedLicenses = 0
-        for corpus in expected {
-            let lines: [String]
-            if corpus.name.hasPrefix("license:") {
-                let url = TestSupport.licenses.appendingPathComponent(String(corpus.name.dropFirst("license:".count)))
-                guard TestSupport.exists(url), try TestSupport.sha256(url) == corpus.sha256 else { continue }
-                lines = try TestSupport.lines(url)
-                checkedLicenses += 1
-            } else if corpus.name == "emoji" {
-                lines = try TestSupport.lines(TestSupport.fixture("bpe/emoji.txt"))
-            } else {
-                lines = try TestSupport.corpusLines(corpus.name)
-            }
-            #expect(corpus.digests.count == (lines.count + 31) / 32, "\(corpus.name): line count changed")
-            var badBlocks = [Int]()
-            for block in 0..<corpus.digests.count {
-                var hasher = FNV1a64()
-                for index in block * 32..<min(block * 32 + 32, lines.count) {
-                    let utf8 = Array(lines[index].utf8)
-                    utf8.withUnsafeBufferPointer { model.encode(utf8: $0, scratch: &scratch) }
-                    var text = ""
-                    for i in 0..<scratch.ids.count {
-                        if i > 0 { text += ";" }
-                        text += "\(scratch.ids[i]),\(scratch.begins[i]),\(scratch.ends[i])"
-                    }
-                    hasher.combine(text + "\n")
-                }
-                if hasher.value != corpus.digests[block] { badBlocks.append(block) }
-            }
-            #expect(badBlocks.isEmpty, "\(name) \(corpus.name): \(badBlocks.count) of \(corpus.digests.count) blocks of 32 lines differ, first lines \(badBlocks.prefix(10).map { $0 * 32 })")
+        try TestSupport.checkCorpusDigests(TestSupport.fixture("sentencepiece/\(name).corpus.txt"), label: name) { line in
+            let utf8 = Array(line.utf8)
+            utf8.withUnsafeBufferPointer { model.encode(utf8: $0, scratch: &scratch) }
+            return (0..<scratch.ids.count).map { "\(scratch.ids[$0]),\(scratch.begins[$0]),\(scratch.ends[$0])" }.joined(separator: ";") + "\n"
         }
-        if TestSupport.hasLicenses { #expect(checkedLicenses > 0, "no license text matches the goldens' digests") }
     }
 
     @Test func notAModelIsRefused() throws {

