@@ -15,6 +15,9 @@ enum BooleanArguments {
         "allreduce_post_accumulation", "enable_global_norm", "train_with_eval", "enable_profiling", "enable_modelarts",
         "mlm", "line_by_line", "whole_word_mask", "overwrite_cache", "remove_unused_columns", "train_data_shuffle",
         "eval_data_shuffle", "with_lstm", "use_pynative_mode", "amp_master_grad", "evaluate_during_training", "use_test_data",
+        // spm_train's.
+        "split_by_whitespace", "split_by_unicode_script", "split_by_number", "split_digits", "treat_whitespace_as_suffix",
+        "allow_whitespace_only_pieces", "byte_fallback", "hard_vocab_limit", "add_dummy_prefix", "remove_extra_whitespaces",
     ]
 
     static let literals = ["true": "true", "True": "true", "TRUE": "true", "1": "true",

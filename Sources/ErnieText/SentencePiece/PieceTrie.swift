@@ -32,11 +32,34 @@ struct PieceTrie: Sendable {
         }
         var units = [Int32](repeating: -1, count: 2 * 512)
         var values = [Int32](repeating: -1, count: 512)
+        // Free slots as a doubly linked list (slot count = the list's end marker), so the search for a base skips
+        // occupied stretches instead of walking them: building stays near-linear for a million pieces.
+        var nextFree = (0..<512).map { Int32($0 + 1) }
+        var previousFree = (0..<512).map { Int32($0 - 1) }
+        var firstFree = 1
+        func take(_ slot: Int) {
+            let next = Int(nextFree[slot]), previous = Int(previousFree[slot])
+            if previous >= 0 { nextFree[previous] = Int32(next) }
+            if next < nextFree.count { previousFree[next] = Int32(previous) }
+            if slot == firstFree { firstFree = next }
+        }
+        func grow(to size: Int) {
+            let old = values.count
+            units += [Int32](repeating: -1, count: 2 * (size - old))
+            values += [Int32](repeating: -1, count: size - old)
+            // Link the new slots after the old list's last free slot.
+            var last = firstFree >= old ? -1 : firstFree
+            if last >= 0 { while Int(nextFree[last]) < old { last = Int(nextFree[last]) } }
+            nextFree += (old..<size).map { Int32($0 + 1) }
+            previousFree += (old..<size).map { Int32($0 - 1) }
+            previousFree[old] = Int32(last)
+            if last >= 0 { nextFree[last] = Int32(old) } else { firstFree = old }
+        }
         var position = [Int](repeating: -1, count: children.count)
         position[0] = 0
         units[1] = 0  // the root's slot is taken (its own parent)
         values[0] = ids[0]
-        var firstFree = 1
+        take(0)
         var queue = [0]
         var head = 0
         while head < queue.count {
@@ -45,30 +68,28 @@ struct PieceTrie: Sendable {
             let labels = children[node].sorted { $0.byte < $1.byte }
             guard !labels.isEmpty else { continue }
             let slot = position[node]
-            // The smallest base at which every child's slot is free (scanning from the first free slot).
-            var base = max(1, firstFree - Int(labels[0].byte))
+            // The first free slot that can hold the first child and leaves room for the others.
+            var free = firstFree
+            var base = 0
             search: while true {
-                for child in labels {
-                    let target = base + Int(child.byte)
-                    if target < values.count && units[2 * target + 1] != -1 { base += 1; continue search }
+                if free >= values.count { grow(to: max(values.count * 2, free + 512)) }
+                base = free - Int(labels[0].byte)
+                if base >= 1 {
+                    let last = base + Int(labels[labels.count - 1].byte)
+                    if last >= values.count { grow(to: max(values.count * 2, last + 512)) }
+                    if labels.dropFirst().allSatisfy({ units[2 * (base + Int($0.byte)) + 1] == -1 }) { break search }
                 }
-                break
-            }
-            let last = base + Int(labels[labels.count - 1].byte)
-            if last >= values.count {
-                let size = max(values.count * 2, last + 256)
-                units += [Int32](repeating: -1, count: 2 * (size - values.count))
-                values += [Int32](repeating: -1, count: size - values.count)
+                free = Int(nextFree[free])
             }
             units[2 * slot] = Int32(base)
             for child in labels {
                 let target = base + Int(child.byte)
                 units[2 * target + 1] = Int32(slot)
+                take(target)
                 position[child.node] = target
                 values[target] = ids[child.node]
                 queue.append(child.node)
             }
-            while firstFree < values.count && units[2 * firstFree + 1] != -1 { firstFree += 1 }
         }
         self.units = units
         self.values = values

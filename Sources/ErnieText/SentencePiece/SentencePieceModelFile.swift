@@ -25,6 +25,9 @@ struct SentencePieceModelFile {
     var escapeWhitespaces = true
     var specialPieces = (unknown: "<unk>", begin: "<s>", end: "</s>", padding: "<pad>")
 
+    /// A model with no pieces and the library's default specs (the trainer fills it in).
+    init() {}
+
     /// - Throws: `SentencePieceError.malformedModel` naming the byte offset of the first bad field.
     init(bytes: [UInt8], source: String) throws {
         do {
