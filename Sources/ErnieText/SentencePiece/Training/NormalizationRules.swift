@@ -41,6 +41,14 @@ enum NormalizationRules {
         var originals: [UInt32: [UInt32]] = [:]
         for value in UInt32(1)...0x10FFFF {
             guard let scalar = Unicode.Scalar(value), !isNoncharacter(value) else { continue }
+            // Unassigned and private-use characters and the unified ideographs are their own NFKC and NFKD, and no
+            // decomposition contains them: skipping them saves most of the work.
+            switch scalar.properties.generalCategory {
+            case .unassigned, .privateUse, .surrogate: continue
+            default: break
+            }
+            if (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value) || (0x20000...0x2A6DF).contains(value)
+                || (0x2A700...0x2EBEF).contains(value) || (0x30000...0x323AF).contains(value) { continue }
             let text = String(scalar)
             let nfkc = scalars(text.precomposedStringWithCompatibilityMapping)
             if nfkc != [value] { map[[value]] = nfkc }
