@@ -1,5 +1,6 @@
 import ArgumentParser
 import ErnieBasics
+import ErnieExport
 import ErnieModels
 import ErnieText
 import ErnieTraining
@@ -180,8 +181,8 @@ struct Finetune: ParsableCommand {
             let trained = FileManager.default.fileExists(atPath: outputDir + "/model.safetensors") ? outputDir : modelNameOrPath
             try FileManager.default.createDirectory(at: exportDirectory, withIntermediateDirectories: true)
             let family = try ModelCheckpoint.loadConfig(directory: URL(fileURLWithPath: trained)).modelType
-            guard family == .bert || family == .ernie else {
-                // ONNX graphs exist for BERT/ERNIE only so far: the other families export their Hugging Face folder.
+            guard BertOnnxExport.exports(family) else {
+                // ONNX graphs exist for BERT, ERNIE and ERNIE-M so far: the other families export their Hugging Face folder.
                 let manager = FileManager.default
                 let names = ["config.json", "model.safetensors"] + ErnieMFiles.fileNames + WordPieceFiles.fileNames + ByteLevelBPEFiles.fileNames
                 for name in Set(names).sorted() {

@@ -45,8 +45,8 @@ public struct ExportError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A BERT / ERNIE folder as a plain ONNX graph, as optimum exports `BertFor…`: inputs `input_ids`, `attention_mask`,
-/// `token_type_ids` (int64, dynamic `batch_size` × `sequence_length`), the encoder written with MatMul/Add,
+/// A BERT / ERNIE / ERNIE-M folder as a plain ONNX graph, as optimum exports `BertFor…`: inputs `input_ids`,
+/// `attention_mask`, `token_type_ids` (ERNIE-M has none; int64, dynamic `batch_size` × `sequence_length`), the encoder written with MatMul/Add,
 /// LayerNormalization, Softmax, Erf-based GELU and Gather, and the task's head; the weights are initializers under
 /// their Hugging Face names (linear weights transposed for MatMul, named `<name>.T`).
 ///
@@ -58,6 +58,9 @@ public enum BertOnnxExport {
 
     /// Protocol buffers stop at 2 GB: weights larger than this go to an external data file.
     public static let externalDataThreshold = Int(Int32.max) - (1 << 20)
+
+    /// Whether ernie writes ONNX graphs of this family (the others export their Hugging Face folder).
+    public static func exports(_ type: ModelType) -> Bool { type == .bert || type == .ernie || type == .ernieM }
 
     /// The model of `directory` for `task` (default: the task of its saved head).
     /// - Parameter externalData: the external data file's name and the weight size (bytes) from which it is used.
@@ -71,8 +74,8 @@ public enum BertOnnxExport {
         }
         guard opset <= 21 else { throw ExportError("--opset \(opset) is newer than ernie writes (17–21)") }
         let config = try ModelCheckpoint.loadConfig(directory: directory)
-        guard config.modelType == .bert || config.modelType == .ernie else {
-            throw ExportError("model_type \(config.modelType.rawValue) is not exported to ONNX yet (bert and ernie are)")
+        guard exports(config.modelType) else {
+            throw ExportError("model_type \(config.modelType.rawValue) is not exported to ONNX yet (bert, ernie and ernie_m are)")
         }
         guard config.positionEmbeddingType == .absolute else {
             throw ExportError("position_embedding_type \(config.positionEmbeddingType.rawValue) is not exported (absolute positions only)")
@@ -91,7 +94,7 @@ public enum BertOnnxExport {
         if let missing = required.first(where: { weights[$0] == nil }) {
             throw ExportError("\(directory.path) lacks the weights of \(missing) (and \(report.uninitializedParameters.count - 1) more)")
         }
-        var builder = BertOnnxGraph(config: config, weights: weights, prefix: prefix, task: task, withPooler: pooled,
+        var builder = BertOnnxGraph(config: config, architecture: try BertArchitecture(config), weights: weights, prefix: prefix, task: task, withPooler: pooled,
                                     opset: opset, quantized: quantized)
         let (inputs, outputs) = builder.build()
         var initializers = builder.graph.initializers
@@ -116,6 +119,8 @@ public enum BertOnnxExport {
 /// The graph of one BERT / ERNIE model.
 struct BertOnnxGraph {
     let config: BertConfig
+    /// The family's tensor names (layer layout, embedding norm, pooler).
+    let architecture: BertArchitecture
     let weights: [String: [Float]]
     let prefix: String
     let task: OnnxTask
@@ -127,9 +132,10 @@ struct BertOnnxGraph {
     /// The shared constants of the int8 layers, made by the first one.
     private var int8Constants: (zero: String, one: String, levels: String, low: String, high: String, shift: String, axes: String, zeroPoint: String)?
 
-    init(config: BertConfig, weights: [String: [Float]], prefix: String, task: OnnxTask, withPooler: Bool, opset: Int,
-         quantized: Bool) {
+    init(config: BertConfig, architecture: BertArchitecture, weights: [String: [Float]], prefix: String, task: OnnxTask,
+         withPooler: Bool, opset: Int, quantized: Bool) {
         self.config = config
+        self.architecture = architecture
         self.weights = weights
         self.prefix = prefix
         self.task = task
@@ -223,7 +229,9 @@ struct BertOnnxGraph {
         let dynamic: [OnnxProto.Dimension] = task == .multipleChoice
             ? [.parameter("batch_size"), .parameter("num_choices"), .parameter("sequence_length")]
             : [.parameter("batch_size"), .parameter("sequence_length")]
-        let inputs = ["input_ids", "attention_mask", "token_type_ids"].map { OnnxProto.ValueInfo(name: $0, dataType: .int64, shape: dynamic) }
+        let hasTokenTypes = config.modelType.hasTokenTypes
+        let inputNames = hasTokenTypes ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"]
+        let inputs = inputNames.map { OnnxProto.ValueInfo(name: $0, dataType: .int64, shape: dynamic) }
         var ids = "input_ids", mask = "attention_mask", types = "token_type_ids"
         if task == .multipleChoice {
             // [batch, choices, seq] → [batch · choices, seq]
@@ -232,22 +240,31 @@ struct BertOnnxGraph {
                                    [.int("axis", 0)])
             ids = graph.reshape(ids, shape)
             mask = graph.reshape(mask, shape)
-            types = graph.reshape(types, shape)
+            if hasTokenTypes { types = graph.reshape(types, shape) }
         }
-        // Embeddings: word + position (0 ..< seq) + token type (+ ERNIE 3.0's task type 0), LayerNorm.
+        // Embeddings: word + position (0 ..< seq; ERNIE-M's count from 2) + token type (+ ERNIE 3.0's task type 0),
+        // LayerNorm.
         let word = graph.gather(weight(e + "word_embeddings.weight", dims: [config.vocabularySize, h]), ids)
         let length = graph.gather(graph.node("Shape", [ids]), graph.constant("one", int64s: [1], dims: []))
-        let positionIds = graph.node("Range", [graph.constant("zero", int64s: [0], dims: []), length, graph.constant("step", int64s: [1], dims: [])])
+        let firstPosition: Int64 = config.modelType == .ernieM ? 2 : 0
+        let end = firstPosition == 0 ? length : graph.add(length, graph.constant("position_offset", int64s: [firstPosition], dims: []))
+        let positionIds = graph.node("Range", [graph.constant("zero", int64s: [firstPosition], dims: []), end,
+                                               graph.constant("step", int64s: [1], dims: [])])
         let position = graph.gather(weight(e + "position_embeddings.weight", dims: [config.maxPositionEmbeddings, h]), positionIds)
-        let tokenType = graph.gather(weight(e + "token_type_embeddings.weight", dims: [config.typeVocabularySize, h]), types)
-        var x = graph.add(graph.add(word, tokenType), position)
+        var x: String
+        if hasTokenTypes {
+            let tokenType = graph.gather(weight(e + "token_type_embeddings.weight", dims: [config.typeVocabularySize, h]), types)
+            x = graph.add(graph.add(word, tokenType), position)
+        } else {
+            x = graph.add(word, position)
+        }
         if config.useTaskId {
             // Task type 0 for every token (as ernie and transformers do without task_type_ids): its row, broadcast. The
             // whole table is kept, so the graph holds every weight of the model (`ernie predict` reads them back).
             let table = weight(e + "task_type_embeddings.weight", dims: [config.taskTypeVocabularySize, h])
             x = graph.add(x, graph.gather(table, graph.constant("task_type_zero", int64s: [0], dims: [])))
         }
-        x = layerNorm(x, e + "LayerNorm")
+        x = layerNorm(x, prefix + architecture.embeddingNormName)
         // Additive mask [batch, 1, 1, seq]: 0 where attended, the float minimum where padded (transformers' value).
         // Two Unsqueezes, then Cast, Sub, Mul: the mask pattern onnxruntime's attention fusion matches.
         let unsqueezed = graph.node("Unsqueeze", [graph.node("Unsqueeze", [mask, graph.constant("mask_axis1", int64s: [1])]),
@@ -258,21 +275,22 @@ struct BertOnnxGraph {
         let splitHeads = graph.constant("split_heads_shape", int64s: [0, 0, Int64(heads), Int64(headSize)])
         let mergeHeads = graph.constant("merge_heads_shape", int64s: [0, 0, Int64(h)])
         let scale = graph.constant("attention_scale", floats: [Float(headSize).squareRoot()])
+        let names = architecture.layout
         for index in 0..<config.layerCount {
-            let l = prefix + "encoder.layer.\(index)."
-            let q = graph.transpose(graph.reshape(linear(x, l + "attention.self.query", out: h, in: h), splitHeads), [0, 2, 1, 3])
-            let k = graph.transpose(graph.reshape(linear(x, l + "attention.self.key", out: h, in: h), splitHeads), [0, 2, 3, 1])
-            let v = graph.transpose(graph.reshape(linear(x, l + "attention.self.value", out: h, in: h), splitHeads), [0, 2, 1, 3])
+            let l = prefix + architecture.layerPrefix(pass: index)
+            let q = graph.transpose(graph.reshape(linear(x, l + names.query, out: h, in: h), splitHeads), [0, 2, 1, 3])
+            let k = graph.transpose(graph.reshape(linear(x, l + names.key, out: h, in: h), splitHeads), [0, 2, 3, 1])
+            let v = graph.transpose(graph.reshape(linear(x, l + names.value, out: h, in: h), splitHeads), [0, 2, 1, 3])
             let scores = graph.add(graph.div(graph.matMul(q, k), scale), additive)
             let context = graph.reshape(graph.transpose(graph.matMul(graph.softmax(scores), v), [0, 2, 1, 3]), mergeHeads)
-            let attended = layerNorm(graph.add(linear(context, l + "attention.output.dense", out: h, in: h), x), l + "attention.output.LayerNorm")
-            let inner = activation(linear(attended, l + "intermediate.dense", out: config.intermediateSize, in: h))
-            x = layerNorm(graph.add(linear(inner, l + "output.dense", out: h, in: config.intermediateSize), attended), l + "output.LayerNorm")
+            let attended = layerNorm(graph.add(linear(context, l + names.attentionOutput, out: h, in: h), x), l + names.attentionNorm)
+            let inner = activation(linear(attended, l + names.intermediate, out: config.intermediateSize, in: h))
+            x = layerNorm(graph.add(linear(inner, l + names.output, out: h, in: config.intermediateSize), attended), l + names.outputNorm)
         }
         var pooled: String?
         if withPooler {
             let first = graph.gather(x, graph.constant("first_token", int64s: [0], dims: []), axis: 1)
-            pooled = graph.tanh(linear(first, prefix + "pooler.dense", out: h, in: h))
+            pooled = graph.tanh(linear(first, prefix + architecture.poolerName, out: h, in: h))
         }
         let labels = config.labelCount
         let dynamicSequence: [OnnxProto.Dimension] = [.parameter("batch_size"), .parameter("sequence_length")]

@@ -13,11 +13,12 @@ import Testing
     static let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (0..<40).map { "t\($0)" }
 
     /// A folder of `task`'s head with seeded random weights (and ERNIE 3.0's task-type table when `ernie`).
-    static func folder(_ task: FineTuningTask?, ernie: Bool = false, activation: HiddenActivation = .gelu) throws -> URL {
+    static func folder(_ task: FineTuningTask?, ernie: Bool = false, activation: HiddenActivation = .gelu,
+                       family: ModelType? = nil) throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ernie-export-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try (vocabulary.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
-        var config = BertConfig(modelType: ernie ? .ernie : .bert, vocabularySize: vocabulary.count, hiddenSize: 16, layerCount: 2,
+        var config = BertConfig(modelType: family ?? (ernie ? .ernie : .bert), vocabularySize: vocabulary.count, hiddenSize: 16, layerCount: 2,
                                 attentionHeadCount: 4, intermediateSize: 32, hiddenActivation: activation, maxPositionEmbeddings: 32,
                                 labelsById: [0: "O", 1: "B-X", 2: "I-X"])
         if ernie { config.useTaskId = true; config.taskTypeVocabularySize = 3 }
@@ -114,6 +115,46 @@ import Testing
             #expect(Self.maxDifference(Array(outputs["last_hidden_state"]!.values[range]), Array(sequence.values[range])) < Self.tolerance)
         }
         #expect(Self.maxDifference(outputs["pooler_output"]!.values, pooled!.values) < Self.tolerance)
+    }
+
+    /// ERNIE-M: no token types (two inputs), positions from 2, its tensor names; every head against the forward pass.
+    @Test(arguments: [nil, FineTuningTask.sequenceClassification, .tokenClassification, .questionAnswering])
+    func ernieMMatchesTheForwardPass(_ task: FineTuningTask?) throws {
+        let directory = try Self.folder(task, family: .ernieM)
+        let (bytes, _, exported) = try BertOnnxExport.export(directory: directory, task: nil, opset: 18)
+        let graph = OnnxReference(bytes)
+        #expect(graph.inputs == ["input_ids", "attention_mask"])
+        #expect(graph.initializers.keys.contains("ernie_m.encoder.layers.1.self_attn.self_attn.q_proj.weight.T") || task == nil)
+        var feeds = Self.feeds(Self.rows)
+        feeds["token_type_ids"] = nil
+        let outputs = graph.run(feeds)
+        let batch = FeatureBatch(Self.rows.enumerated().map { index, row in
+            EncodedFeature(rows: [TokenRow(inputIds: row, tokenTypeIds: row.map { _ in 0 })], exampleIndex: index)
+        }, padId: 0)
+        guard let task else {
+            #expect(exported == .featureExtraction)
+            let (model, _, _) = try PretrainedWeights.loadBaseModel(from: directory)
+            let (sequence, _) = try model(batch.inputs, graph: .inference())
+            for (row, tokens) in Self.rows.enumerated() {
+                let range = (row * 7 * 16)..<((row * 7 + tokens.count) * 16)
+                #expect(Self.maxDifference(Array(outputs["last_hidden_state"]!.values[range]), Array(sequence.values[range])) < Self.tolerance)
+            }
+            return
+        }
+        let model = try FineTuningModel(task: task, config: try ModelCheckpoint.loadConfig(directory: directory), seed: 0)
+        try model.load(from: directory)
+        let out = try model(batch, graph: .inference(), withLoss: false)
+        let name = task == .questionAnswering ? "start_logits" : "logits"
+        let width = task == .sequenceClassification ? 3 * 3 : 0
+        if width > 0 {
+            #expect(Self.maxDifference(outputs[name]!.values, out.logits.values) < Self.tolerance)
+        } else {
+            let perToken = task == .tokenClassification ? 3 : 1
+            for (row, tokens) in Self.rows.enumerated() {
+                let range = (row * 7 * perToken)..<((row * 7 + tokens.count) * perToken)
+                #expect(Self.maxDifference(Array(outputs[name]!.values[range]), Array(out.logits.values[range])) < Self.tolerance)
+            }
+        }
     }
 
     /// The int8 graph computes what ernie's int8 layers compute: against `--dtype int8`'s forward pass far closer than

@@ -3,19 +3,19 @@
 /// …, one stored layer per pass. ALBERT: `encoder.albert_layer_groups.G.albert_layers.J.attention.query` …, shared:
 /// pass i of `num_hidden_layers` runs every layer J of group i / (layers / groups). DistilBERT:
 /// `transformer.layer.N.attention.q_lin` ….
-struct EncoderLayout: Sendable {
-    var query: String
-    var key: String
-    var value: String
-    var attentionOutput: String
-    var attentionNorm: String
-    var intermediate: String
-    var output: String
-    var outputNorm: String
+public struct EncoderLayout: Sendable {
+    public var query: String
+    public var key: String
+    public var value: String
+    public var attentionOutput: String
+    public var attentionNorm: String
+    public var intermediate: String
+    public var output: String
+    public var outputNorm: String
     /// BERT drops out the attention output before its residual; DistilBERT does not.
-    var dropsAttentionOutput: Bool
+    public var dropsAttentionOutput: Bool
     /// BERT drops out the feed-forward output before its residual; ALBERT does not (its layer's dropout is unused).
-    var dropsFeedForwardOutput: Bool
+    public var dropsFeedForwardOutput: Bool
 
     static let bert = EncoderLayout(
         query: "attention.self.query", key: "attention.self.key", value: "attention.self.value",
@@ -38,7 +38,8 @@ struct EncoderLayout: Sendable {
 }
 
 extension BertArchitecture {
-    var layout: EncoderLayout {
+    /// The family's tensor names inside a layer.
+    public var layout: EncoderLayout {
         switch modelType {
         case .albert: .albert
         case .distilbert: .distilbert
@@ -51,7 +52,7 @@ extension BertArchitecture {
     public var layerPasses: Int { layers * innerGroupLayers }
 
     /// The prefix (relative to the encoder) of the stored layer that `pass` runs.
-    func layerPrefix(pass: Int) -> String {
+    public func layerPrefix(pass: Int) -> String {
         if modelType == .distilbert { return "transformer.layer.\(pass)." }
         if modelType == .ernieM { return "encoder.layers.\(pass)." }
         guard modelType == .albert else { return "encoder.layer.\(pass)." }
@@ -70,10 +71,10 @@ extension BertArchitecture {
     }
 
     /// The embeddings' LayerNorm (`embeddings.LayerNorm`; ERNIE-M's `embeddings.layer_norm`).
-    var embeddingNormName: String { modelType == .ernieM ? "embeddings.layer_norm" : "embeddings.LayerNorm" }
+    public var embeddingNormName: String { modelType == .ernieM ? "embeddings.layer_norm" : "embeddings.LayerNorm" }
 
     /// The pooler's linear layer (`pooler.dense`; ALBERT's is `pooler`).
-    var poolerName: String { modelType == .albert ? "pooler" : "pooler.dense" }
+    public var poolerName: String { modelType == .albert ? "pooler" : "pooler.dense" }
 
     /// The pair head's linear layer (`cls.seq_relationship`; ALBERT's `sop_classifier.classifier`).
     public var pairHeadName: String { modelType == .albert ? "sop_classifier.classifier" : "cls.seq_relationship" }
