@@ -248,7 +248,7 @@ struct BertOnnxGraph {
         let length = graph.gather(graph.node("Shape", [ids]), graph.constant("one", int64s: [1], dims: []))
         let firstPosition: Int64 = config.modelType == .ernieM ? 2 : 0
         let end = firstPosition == 0 ? length : graph.add(length, graph.constant("position_offset", int64s: [firstPosition], dims: []))
-        let positionIds = graph.node("Range", [graph.constant("zero", int64s: [firstPosition], dims: []), end,
+        let positionIds = graph.node("Range", [graph.constant("position_start", int64s: [firstPosition], dims: []), end,
                                                graph.constant("step", int64s: [1], dims: [])])
         let position = graph.gather(weight(e + "position_embeddings.weight", dims: [config.maxPositionEmbeddings, h]), positionIds)
         var x: String
