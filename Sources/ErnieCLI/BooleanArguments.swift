@@ -18,6 +18,7 @@ enum BooleanArguments {
         // spm_train's.
         "split_by_whitespace", "split_by_unicode_script", "split_by_number", "split_digits", "treat_whitespace_as_suffix",
         "allow_whitespace_only_pieces", "byte_fallback", "hard_vocab_limit", "add_dummy_prefix", "remove_extra_whitespaces",
+        "peak",
     ]
 
     static let literals = ["true": "true", "True": "true", "TRUE": "true", "1": "true",

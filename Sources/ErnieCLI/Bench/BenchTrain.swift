@@ -15,6 +15,8 @@ struct BenchModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Batch size.") var batch = 16
     @Option(help: "Matmul precision: fp32, bf16 or int8 (inference only).") var dtype: MatmulPrecision = .fp32
     @Option(parsing: .unconditional, help: "Timed steps (after two warm-up steps).") var steps = 5
+    @Option(name: .customLong("peak"), help: "Also measure the GEMM peak in this precision and report the share of it achieved (true|false).")
+    var peak = true
 
     /// Numeric flags positive; the error names the flag.
     func validate() throws {
@@ -53,6 +55,12 @@ struct BenchModelOptions: ParsableArguments {
         [("model_type", .string(modelType.rawValue)), ("layers", .int(layers)), ("hidden", .int(hidden)), ("heads", .int(heads)), ("vocab", .int(vocab)),
          ("seq", .int(seq)), ("batch", .int(batch)), ("dtype", .string(dtype.rawValue)), ("threads", .int(Threads.count))]
     }
+
+    /// The FLOP counter of this shape.
+    var flops: EncoderFLOPs { EncoderFLOPs(hidden: hidden, intermediate: 4 * hidden, layers: layers, seq: seq, vocab: vocab) }
+
+    /// The measured GEMM peak in the run's precision, when asked for.
+    func measuredPeak() -> Double? { peak ? MeasuredPeak.gflops(precision: dtype) : nil }
 
     /// Random token ids in [5, vocab) (past the special tokens).
     func randomIds(_ random: inout RandomGenerator) -> [Int32] {
@@ -94,10 +102,12 @@ struct BenchTrain: ParsableCommand {
             lastLoss = result.values[0]
         }
         let tokensPerSecond = Double(model.batch * model.seq) / perStep
+        let flops = model.flops.training(tokens: model.batch * model.seq, masked: masked.count)
         var printer = BenchPrinter(json: output.json)
         printer.print(BenchRecord(bench: "train", fields: model.caseFields, value: tokensPerSecond, unit: "tokens/s",
                                   extra: [("tokens_per_s", .double(tokensPerSecond)), ("step_s", .double(perStep)),
-                                          ("loss", .double(lastLoss))]))
+                                          ("loss", .double(lastLoss))]
+                                      + MeasuredPeak.fields(flops: flops, seconds: perStep, peak: model.measuredPeak())))
     }
 }
 
@@ -113,6 +123,7 @@ struct BenchInfer: ParsableCommand {
         var random = RandomGenerator(seed: 3)
         var printer = BenchPrinter(json: output.json)
         let weightCache = WeightCache()
+        let peak = model.measuredPeak()
         for batch in Set([1, model.batch]).sorted() {
             var options = model
             options.batch = batch
@@ -122,8 +133,10 @@ struct BenchInfer: ParsableCommand {
             }
             var fields = options.caseFields
             fields.insert(("mode", .string(batch == 1 ? "latency" : "throughput")), at: 0)
+            let flops = model.flops.forward(tokens: batch * model.seq)
             printer.print(BenchRecord(bench: "infer", fields: fields, value: perCall * 1000, unit: "ms",
-                                      extra: [("tokens_per_s", .double(Double(batch * model.seq) / perCall))]))
+                                      extra: [("tokens_per_s", .double(Double(batch * model.seq) / perCall))]
+                                          + MeasuredPeak.fields(flops: flops, seconds: perCall, peak: peak)))
         }
     }
 }
