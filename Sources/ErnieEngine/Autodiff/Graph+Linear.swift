@@ -36,15 +36,16 @@ extension Graph {
             let dy = self.gradient(of: y)
             let dy16 = precision != .fp32 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
             if x.requiresGrad {
-                let dx = self.gradient(of: x)
+                // The input's first gradient contribution is written by the GEMM, not added to a zero-filled buffer.
+                let (dx, beta) = self.gradientForWriting(of: x)
                 switch precision {
                 case .fp32:
                     gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                         a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: 1, c: dx.data, ldc: inFeatures)
+                         a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: dx.data, ldc: inFeatures)
                 case .bf16, .int8:
                     gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
                              a: dy16!.pointer, lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
-                             beta: 1, c: dx.data, ldc: inFeatures)
+                             beta: beta, c: dx.data, ldc: inFeatures)
                 }
             }
             if weight.requiresGrad {
@@ -91,28 +92,31 @@ extension Graph {
         guard needsGradient(a, b) else { return y }
         record(y) { [unowned self] in
             let dy = self.gradient(of: y)
+            // Every slice of da and db is written once: a new gradient buffer is overwritten, not zero-filled first.
+            let (daTensor, betaA) = a.requiresGrad ? self.gradientForWriting(of: a) : (a, 1)
+            let (dbTensor, betaB) = b.requiresGrad ? self.gradientForWriting(of: b) : (b, 1)
             for i in 0..<batch {
                 let dyi = dy.data + i * m * n, ai = a.data + i * m * k, bi = b.data + i * k * n
                 if a.requiresGrad {
-                    let da = self.gradient(of: a).data + i * m * k
+                    let da = daTensor.data + i * m * k
                     // op(A) = dY·op(B)ᵀ; stored A is op(A)ᵀ when transposed.
                     if transposeA {
                         gemm(transposeA: transposeB, transposeB: true, m: k, n: m, k: n,
-                             a: bi, lda: ldb, b: dyi, ldb: n, beta: 1, c: da, ldc: lda)
+                             a: bi, lda: ldb, b: dyi, ldb: n, beta: betaA, c: da, ldc: lda)
                     } else {
                         gemm(transposeA: false, transposeB: !transposeB, m: m, n: k, k: n,
-                             a: dyi, lda: n, b: bi, ldb: ldb, beta: 1, c: da, ldc: lda)
+                             a: dyi, lda: n, b: bi, ldb: ldb, beta: betaA, c: da, ldc: lda)
                     }
                 }
                 if b.requiresGrad {
-                    let db = self.gradient(of: b).data + i * k * n
+                    let db = dbTensor.data + i * k * n
                     // op(B) = op(A)ᵀ·dY; stored B is op(B)ᵀ when transposed.
                     if transposeB {
                         gemm(transposeA: true, transposeB: transposeA, m: n, n: k, k: m,
-                             a: dyi, lda: n, b: ai, ldb: lda, beta: 1, c: db, ldc: ldb)
+                             a: dyi, lda: n, b: ai, ldb: lda, beta: betaB, c: db, ldc: ldb)
                     } else {
                         gemm(transposeA: !transposeA, transposeB: false, m: k, n: n, k: m,
-                             a: ai, lda: lda, b: dyi, ldb: n, beta: 1, c: db, ldc: ldb)
+                             a: ai, lda: lda, b: dyi, ldb: n, beta: betaB, c: db, ldc: ldb)
                     }
                 }
             }

@@ -23,12 +23,14 @@ extension Graph {
         }
         guard needsGradient(x) else { return y }
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y).data, dx = self.gradient(of: x).data
+            let dy = self.gradient(of: y).data
+            let (dxTensor, beta) = self.gradientForWriting(of: x)
+            let dx = dxTensor.data, accumulate = beta != 0
             switch function {
-            case .gelu: geluBackward(dx, dy, x.data, count: n)
-            case .geluNew: geluTanhBackward(dx, dy, x.data, count: n)
-            case .relu: reluBackward(dx, dy, x.data, count: n)
-            case .tanh: tanhBackward(dx, dy, y.data, count: n)
+            case .gelu: geluBackward(dx, dy, x.data, count: n, accumulate: accumulate)
+            case .geluNew: geluTanhBackward(dx, dy, x.data, count: n, accumulate: accumulate)
+            case .relu: reluBackward(dx, dy, x.data, count: n, accumulate: accumulate)
+            case .tanh: tanhBackward(dx, dy, y.data, count: n, accumulate: accumulate)
             }
         }
         return y
@@ -47,8 +49,8 @@ extension Graph {
         guard needsGradient(a, b) else { return y }
         record(y) { [unowned self] in
             let dy = self.gradient(of: y).data
-            if a.requiresGrad { accumulate(self.gradient(of: a).data, dy, count: y.count) }
-            if b.requiresGrad { accumulate(self.gradient(of: b).data, dy, count: y.count) }
+            if a.requiresGrad { self.accumulateGradient(of: a, dy, count: y.count) }
+            if b.requiresGrad { self.accumulateGradient(of: b, dy, count: y.count) }
         }
         return y
     }
@@ -60,7 +62,7 @@ extension Graph {
         scaleForward(y.data, x.data, count: x.count, by: alpha)
         guard needsGradient(x) else { return y }
         record(y) { [unowned self] in
-            accumulate(self.gradient(of: x).data, self.gradient(of: y).data, count: x.count, scale: alpha)
+            self.accumulateGradient(of: x, self.gradient(of: y).data, count: x.count, scale: alpha)
         }
         return y
     }
@@ -75,8 +77,13 @@ extension Graph {
         dropoutForward(y.data, x.data, count: x.count, probability: p, seed: seed, counter: counter)
         guard needsGradient(x) else { return y }
         record(y) { [unowned self] in
-            dropoutBackward(self.gradient(of: x).data, self.gradient(of: y).data, count: x.count,
-                            probability: p, seed: seed, counter: counter)
+            let (dx, beta) = self.gradientForWriting(of: x)
+            if beta == 0 {
+                // A new gradient buffer: dx = dy · keep / (1 − p) is the forward pass applied to dy.
+                dropoutForward(dx.data, self.gradient(of: y).data, count: x.count, probability: p, seed: seed, counter: counter)
+            } else {
+                dropoutBackward(dx.data, self.gradient(of: y).data, count: x.count, probability: p, seed: seed, counter: counter)
+            }
         }
         return y
     }

@@ -93,6 +93,25 @@ public final class Graph {
         return grad
     }
 
+    /// The tensor's gradient buffer for an operation that writes all of it: a new buffer is not zero-filled, and
+    /// `beta` (0 for a new buffer, 1 for an existing one) tells a GEMM whether to overwrite or accumulate.
+    func gradientForWriting(of tensor: Tensor) -> (gradient: Tensor, beta: Float) {
+        if let grad = tensor.grad { return (grad, 1) }
+        let grad = Tensor(uninitializedShape: tensor.shape)
+        tensor.grad = grad
+        return (grad, 0)
+    }
+
+    /// Adds alpha · `contribution` [count] to the tensor's gradient; a first contribution is written, not added to zeros.
+    func accumulateGradient(of tensor: Tensor, _ contribution: UnsafePointer<Float>, count: Int, scale alpha: Float = 1) {
+        let (gradient, beta) = gradientForWriting(of: tensor)
+        if beta == 0 {
+            scaleForward(gradient.data, contribution, count: count, by: alpha)
+        } else {
+            accumulate(gradient.data, contribution, count: count, scale: alpha)
+        }
+    }
+
     /// A bfloat16 copy of a weight: from the shared cache when there is one, else made once per graph.
     func bfloat16Weight(_ tensor: Tensor) -> UnsafePointer<UInt16> {
         weightCache?.bfloat16(tensor) ?? bfloat16(tensor)

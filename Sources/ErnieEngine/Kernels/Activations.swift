@@ -1,4 +1,5 @@
-/// Pointwise activations, forward and backward. Backward kernels accumulate: `dinput += …`.
+/// Pointwise activations, forward and backward. Backward kernels accumulate (`dinput += …`), or with `accumulate`
+/// false write (`dinput = …`: a new gradient buffer needs no zero-fill first).
 
 private let inverseSqrt2: Float = 0.707_106_781_186_547_5
 private let inverseSqrt2Pi: Float = 0.398_942_280_401_432_7
@@ -13,13 +14,14 @@ public func geluForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePoint
 
 /// dinput += dout · (Φ(x) + x·φ(x)).
 public func geluBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int
+    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
+    accumulate: Bool = true
 ) {
     mapLanes(count) { offset, available in
         let x = loadLanes(input + offset, available)
         let cdf = 0.5 * (1 + vectorErf(x * inverseSqrt2))
         let pdf = inverseSqrt2Pi * vectorExp(-0.5 * x * x)
-        let grad = loadLanes(dinput + offset, available) + loadLanes(dout + offset, available) * (cdf + x * pdf)
+        let grad = (accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * (cdf + x * pdf)
         storeLanes(grad, dinput + offset, available)
     }
 }
@@ -36,14 +38,15 @@ public func geluTanhForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafeP
 }
 
 public func geluTanhBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int
+    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
+    accumulate: Bool = true
 ) {
     mapLanes(count) { offset, available in
         let x = loadLanes(input + offset, available)
         let t = vectorTanh(sqrt2OverPi * (x + 0.044715 * x * x * x))
         let dt = (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x)
         let local = 0.5 * (1 + t) + 0.5 * x * dt
-        storeLanes(loadLanes(dinput + offset, available) + loadLanes(dout + offset, available) * local, dinput + offset, available)
+        storeLanes((accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * local, dinput + offset, available)
     }
 }
 
@@ -56,12 +59,13 @@ public func reluForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePoint
 
 /// dinput += dout where x > 0.
 public func reluBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int
+    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
+    accumulate: Bool = true
 ) {
     mapLanes(count) { offset, available in
         let x = loadLanes(input + offset, available)
         let passed = loadLanes(dout + offset, available).replacing(with: 0, where: x .<= 0)
-        storeLanes(loadLanes(dinput + offset, available) + passed, dinput + offset, available)
+        storeLanes((accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + passed, dinput + offset, available)
     }
 }
 
@@ -74,11 +78,12 @@ public func tanhForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePoint
 
 /// dinput += dout · (1 − y²), from the forward output y.
 public func tanhBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ output: UnsafePointer<Float>, count: Int
+    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ output: UnsafePointer<Float>, count: Int,
+    accumulate: Bool = true
 ) {
     mapLanes(count) { offset, available in
         let y = loadLanes(output + offset, available)
-        let grad = loadLanes(dinput + offset, available) + loadLanes(dout + offset, available) * (1 - y * y)
+        let grad = (accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * (1 - y * y)
         storeLanes(grad, dinput + offset, available)
     }
 }

@@ -161,10 +161,8 @@ public func attentionBackward(
                 relative.addGathered(buckets, to: dprobs, sequence: s, scale: 1)
             }
             if p > 0 {
-                // dP = dP' · keep / (1 − p): reuse `dropped` as the zeroed target of the dropout backward.
-                dropped.update(repeating: 0, count: shape.squares)
-                dropoutBackward(dropped, dprobs, count: shape.squares, probability: p, seed: seed, counter: pairCounter)
-                dprobs.update(from: dropped, count: shape.squares)
+                // dP = dP' · keep / (1 − p): the forward mask applied to dP' in place.
+                dropoutForward(dprobs, dprobs, count: shape.squares, probability: p, seed: seed, counter: pairCounter)
             }
             // dS = P ⊙ (dP − rowsum(dP ⊙ P)) · scale, in place
             for i in 0..<s {
