@@ -47,13 +47,16 @@ enum MeasuredPeak {
         return 2 * Double(m) * Double(n) * Double(k) / measure(seconds: 0.5, run) / 1e9
     }
 
-    /// `gflops`, `peak_gflops` and `percent_of_peak` fields for a run that did `flops` in `seconds`.
+    /// `gflops`, `peak_gflops` and `percent_of_peak` fields for a run that did `flops` in `seconds`, and the process's
+    /// peak resident memory so far (`max_rss_mb`, getrusage).
     static func fields(flops: Double, seconds: Double, peak: Double?) -> [(String, BenchValue)] {
         let achieved = flops / seconds / 1e9
         var fields: [(String, BenchValue)] = [("gflops", .double(achieved))]
         if let peak {
             fields += [("peak_gflops", .double(peak)), ("percent_of_peak", .double(100 * achieved / peak))]
         }
+        var usage = rusage()
+        if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { fields.append(("max_rss_mb", .int(usage.ru_maxrss / 1024))) }
         return fields
     }
 }
