@@ -246,40 +246,53 @@ void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
     free(p);
 }
 
-// Pre-packed int8 weights. oneDNN's int8 kernels choose the same blocked weights layout for every m (checked on
-// VNNI: m = 1 … 4096), so one packed copy serves every batch shape; a primitive per m comes from the cache. Should a
-// kernel ask for another layout at some m, the product runs on the plain copy instead.
-struct ernie_packed_s8 {
+// Linear weights B [n, k] packed once. oneDNN's int8 and bf16 kernels choose the same blocked weights layout for
+// every m (checked on VNNI and AVX512-BF16: m = 1 … 4096), so one packed copy serves every batch shape; a primitive
+// per m (and beta) comes from the cache. Should a kernel ask for another layout at some m, the product runs on the
+// plain copy instead.
+struct ernie_packed_weights {
     int64_t n, k;
-    const int8_t *plain;
+    const void *plain;
+    dnnl_data_type_t a_type, b_type, c_type;
     dnnl_memory_desc_t packed_md;
     dnnl_memory_t packed;
 };
 
-ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status) {
-    ernie_packed_s8 *p = calloc(1, sizeof *p);
+static void packed_weights_free(struct ernie_packed_weights *p) {
+    if (!p) return;
+    if (p->packed) dnnl_memory_destroy(p->packed);
+    free(p);
+}
+
+static struct ernie_packed_weights *pack_linear_weights(int64_t n, int64_t k, const void *b, dnnl_data_type_t a_type,
+                                                        dnnl_data_type_t b_type, dnnl_data_type_t c_type, int *status) {
+    struct ernie_packed_weights *p = calloc(1, sizeof *p);
     p->n = n;
     p->k = k;
     p->plain = b;
+    p->a_type = a_type;
+    p->b_type = b_type;
+    p->c_type = c_type;
     dnnl_memory_desc_t a_md, c_md, plain_md;
     dnnl_primitive_desc_t pd = NULL;
-    matrix_md(&a_md, 128, k, k, 'N', dnnl_u8);
-    matrix_md(&c_md, 128, n, n, 'N', dnnl_s32);
-    matrix_md(&plain_md, k, n, k, 'T', dnnl_s8);
-    int rc = pack_weights(&a_md, &c_md, k, n, dnnl_s8, &plain_md, b, &pd, &p->packed_md, &p->packed);
+    matrix_md(&a_md, 128, k, k, 'N', a_type);
+    matrix_md(&c_md, 128, n, n, 'N', c_type);
+    matrix_md(&plain_md, k, n, k, 'T', b_type);
+    int rc = pack_weights(&a_md, &c_md, k, n, b_type, &plain_md, b, &pd, &p->packed_md, &p->packed);
     if (pd) dnnl_primitive_desc_destroy(pd);
     *status = rc;
     if (rc) {
-        ernie_packed_s8_free(p);
+        packed_weights_free(p);
         return NULL;
     }
     return p;
 }
 
-int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c) {
+// C[m, n] = A[m, k] · Bᵀ (+ beta · C) on the packed copy when this m's primitive reads its layout, else on the plain one.
+static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_packed_weights *b, float beta, void *c) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup('N', 'P', m, b->n, b->k, 1.0f, b->k, 0, 0.0f, b->n, dnnl_u8, dnnl_s8, dnnl_s32,
+    matmul_entry *e = lookup('N', 'P', m, b->n, b->k, 1.0f, b->k, 0, beta, b->n, b->a_type, b->b_type, b->c_type,
                              &b->packed_md, &status);
     int usable = 0;
     dnnl_primitive_t primitive = NULL;
@@ -293,12 +306,28 @@ int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8
         c_md = e->c_md;
     }
     pthread_mutex_unlock(&cache_lock);
-    if (!usable) return ernie_gemm_u8s8s32('T', m, b->n, b->k, a, b->k, b->plain, b->k, c, b->n);
+    if (!usable)
+        return run_matmul('N', 'T', m, b->n, b->k, 1.0f, a, b->k, b->plain, b->k, beta, c, b->n, b->a_type, b->b_type,
+                          b->c_type);
     return execute_matmul(primitive, &a_md, a, b->packed, &c_md, c);
 }
 
-void ernie_packed_s8_free(ernie_packed_s8 *p) {
-    if (!p) return;
-    if (p->packed) dnnl_memory_destroy(p->packed);
-    free(p);
+ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status) {
+    return pack_linear_weights(n, k, b, dnnl_u8, dnnl_s8, dnnl_s32, status);
 }
+
+int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c) {
+    return gemm_packed_weights(m, a, b, 0.0f, c);
+}
+
+void ernie_packed_s8_free(ernie_packed_s8 *p) { packed_weights_free(p); }
+
+ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const uint16_t *b, int *status) {
+    return pack_linear_weights(n, k, b, dnnl_bf16, dnnl_bf16, dnnl_f32, status);
+}
+
+int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, float beta, float *c) {
+    return gemm_packed_weights(m, a, b, beta, c);
+}
+
+void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p) { packed_weights_free(p); }

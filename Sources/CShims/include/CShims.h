@@ -58,11 +58,20 @@ const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k);
 /// An int8 Linear weight B [n, k] (row-major) reordered once into oneDNN's blocked int8 layout, for products with any
 /// number of rows. `b` must outlive the handle (products fall back to it if a kernel wants another layout). NULL on
 /// failure (status: the dnnl_status_t).
-typedef struct ernie_packed_s8 ernie_packed_s8;
+typedef struct ernie_packed_weights ernie_packed_s8;
 ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status);
 /// Row-major C[m,n] = A[m,k] · Bᵀ with A uint8 (lda = k), C int32 (ldc = n) overwritten. Returns a dnnl_status_t.
 int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c);
 void ernie_packed_s8_free(ernie_packed_s8 *p);
+
+/// A bf16 Linear weight B [n, k] (row-major) reordered once into oneDNN's blocked bf16 layout, for products with any
+/// number of rows. `b` must outlive the handle (products fall back to it if a kernel wants another layout). NULL on
+/// failure (status: the dnnl_status_t).
+typedef struct ernie_packed_weights ernie_packed_bf16_weights;
+ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const uint16_t *b, int *status);
+/// Row-major C[m,n] = A[m,k] · Bᵀ + beta · C with A bf16 (lda = k), C float32 (ldc = n). Returns a dnnl_status_t.
+int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, float beta, float *c);
+void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p);
 #endif
 
 #ifndef ERNIE_CSHIMS_CONVERT_H

@@ -23,9 +23,14 @@ extension Graph {
             gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                  a: x.data, lda: inFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: y.data, ldc: outFeatures)
         case .bf16:
-            gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                     a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
-                     beta: beta, c: y.data, ldc: outFeatures)
+            if let weightCache, !needsGradient(x, weight, bias) {
+                // Inference on shared weights: the weight packed once into the GEMM's layout.
+                weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: rows, beta: beta, into: y.data)
+            } else {
+                gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                         a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
+                         beta: beta, c: y.data, ldc: outFeatures)
+            }
         case .int8:
             preconditionFailure("int8 returned above")
         }

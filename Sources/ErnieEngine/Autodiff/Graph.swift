@@ -161,6 +161,7 @@ public final class Graph {
 /// bf16 copies and int8 quantisations of weights kept across graphs. Call `invalidate()` after the weights change.
 public final class WeightCache: @unchecked Sendable {
     private var copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
+    private var packed: [ObjectIdentifier: (tensor: Tensor, weight: PackedBFloat16Weight)] = [:]
     private var quantized: [ObjectIdentifier: (tensor: Tensor, matrix: QuantizedMatrix)] = [:]
 
     public init() {}
@@ -168,11 +169,23 @@ public final class WeightCache: @unchecked Sendable {
     public func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
         precondition(tensor.isContiguous)
         let key = ObjectIdentifier(tensor)
+        if let cached = packed[key] { return UnsafePointer(cached.weight.plain.pointer) }
         if let cached = copies[key] { return UnsafePointer(cached.buffer.pointer) }
         let buffer = BFloat16Buffer(count: tensor.count)
         buffer.update(from: tensor.data)
         copies[key] = (tensor, buffer)
         return UnsafePointer(buffer.pointer)
+    }
+
+    /// A linear weight [out, in] in bf16, packed once into the GEMM's blocked layout (`PackedBFloat16Weight`).
+    public func packedBFloat16(_ tensor: Tensor) -> PackedBFloat16Weight {
+        precondition(tensor.isContiguous && tensor.rank == 2)
+        let key = ObjectIdentifier(tensor)
+        if let cached = packed[key] { return cached.weight }
+        let weight = PackedBFloat16Weight(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
+        packed[key] = (tensor, weight)
+        copies[key] = nil
+        return weight
     }
 
     /// The int8 quantisation of a linear weight [out, in] (`QuantizedMatrix`), made once.
@@ -187,6 +200,7 @@ public final class WeightCache: @unchecked Sendable {
 
     public func invalidate() {
         copies.removeAll()
+        packed.removeAll()
         quantized.removeAll()
     }
 }
