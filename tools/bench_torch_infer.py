@@ -53,8 +53,15 @@ def main():
             import numpy as np
             import onnxruntime as ort
             path = os.path.join(tempfile.mkdtemp(), "model.onnx")
-            torch.onnx.export(model, (ids,), path, input_names=["input_ids"], dynamic_axes={"input_ids": {0: "b", 1: "s"}},
-                              opset_version=17, dynamo=False)
+            class Encoder(torch.nn.Module):  # input_ids → last_hidden_state, the graph ernie export writes
+                def __init__(self, inner):
+                    super().__init__()
+                    self.inner = inner
+
+                def forward(self, input_ids):
+                    return self.inner(input_ids=input_ids).last_hidden_state
+            torch.onnx.export(Encoder(model), (ids,), path, input_names=["input_ids"],
+                              dynamic_axes={"input_ids": {0: "b", 1: "s"}}, opset_version=17, dynamo=False)
             options = ort.SessionOptions()
             options.intra_op_num_threads = a.threads
             session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
