@@ -32,8 +32,13 @@ extension Graph {
         }
         let relative = relativeTable.map { RelativePositions(table: UnsafePointer($0.data), maxDistance: $0.shape[0] / 2) }
         let dropout = isTraining ? p : 0
-        let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
         let y = Tensor(uninitializedShape: [rows, width])
+        if precision == .bf16, dropout == 0, relative == nil, !needsGradient(q, k, v) {
+            // bf16 inference: bf16 products, scores in per-thread scratch (no probabilities kept for a backward pass).
+            attentionForwardBF16(out: y.data, q: q.data, k: k.data, v: v.data, mask: mask?.data, shape: shape)
+            return y
+        }
+        let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
         let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
         attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
                          shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative)

@@ -1,3 +1,5 @@
+import CShims
+
 /// Fused scaled dot-product attention over packed heads, with an additive key mask and attention-probability dropout.
 ///
 /// Layout: q, k, v and out are [batch · seq, ld] row-major, head h in columns [h·d, (h+1)·d) (as a Linear layer
@@ -207,5 +209,43 @@ func parallelChunks(_ count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) ->
     let chunks = max(1, min(Threads.count, count))
     parallelFor(chunks) { chunkRange in
         for chunk in chunkRange { body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
+    }
+}
+
+/// Inference attention with bf16 products, as autocast runs them: per (batch, head) Q, K and V rounded to bfloat16,
+/// S = scale · Q Kᵀ + mask and its softmax in float32, P rounded to bfloat16 for P V (float32 accumulation). The scores
+/// live in per-thread scratch [seq, seq]: nothing of size [batch, heads, seq, seq] is kept. No dropout, no relative
+/// positions, no backward (`Graph.attention` takes this path for bf16 graphs that record no gradients).
+public func attentionForwardBF16(
+    out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    mask: UnsafePointer<Float>?, shape: AttentionShape
+) {
+    let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
+    let threads = Threads.count
+    let scores = Tensor(uninitializedShape: [threads, shape.squares])
+    let perThread = 3 * s * d + shape.squares
+    let halves = BFloat16Buffer(count: threads * perThread)
+    parallelChunks(shape.batch * shape.heads) { chunk, range in
+        let scratch = scores.data + chunk * shape.squares
+        let q16 = halves.pointer + chunk * perThread, k16 = q16 + s * d, v16 = k16 + s * d, p16 = v16 + s * d
+        for pair in range {
+            let b = pair / shape.heads, h = pair % shape.heads
+            let offset = b * s * ld + h * d
+            for i in 0..<s {
+                ernie_f32_to_bf16(q + offset + i * ld, q16 + i * d, Int64(d))
+                ernie_f32_to_bf16(k + offset + i * ld, k16 + i * d, Int64(d))
+                ernie_f32_to_bf16(v + offset + i * ld, v16 + i * d, Int64(d))
+            }
+            gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
+                     a: q16, lda: d, b: k16, ldb: d, c: scratch, ldc: s)
+            for i in 0..<s {
+                let row = scratch + i * s
+                if let mask { accumulateRow(row, mask + b * s, s) }
+                softmaxRowInPlace(row, s)
+            }
+            ernie_f32_to_bf16(scratch, p16, Int64(shape.squares))
+            gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: v16, ldb: d,
+                     c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+        }
     }
 }
