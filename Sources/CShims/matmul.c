@@ -12,7 +12,7 @@ typedef struct {
     float alpha, beta;
     dnnl_data_type_t a_type, b_type, c_type;
     dnnl_primitive_t primitive;
-    dnnl_memory_desc_t a_md, b_md, c_md;
+    dnnl_memory_desc_t a_md, b_md, c_md, scratch_md;
 } matmul_entry;
 
 #define CACHE_CAPACITY 256
@@ -73,6 +73,9 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     dnnl_primitive_desc_t pd = NULL;
     int rc = dnnl_matmul_desc_init(&desc, &e.a_md, &e.b_md, NULL, &e.c_md);
     if (!rc) rc = dnnl_primitive_attr_create(&attr);
+    // Each execution brings its own scratchpad (`execute_matmul`): the library's shared one would make a primitive
+    // unusable from any thread but the one that created it, and cached primitives run on every thread.
+    if (!rc) rc = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     if (!rc && alpha != 1.0f) rc = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &alpha);
     if (!rc && beta != 0.0f) {
         rc = dnnl_post_ops_create(&ops);
@@ -80,6 +83,7 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
         if (!rc) rc = dnnl_primitive_attr_set_post_ops(attr, ops);
     }
     if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, attr, cpu_engine(), NULL);
+    if (!rc) e.scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     if (!rc) rc = dnnl_primitive_create(&e.primitive, pd);
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (ops) dnnl_post_ops_destroy(ops);
@@ -92,23 +96,45 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     return &cache[cache_count++];
 }
 
-// Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b. Memory objects and the
-// stream are made per call so concurrent callers never share mutable state.
+// This thread's scratchpad for primitive executions, grown as needed (kept for the thread's life: a few threads, each
+// holding its largest GEMM's scratch).
+static __thread void *thread_scratch = NULL;
+static __thread size_t thread_scratch_size = 0;
+
+static void *scratch_of_size(size_t size) {
+    if (size > thread_scratch_size) {
+        free(thread_scratch);
+        size_t rounded = (size + 4095) & ~(size_t)4095;
+        thread_scratch = aligned_alloc(64, rounded);
+        thread_scratch_size = thread_scratch ? rounded : 0;
+    }
+    return thread_scratch;
+}
+
+// Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b and this thread's
+// scratchpad (scratch_md). Memory objects and the stream are made per call so concurrent callers never share mutable
+// state.
 static int execute_matmul(dnnl_primitive_t primitive, const dnnl_memory_desc_t *a_md, const void *a, dnnl_memory_t b,
-                          const dnnl_memory_desc_t *c_md, void *c) {
-    dnnl_memory_t am = NULL, cm = NULL;
+                          const dnnl_memory_desc_t *c_md, void *c, const dnnl_memory_desc_t *scratch_md) {
+    dnnl_memory_t am = NULL, cm = NULL, sm = NULL;
     dnnl_stream_t stream = NULL;
+    size_t scratch_size = dnnl_memory_desc_get_size(scratch_md);
     int rc = dnnl_memory_create(&am, a_md, cpu_engine(), (void *)a);
     if (!rc) rc = dnnl_memory_create(&cm, c_md, cpu_engine(), c);
+    if (!rc && scratch_size > 0) {
+        void *scratch = scratch_of_size(scratch_size);
+        rc = scratch ? dnnl_memory_create(&sm, scratch_md, cpu_engine(), scratch) : dnnl_out_of_memory;
+    }
     if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
     if (!rc) {
-        dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}};
-        rc = dnnl_primitive_execute(primitive, stream, 3, args);
+        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}, {DNNL_ARG_SCRATCHPAD, sm}};
+        rc = dnnl_primitive_execute(primitive, stream, sm ? 4 : 3, args);
         if (!rc) rc = dnnl_stream_wait(stream);
     }
     if (stream) dnnl_stream_destroy(stream);
     if (am) dnnl_memory_destroy(am);
     if (cm) dnnl_memory_destroy(cm);
+    if (sm) dnnl_memory_destroy(sm);
     return rc;
 }
 
@@ -124,9 +150,13 @@ static int pack_weights(const dnnl_memory_desc_t *a_md, const dnnl_memory_desc_t
     dnnl_stream_t stream = NULL;
     dnnl_dims_t dims = {k, n};
     dnnl_matmul_desc_t desc;
+    dnnl_primitive_attr_t attr = NULL;
     int rc = dnnl_memory_desc_init_by_tag(&any_md, 2, dims, b_type, dnnl_format_tag_any);
     if (!rc) rc = dnnl_matmul_desc_init(&desc, a_md, &any_md, NULL, c_md);
-    if (!rc) rc = dnnl_primitive_desc_create(pd, &desc, NULL, cpu_engine(), NULL);
+    if (!rc) rc = dnnl_primitive_attr_create(&attr);
+    if (!rc) rc = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);  // as `lookup`'s
+    if (!rc) rc = dnnl_primitive_desc_create(pd, &desc, attr, cpu_engine(), NULL);
+    if (attr) dnnl_primitive_attr_destroy(attr);
     if (!rc) *packed_md = *dnnl_primitive_desc_query_md(*pd, dnnl_query_weights_md, 0);
     if (!rc) rc = dnnl_memory_create(packed, packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
     if (!rc) rc = dnnl_memory_create(&plain, plain_md, cpu_engine(), (void *)b);
@@ -153,18 +183,19 @@ static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k,
     pthread_mutex_lock(&cache_lock);
     matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, NULL, &status);
     dnnl_primitive_t primitive = e ? e->primitive : NULL;
-    dnnl_memory_desc_t a_md, b_md, c_md;
+    dnnl_memory_desc_t a_md, b_md, c_md, scratch_md;
     if (e) {
         a_md = e->a_md;
         b_md = e->b_md;
         c_md = e->c_md;
+        scratch_md = e->scratch_md;
     }
     pthread_mutex_unlock(&cache_lock);
     if (!primitive) return status ? status : -1;
 
     dnnl_memory_t bm = NULL;
     int rc = dnnl_memory_create(&bm, &b_md, cpu_engine(), (void *)b);
-    if (!rc) rc = execute_matmul(primitive, &a_md, a, bm, &c_md, c);
+    if (!rc) rc = execute_matmul(primitive, &a_md, a, bm, &c_md, c, &scratch_md);
     if (bm) dnnl_memory_destroy(bm);
     return rc;
 }
@@ -209,7 +240,7 @@ const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k) {
 struct ernie_packed_bf16 {
     int64_t m, n, k;
     dnnl_primitive_t primitive;
-    dnnl_memory_desc_t a_md, c_md, packed_md;
+    dnnl_memory_desc_t a_md, c_md, packed_md, scratch_md;
     dnnl_memory_t packed;
 };
 
@@ -225,6 +256,7 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
     matrix_md(&p->c_md, m, n, n, 'N', dnnl_f32);
     matrix_md(&plain_md, k, n, ldb, transb, dnnl_bf16);
     int rc = pack_weights(&p->a_md, &p->c_md, k, n, dnnl_bf16, &plain_md, b, &pd, &p->packed_md, &p->packed);
+    if (!rc) p->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     if (!rc) rc = dnnl_primitive_create(&p->primitive, pd);
     if (pd) dnnl_primitive_desc_destroy(pd);
     *status = rc;
@@ -236,7 +268,7 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
 }
 
 int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c) {
-    return execute_matmul(b->primitive, &b->a_md, a, b->packed, &b->c_md, c);
+    return execute_matmul(b->primitive, &b->a_md, a, b->packed, &b->c_md, c, &b->scratch_md);
 }
 
 void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
@@ -296,7 +328,7 @@ static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_pack
                              &b->packed_md, &status);
     int usable = 0;
     dnnl_primitive_t primitive = NULL;
-    dnnl_memory_desc_t a_md, c_md;
+    dnnl_memory_desc_t a_md, c_md, scratch_md;
     if (e) {
         const_dnnl_primitive_desc_t pd = NULL;
         if (!dnnl_primitive_get_primitive_desc(e->primitive, &pd) && pd)
@@ -304,12 +336,13 @@ static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_pack
         primitive = e->primitive;
         a_md = e->a_md;
         c_md = e->c_md;
+        scratch_md = e->scratch_md;
     }
     pthread_mutex_unlock(&cache_lock);
     if (!usable)
         return run_matmul('N', 'T', m, b->n, b->k, 1.0f, a, b->k, b->plain, b->k, beta, c, b->n, b->a_type, b->b_type,
                           b->c_type);
-    return execute_matmul(primitive, &a_md, a, b->packed, &c_md, c);
+    return execute_matmul(primitive, &a_md, a, b->packed, &c_md, c, &scratch_md);
 }
 
 ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status) {

@@ -40,8 +40,10 @@ extension Graph {
         }
         let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
         let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
+        // bf16 graphs run attention's products in bf16 too (as autocast does), float32 softmax and probabilities.
+        let bf16 = precision == .bf16
         attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
-                         shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative)
+                         shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative, bf16: bf16)
         guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.
@@ -51,7 +53,7 @@ extension Graph {
             if let relativeTable, relativeTable.requiresGrad { relative?.tableGradient = self.gradient(of: relativeTable).data }
             attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: y).data, probs: probs.data,
                               q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter,
-                              relative: relative)
+                              relative: relative, bf16: bf16)
             withExtendedLifetime(relativeTable) {}
         }
         return y

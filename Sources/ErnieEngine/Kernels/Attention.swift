@@ -73,20 +73,30 @@ public func attentionForward(
     out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     mask: UnsafePointer<Float>?, shape: AttentionShape,
-    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
+    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil, bf16: Bool = false
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
     let pairs = shape.batch * shape.heads
     let scratch = p > 0 ? Tensor(uninitializedShape: [Threads.count, shape.squares]) : nil
     let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
+    // bf16 products (as autocast runs them; not with relative positions): per-thread bf16 copies of the head's Q, K, V
+    // and of P'.
+    let halves = bf16 && relative == nil ? BFloat16Buffer(count: Threads.count * (3 * s * d + shape.squares)) : nil
     parallelChunks(pairs) { chunk, range in
         let dropped = scratch.map { $0.data + chunk * shape.squares }
+        let q16 = halves.map { $0.pointer + chunk * (3 * s * d + shape.squares) }
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
             let qh = q + b * s * ld + h * d, kh = k + b * s * ld + h * d, vh = v + b * s * ld + h * d
             let scores = probs + pair * shape.squares
-            gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-                 a: qh, lda: ld, b: kh, ldb: ld, c: scores, ldc: s)
+            if let q16 {
+                roundHeads([qh, kh, vh], rows: s, width: d, stride: ld, into: q16)
+                gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
+                         a: q16, lda: d, b: q16 + s * d, ldb: d, c: scores, ldc: s)
+            } else {
+                gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
+                     a: qh, lda: ld, b: kh, ldb: ld, c: scores, ldc: s)
+            }
             if let relative, let dots = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
                 // S += scale · q_i · r(i, j)
                 gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
@@ -104,8 +114,15 @@ public func attentionForward(
                                counter: counter &+ UInt64(pair * shape.squares))
                 weights = UnsafePointer(dropped)
             }
-            gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                 a: weights, lda: s, b: vh, ldb: ld, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            if let q16 {
+                let p16 = q16 + 3 * s * d
+                ernie_f32_to_bf16(weights, p16, Int64(shape.squares))
+                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: q16 + 2 * s * d, ldb: d,
+                         c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            } else {
+                gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
+                     a: weights, lda: s, b: vh, ldb: ld, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            }
             if let relative, let buckets = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
                 // out_i += Σ_j P'_ij r(i, j)
                 relative.sumIntoBuckets(weights, buckets, sequence: s)
@@ -121,11 +138,14 @@ public func attentionBackward(
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, probs: UnsafePointer<Float>,
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
+    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil,
+    bf16: Bool = false
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride, ldo = shape.outputStride
     let pairs = shape.batch * shape.heads
     let scratch = Tensor(uninitializedShape: [Threads.count, 2 * shape.squares])
+    // bf16 products as in the forward pass: per-thread bf16 copies of Q, K, V, dOut, and of P' then dS.
+    let halves = bf16 && relative == nil ? BFloat16Buffer(count: Threads.count * (4 * s * d + shape.squares)) : nil
     let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
     // Per-thread table gradients, summed at the end (threads own disjoint pairs, not disjoint table rows).
     let tableGradients = relative?.tableGradient != nil ? Tensor(shape: [Threads.count, relative!.width * d]) : nil
@@ -146,16 +166,28 @@ public func attentionBackward(
                 weights = UnsafePointer(dropped)
             }
             // dV += P'ᵀ dOut;  dP' = dOut Vᵀ
-            gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
-                 a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
+            let q16 = halves.map { $0.pointer + chunk * (4 * s * d + shape.squares) }
+            if let q16 {
+                let k16 = q16 + s * d, v16 = k16 + s * d, do16 = v16 + s * d, square16 = do16 + s * d
+                roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: q16)
+                roundHeads([doh], rows: s, width: d, stride: ldo, into: do16)
+                ernie_f32_to_bf16(weights, square16, Int64(shape.squares))
+                gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
+                         a: square16, lda: s, b: do16, ldb: d, beta: 1, c: dv + offset, ldc: ld)
+                gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d,
+                         a: do16, lda: d, b: v16, ldb: d, c: dprobs, ldc: s)
+            } else {
+                gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
+                     a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
             if let relative, let buckets, let dtable {
                 // dTable[m] += Σ_{i,j: bucket m} P'_ij dOut_i
                 relative.sumIntoBuckets(weights, buckets, sequence: s)
                 gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
                      a: buckets, lda: relative.width, b: doh, ldb: ldo, beta: 1, c: dtable, ldc: d)
             }
-            gemm(transposeA: false, transposeB: true, m: s, n: s, k: d,
-                 a: doh, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
+                gemm(transposeA: false, transposeB: true, m: s, n: s, k: d,
+                     a: doh, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
+            }
             if let relative, let buckets {
                 // dP'_ij += dOut_i · r(i, j)
                 gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
@@ -171,10 +203,19 @@ public func attentionBackward(
                 softmaxRowBackward(dprobs + i * s, dprobs + i * s, ph + i * s, s, scale: shape.scale, accumulate: false)
             }
             // dQ += dS K;  dK += dSᵀ Q
-            gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                 a: dprobs, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
-            gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
-                 a: dprobs, lda: s, b: q + offset, ldb: ld, beta: 1, c: dk + offset, ldc: ld)
+            if let q16 {
+                let k16 = q16 + s * d, square16 = q16 + 4 * s * d
+                ernie_f32_to_bf16(dprobs, square16, Int64(shape.squares))
+                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s,
+                         a: square16, lda: s, b: k16, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+                gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
+                         a: square16, lda: s, b: q16, ldb: d, beta: 1, c: dk + offset, ldc: ld)
+            } else {
+                gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
+                     a: dprobs, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
+                gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
+                     a: dprobs, lda: s, b: q + offset, ldb: ld, beta: 1, c: dk + offset, ldc: ld)
+            }
             if let relative, let buckets {
                 // dQ_i += Σ_j dS_ij r(i, j)
                 relative.sumIntoBuckets(dprobs, buckets, sequence: s)
@@ -191,6 +232,17 @@ public func attentionBackward(
     if let tableGradients, let target = relative?.tableGradient {
         let count = relative!.width * d
         for thread in 0..<Threads.count { accumulate(target, tableGradients.data + thread * count, count: count) }
+    }
+}
+
+/// Rounds `sources.count` heads, each `rows` × `width` with row stride `stride`, into consecutive contiguous bf16
+/// blocks at `destination`.
+@inline(__always)
+private func roundHeads(_ sources: [UnsafePointer<Float>], rows: Int, width: Int, stride: Int,
+                        into destination: UnsafeMutablePointer<UInt16>) {
+    for (index, source) in sources.enumerated() {
+        let block = destination + index * rows * width
+        for row in 0..<rows { ernie_f32_to_bf16(source + row * stride, block + row * width, Int64(width)) }
     }
 }
 
@@ -231,11 +283,7 @@ public func attentionForwardBF16(
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
             let offset = b * s * ld + h * d
-            for i in 0..<s {
-                ernie_f32_to_bf16(q + offset + i * ld, q16 + i * d, Int64(d))
-                ernie_f32_to_bf16(k + offset + i * ld, k16 + i * d, Int64(d))
-                ernie_f32_to_bf16(v + offset + i * ld, v16 + i * d, Int64(d))
-            }
+            roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: q16)
             gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
                      a: q16, lda: d, b: k16, ldb: d, c: scratch, ldc: s)
             for i in 0..<s {
