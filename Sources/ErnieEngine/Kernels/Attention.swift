@@ -179,12 +179,12 @@ public func attentionBackward(
             } else {
                 gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
                      a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
-            if let relative, let buckets, let dtable {
-                // dTable[m] += Σ_{i,j: bucket m} P'_ij dOut_i
-                relative.sumIntoBuckets(weights, buckets, sequence: s)
-                gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
-                     a: buckets, lda: relative.width, b: doh, ldb: ldo, beta: 1, c: dtable, ldc: d)
-            }
+                if let relative, let buckets, let dtable {
+                    // dTable[m] += Σ_{i,j: bucket m} P'_ij dOut_i
+                    relative.sumIntoBuckets(weights, buckets, sequence: s)
+                    gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
+                         a: buckets, lda: relative.width, b: doh, ldb: ldo, beta: 1, c: dtable, ldc: d)
+                }
                 gemm(transposeA: false, transposeB: true, m: s, n: s, k: d,
                      a: doh, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
             }
