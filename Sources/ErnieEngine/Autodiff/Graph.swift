@@ -158,44 +158,51 @@ public final class Graph {
     }
 }
 
-/// bf16 copies and int8 quantisations of weights kept across graphs. Call `invalidate()` after the weights change.
+/// bf16 copies (plain or packed) and int8 quantisations of weights kept across graphs. Call `invalidate()` after the weights change.
 public final class WeightCache: @unchecked Sendable {
-    private var copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
-    private var packed: [ObjectIdentifier: (tensor: Tensor, weight: PackedBFloat16Weight)] = [:]
-    private var quantized: [ObjectIdentifier: (tensor: Tensor, matrix: QuantizedMatrix)] = [:]
+    private var copies: [ObjectIdentifier: (tensor: Tensor, value: BFloat16Buffer)] = [:]
+    private var packed: [ObjectIdentifier: (tensor: Tensor, value: PackedBFloat16Weight)] = [:]
+    private var quantized: [ObjectIdentifier: (tensor: Tensor, value: QuantizedMatrix)] = [:]
 
     public init() {}
 
     public func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
         precondition(tensor.isContiguous)
-        let key = ObjectIdentifier(tensor)
-        if let cached = packed[key] { return UnsafePointer(cached.weight.plain.pointer) }
-        if let cached = copies[key] { return UnsafePointer(cached.buffer.pointer) }
-        let buffer = BFloat16Buffer(count: tensor.count)
-        buffer.update(from: tensor.data)
-        copies[key] = (tensor, buffer)
+        if let cached = packed[ObjectIdentifier(tensor)] { return UnsafePointer(cached.value.plain.pointer) }
+        let buffer = Self.cached(tensor, in: &copies) {
+            let buffer = BFloat16Buffer(count: tensor.count)
+            buffer.update(from: tensor.data)
+            return buffer
+        }
         return UnsafePointer(buffer.pointer)
     }
 
     /// A linear weight [out, in] in bf16, packed once into the GEMM's blocked layout (`PackedBFloat16Weight`).
     public func packedBFloat16(_ tensor: Tensor) -> PackedBFloat16Weight {
         precondition(tensor.isContiguous && tensor.rank == 2)
-        let key = ObjectIdentifier(tensor)
-        if let cached = packed[key] { return cached.weight }
-        let weight = PackedBFloat16Weight(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
-        packed[key] = (tensor, weight)
-        copies[key] = nil
-        return weight
+        return Self.cached(tensor, in: &packed) {
+            copies[ObjectIdentifier(tensor)] = nil  // the packed weight carries the plain copy
+            return PackedBFloat16Weight(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
+        }
     }
 
     /// The int8 quantisation of a linear weight [out, in] (`QuantizedMatrix`), made once.
     public func int8(_ tensor: Tensor) -> QuantizedMatrix {
         precondition(tensor.isContiguous && tensor.rank == 2)
+        return Self.cached(tensor, in: &quantized) {
+            QuantizedMatrix(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
+        }
+    }
+
+    /// The value kept for `tensor` in `store`, made on first use. The tensor is kept beside it, so its identifier
+    /// cannot be reused by another tensor while the entry lives.
+    private static func cached<Value>(_ tensor: Tensor, in store: inout [ObjectIdentifier: (tensor: Tensor, value: Value)],
+                                      make: () -> Value) -> Value {
         let key = ObjectIdentifier(tensor)
-        if let cached = quantized[key] { return cached.matrix }
-        let matrix = QuantizedMatrix(tensor.data, rows: tensor.shape[0], columns: tensor.shape[1])
-        quantized[key] = (tensor, matrix)
-        return matrix
+        if let entry = store[key] { return entry.value }
+        let value = make()
+        store[key] = (tensor, value)
+        return value
     }
 
     public func invalidate() {
