@@ -45,13 +45,14 @@ extension Graph {
         attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
                          shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative, bf16: bf16)
         guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
+        let ySlot = y.slot
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.
             let scratch = { (t: Tensor) in t.requiresGrad ? self.gradient(of: t) : Tensor(shape: t.shape) }
             let dq = scratch(q), dk = scratch(k), dv = scratch(v)
             var relative = relative
             if let relativeTable, relativeTable.requiresGrad { relative?.tableGradient = self.gradient(of: relativeTable).data }
-            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: y).data, probs: probs.data,
+            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: ySlot).data, probs: probs.data,
                               q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter,
                               relative: relative, bf16: bf16)
             withExtendedLifetime(relativeTable) {}

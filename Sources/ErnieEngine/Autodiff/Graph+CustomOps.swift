@@ -7,8 +7,9 @@ extension Graph {
     /// Records `step` to run during `backward`; it receives d(loss)/d(output) and a function returning an input's
     /// gradient buffer (zero-filled on first use) to accumulate into.
     public func recordBackward(of output: Tensor, _ step: @escaping (_ outputGradient: Tensor, _ gradientOf: (Tensor) -> Tensor) -> Void) {
+        let outputSlot = output.slot
         record(output) { [unowned self] in
-            step(self.gradient(of: output), { self.gradient(of: $0) })
+            step(self.gradient(of: outputSlot), { self.gradient(of: $0) })
         }
     }
 }

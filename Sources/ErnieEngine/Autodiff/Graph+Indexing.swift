@@ -14,9 +14,10 @@ extension Graph {
             gatherRowsForward(y.data, table: table.data, indices: $0.baseAddress!, count: indices.count, columns: columns)
         }
         guard needsGradient(table) else { return y }
+        let tableSlot = table.slot, ySlot = y.slot
         record(y) { [unowned self] in
             indices.withUnsafeBufferPointer {
-                gatherRowsBackward(dtable: self.gradient(of: table).data, dout: self.gradient(of: y).data,
+                gatherRowsBackward(dtable: self.gradient(of: tableSlot).data, dout: self.gradient(of: ySlot).data,
                                    indices: $0.baseAddress!, count: indices.count, columns: columns, skipping: skipping)
             }
         }
@@ -47,10 +48,11 @@ extension Graph {
             column += width
         }
         guard needsGradient(parts) else { return y }
+        let partSlots = parts.map(\.slot), ySlot = y.slot
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y).data
+            let dy = self.gradient(of: ySlot).data
             var column = 0
-            for (part, width) in zip(parts, widths) {
+            for (part, width) in zip(partSlots, widths) {
                 if part.requiresGrad {
                     let dp = self.gradient(of: part).data
                     for row in 0..<rows { accumulate(dp + row * width, dy + row * total + column, count: width) }
@@ -75,9 +77,9 @@ extension Graph {
             let part = Tensor(uninitializedShape: leading + [width])
             copyColumns(from: x.data + column, sourceStride: total, to: part.data, destinationStride: width, rows: rows, width: width)
             if needsGradient(x) {
-                let start = column
+                let start = column, xSlot = x.slot, partSlot = part.slot
                 record(part) { [unowned self] in
-                    let dx = self.gradient(of: x).data, dp = self.gradient(of: part).data
+                    let dx = self.gradient(of: xSlot).data, dp = self.gradient(of: partSlot).data
                     for row in 0..<rows { accumulate(dx + row * total + start, dp + row * width, count: width) }
                 }
             }

@@ -36,13 +36,18 @@ extension Graph {
         }
         guard needsGradient(x, weight, bias) else { return y }
         let precision = self.precision
+        // What the backward pass reads of the input: its float32 values, or in bf16 the copy the forward GEMM made
+        // (the float32 activation is then freed as soon as the forward pass is done with it).
+        let xValues = precision == .fp32 && weight.requiresGrad ? x : nil
+        let x16 = precision != .fp32 && weight.requiresGrad ? bfloat16Buffer(x) : nil
+        let xSlot = x.slot, ySlot = y.slot, biasSlot = bias?.slot
         // An int8 graph never gets here (it returns above), so int8 shares the bf16 backward cases below.
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y)
-            let dy16 = precision != .fp32 && (x.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
-            if x.requiresGrad {
+            let dy = self.gradient(of: ySlot)
+            let dy16 = precision != .fp32 && (xSlot.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
+            if xSlot.requiresGrad {
                 // The input's first gradient contribution is written by the GEMM, not added to a zero-filled buffer.
-                let (dx, beta) = self.gradientForWriting(of: x)
+                let (dx, beta) = self.gradientForWriting(of: xSlot)
                 switch precision {
                 case .fp32:
                     gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
@@ -55,18 +60,17 @@ extension Graph {
             }
             if weight.requiresGrad {
                 let dw = self.gradient(of: weight)
-                switch precision {
-                case .fp32:
+                if let xValues {
                     gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                         a: dy.data, lda: outFeatures, b: x.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
-                case .bf16, .int8:
+                         a: dy.data, lda: outFeatures, b: xValues.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
+                } else if let x16 {
                     gemmBF16(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                             a: dy16!.pointer, lda: outFeatures, b: self.bfloat16(x), ldb: inFeatures,
+                             a: dy16!.pointer, lda: outFeatures, b: x16.pointer, ldb: inFeatures,
                              beta: 1, c: dw.data, ldc: inFeatures)
                 }
             }
-            if let bias, bias.requiresGrad {
-                columnSumsBackward(self.gradient(of: bias).data, dy.data, rows: rows, columns: outFeatures)
+            if let biasSlot, biasSlot.requiresGrad {
+                columnSumsBackward(self.gradient(of: biasSlot).data, dy.data, rows: rows, columns: outFeatures)
             }
         }
         return y
@@ -95,11 +99,12 @@ extension Graph {
                  a: a.data + i * m * k, lda: lda, b: b.data + i * k * n, ldb: ldb, c: y.data + i * m * n, ldc: n)
         }
         guard needsGradient(a, b) else { return y }
+        let ySlot = y.slot
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y)
+            let dy = self.gradient(of: ySlot)
             // Every slice of da and db is written once: a new gradient buffer is overwritten, not zero-filled first.
-            let (daTensor, betaA) = a.requiresGrad ? self.gradientForWriting(of: a) : (a, 1)
-            let (dbTensor, betaB) = b.requiresGrad ? self.gradientForWriting(of: b) : (b, 1)
+            let (daTensor, betaA) = a.requiresGrad ? self.gradientForWriting(of: a.slot) : (a, 1)
+            let (dbTensor, betaB) = b.requiresGrad ? self.gradientForWriting(of: b.slot) : (b, 1)
             for i in 0..<batch {
                 let dyi = dy.data + i * m * n, ai = a.data + i * m * k, bi = b.data + i * k * n
                 if a.requiresGrad {

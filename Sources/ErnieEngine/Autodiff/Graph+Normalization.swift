@@ -12,6 +12,7 @@ extension Graph {
         layerNormForward(y.data, mean: mean, rstd: rstd, x.data, weight: weight.data, bias: bias.data,
                          rows: rows, columns: columns, eps: eps)
         guard needsGradient(x, weight, bias) else { return y }
+        let ySlot = y.slot
         record(y) { [unowned self] in
             // The kernel writes all three gradients; a scratch target stands in for any that is not wanted.
             let dx = x.requiresGrad ? self.gradient(of: x) : Tensor(uninitializedShape: x.shape)
@@ -19,7 +20,7 @@ extension Graph {
             let db = bias.requiresGrad ? self.gradient(of: bias) : Tensor(shape: [columns])
             if !x.requiresGrad { dx.fill(0) }
             _ = statistics
-            layerNormBackward(dinput: dx.data, dweight: dw.data, dbias: db.data, dout: self.gradient(of: y).data,
+            layerNormBackward(dinput: dx.data, dweight: dw.data, dbias: db.data, dout: self.gradient(of: ySlot).data,
                               input: x.data, weight: weight.data, mean: mean, rstd: rstd, rows: rows, columns: columns)
         }
         return y
@@ -32,8 +33,9 @@ extension Graph {
         let y = Tensor(uninitializedShape: x.shape)
         softmaxForward(y.data, x.data, rows: rows, columns: columns)
         guard needsGradient(x) else { return y }
+        let xSlot = x.slot
         record(y) { [unowned self] in
-            softmaxBackward(self.gradient(of: x).data, self.gradient(of: y).data, y.data, rows: rows, columns: columns)
+            softmaxBackward(self.gradient(of: xSlot).data, self.gradient(of: y).data, y.data, rows: rows, columns: columns)
         }
         return y
     }

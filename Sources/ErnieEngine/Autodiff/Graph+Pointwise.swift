@@ -22,15 +22,18 @@ extension Graph {
         case .tanh: tanhForward(y.data, x.data, count: n)
         }
         guard needsGradient(x) else { return y }
+        // tanh's derivative reads its output, the others their input; the other tensor is not kept.
+        let saved = function == .tanh ? y : x
+        let xSlot = x.slot, ySlot = y.slot
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y).data
-            let (dxTensor, beta) = self.gradientForWriting(of: x)
+            let dy = self.gradient(of: ySlot).data
+            let (dxTensor, beta) = self.gradientForWriting(of: xSlot)
             let dx = dxTensor.data, accumulate = beta != 0
             switch function {
-            case .gelu: geluBackward(dx, dy, x.data, count: n, accumulate: accumulate)
-            case .geluNew: geluTanhBackward(dx, dy, x.data, count: n, accumulate: accumulate)
-            case .relu: reluBackward(dx, dy, x.data, count: n, accumulate: accumulate)
-            case .tanh: tanhBackward(dx, dy, y.data, count: n, accumulate: accumulate)
+            case .gelu: geluBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
+            case .geluNew: geluTanhBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
+            case .relu: reluBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
+            case .tanh: tanhBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
             }
         }
         return y
@@ -47,10 +50,11 @@ extension Graph {
         let y = Tensor(uninitializedShape: a.shape)
         addForward(y.data, a.data, b.data, count: y.count)
         guard needsGradient(a, b) else { return y }
+        let aSlot = a.slot, bSlot = b.slot, ySlot = y.slot, count = y.count
         record(y) { [unowned self] in
-            let dy = self.gradient(of: y).data
-            if a.requiresGrad { self.accumulateGradient(of: a, dy, count: y.count) }
-            if b.requiresGrad { self.accumulateGradient(of: b, dy, count: y.count) }
+            let dy = self.gradient(of: ySlot).data
+            if aSlot.requiresGrad { self.accumulateGradient(of: aSlot, dy, count: count) }
+            if bSlot.requiresGrad { self.accumulateGradient(of: bSlot, dy, count: count) }
         }
         return y
     }
@@ -61,8 +65,9 @@ extension Graph {
         let y = Tensor(uninitializedShape: x.shape)
         scaleForward(y.data, x.data, count: x.count, by: alpha)
         guard needsGradient(x) else { return y }
+        let xSlot = x.slot, ySlot = y.slot, count = x.count
         record(y) { [unowned self] in
-            self.accumulateGradient(of: x, self.gradient(of: y).data, count: x.count, scale: alpha)
+            self.accumulateGradient(of: xSlot, self.gradient(of: ySlot).data, count: count, scale: alpha)
         }
         return y
     }
@@ -76,13 +81,15 @@ extension Graph {
         let (seed, counter) = reserveRandom(x.count)
         dropoutForward(y.data, x.data, count: x.count, probability: p, seed: seed, counter: counter)
         guard needsGradient(x) else { return y }
+        let xSlot = x.slot, ySlot = y.slot, count = x.count
         record(y) { [unowned self] in
-            let (dx, beta) = self.gradientForWriting(of: x)
+            let (dx, beta) = self.gradientForWriting(of: xSlot)
+            let dy = self.gradient(of: ySlot).data
             if beta == 0 {
                 // A new gradient buffer: dx = dy · keep / (1 − p) is the forward pass applied to dy.
-                dropoutForward(dx.data, self.gradient(of: y).data, count: x.count, probability: p, seed: seed, counter: counter)
+                dropoutForward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
             } else {
-                dropoutBackward(dx.data, self.gradient(of: y).data, count: x.count, probability: p, seed: seed, counter: counter)
+                dropoutBackward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
             }
         }
         return y
@@ -93,10 +100,11 @@ extension Graph {
         let x = x.contiguous()
         let y = Tensor(shape: [1], repeating: Float(sumAll(x.data, count: x.count)))
         guard needsGradient(x) else { return y }
+        let xSlot = x.slot, ySlot = y.slot
         record(y) { [unowned self] in
-            let g = self.gradient(of: y).data[0]
-            let dx = self.gradient(of: x)
-            mapLanes(x.count) { offset, available in
+            let g = self.gradient(of: ySlot).data[0]
+            let dx = self.gradient(of: xSlot)
+            mapLanes(xSlot.count) { offset, available in
                 storeLanes(loadLanes(dx.data + offset, available) + g, dx.data + offset, available)
             }
         }
@@ -112,8 +120,9 @@ extension Graph {
         let view = try source.reshaped(shape)
         let y = Tensor(shape: view.shape, strides: view.strides, offset: view.offset, storage: view.storage)
         guard needsGradient(source) else { return y }
+        let sourceSlot = source.slot, ySlot = y.slot, count = y.count
         record(y) { [unowned self] in
-            accumulate(self.gradient(of: source).data, self.gradient(of: y).data, count: y.count)
+            accumulate(self.gradient(of: sourceSlot).data, self.gradient(of: ySlot).data, count: count)
         }
         return y
     }

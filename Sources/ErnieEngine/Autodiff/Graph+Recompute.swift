@@ -11,14 +11,14 @@ extension Graph {
         let forward = Graph(training: isTraining, recordsGradients: false, precision: precision, random: start)
         let output = try block(forward, input)
         random = forward.random
-        let isTraining = self.isTraining, precision = self.precision
+        let isTraining = self.isTraining, precision = self.precision, outputSlot = output.slot
         record(output) { [unowned self] in
             let replay = Graph(training: isTraining, recordsGradients: true, precision: precision, random: start)
             let alias = Tensor(shape: input.shape, strides: input.strides, offset: input.offset, storage: input.storage,
                                requiresGrad: input.requiresGrad)
             do {
                 let again = try block(replay, alias)
-                try replay.backward(from: again, gradient: self.gradient(of: output))
+                try replay.backward(from: again, gradient: self.gradient(of: outputSlot))
             } catch {
                 preconditionFailure("recomputing a block that ran in the forward pass failed: \(error)")
             }

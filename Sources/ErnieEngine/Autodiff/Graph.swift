@@ -20,10 +20,10 @@ public final class Graph {
     /// bf16 weight copies shared by many graphs (inference converts each weight once, not per forward pass).
     public let weightCache: WeightCache?
 
-    private var backwardSteps: [(output: Tensor, step: () -> Void)] = []
+    private var backwardSteps: [(output: GradientSlot, step: () -> Void)] = []
     private var perGraphWeights: WeightCache?
     private var latestActivation: (tensor: Tensor, buffer: BFloat16Buffer)?
-    private var bfloat16Copies: [ObjectIdentifier: (tensor: Tensor, buffer: BFloat16Buffer)] = [:]
+    private var bfloat16Copies: [ObjectIdentifier: (slot: GradientSlot, buffer: BFloat16Buffer)] = [:]
 
     public init(training: Bool, recordsGradients: Bool? = nil, precision: MatmulPrecision = .fp32,
                 random: RandomGenerator = RandomGenerator(seed: 0), weightCache: WeightCache? = nil) {
@@ -45,10 +45,12 @@ public final class Graph {
         recordsGradients && inputs.contains { $0?.requiresGrad == true }
     }
 
-    /// Marks `output` as differentiable and records `step` to run during `backward`.
+    /// Marks `output` as differentiable and records `step` to run during `backward`. The step should capture the
+    /// tensors whose values it reads and only the slots (`Tensor.slot`) of the others, so that activations no step
+    /// reads are freed after the forward pass.
     func record(_ output: Tensor, _ step: @escaping () -> Void) {
         output.requiresGrad = true
-        backwardSteps.append((output, step))
+        backwardSteps.append((output.slot, step))
     }
 
     /// Reserves `count` numbers of the dropout stream.
@@ -77,7 +79,7 @@ public final class Graph {
     private func runBackwardSteps() {
         while let (output, step) = backwardSteps.popLast() {
             step()
-            output.grad = nil
+            output.gradient = nil
             bfloat16Copies[ObjectIdentifier(output)] = nil
         }
     }
@@ -85,26 +87,28 @@ public final class Graph {
     /// The number of recorded backward steps (for tests).
     public var recordedSteps: Int { backwardSteps.count }
 
-    /// The tensor's gradient buffer, created zero-filled on first use.
-    func gradient(of tensor: Tensor) -> Tensor {
-        if let grad = tensor.grad { return grad }
-        let grad = Tensor(shape: tensor.shape, repeating: 0)
-        tensor.grad = grad
+    /// The gradient buffer of a tensor (`slot`), created zero-filled on first use.
+    func gradient(of slot: GradientSlot) -> Tensor {
+        if let grad = slot.gradient { return grad }
+        let grad = Tensor(shape: slot.shape, repeating: 0)
+        slot.gradient = grad
         return grad
     }
 
-    /// The tensor's gradient buffer for an operation that writes all of it: a new buffer is not zero-filled, and
-    /// `beta` (0 for a new buffer, 1 for an existing one) tells a GEMM whether to overwrite or accumulate.
-    func gradientForWriting(of tensor: Tensor) -> (gradient: Tensor, beta: Float) {
-        if let grad = tensor.grad { return (grad, 1) }
-        let grad = Tensor(uninitializedShape: tensor.shape)
-        tensor.grad = grad
+    func gradient(of tensor: Tensor) -> Tensor { gradient(of: tensor.slot) }
+
+    /// The gradient buffer for an operation that writes all of it: a new buffer is not zero-filled, and `beta` (0 for
+    /// a new buffer, 1 for an existing one) tells a GEMM whether to overwrite or accumulate.
+    func gradientForWriting(of slot: GradientSlot) -> (gradient: Tensor, beta: Float) {
+        if let grad = slot.gradient { return (grad, 1) }
+        let grad = Tensor(uninitializedShape: slot.shape)
+        slot.gradient = grad
         return (grad, 0)
     }
 
-    /// Adds alpha · `contribution` [count] to the tensor's gradient; a first contribution is written, not added to zeros.
-    func accumulateGradient(of tensor: Tensor, _ contribution: UnsafePointer<Float>, count: Int, scale alpha: Float = 1) {
-        let (gradient, beta) = gradientForWriting(of: tensor)
+    /// Adds alpha · `contribution` [count] to the slot's gradient; a first contribution is written, not added to zeros.
+    func accumulateGradient(of slot: GradientSlot, _ contribution: UnsafePointer<Float>, count: Int, scale alpha: Float = 1) {
+        let (gradient, beta) = gradientForWriting(of: slot)
         if beta == 0 {
             scaleForward(gradient.data, contribution, count: count, by: alpha)
         } else {
@@ -147,14 +151,18 @@ public final class Graph {
     }
 
     /// A bfloat16 copy of `tensor`, made once per graph (weights are converted once per step, not per use).
-    func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> {
+    func bfloat16(_ tensor: Tensor) -> UnsafePointer<UInt16> { UnsafePointer(bfloat16Buffer(tensor).pointer) }
+
+    /// The buffer behind `bfloat16(_:)`, for a backward step to hold instead of the float32 tensor. It is kept (under
+    /// the tensor's slot, not the tensor, whose values may then be freed) until the step of the op that made the tensor.
+    func bfloat16Buffer(_ tensor: Tensor) -> BFloat16Buffer {
         precondition(tensor.isContiguous)
-        let key = ObjectIdentifier(tensor)
-        if let cached = bfloat16Copies[key] { return UnsafePointer(cached.buffer.pointer) }
+        let key = ObjectIdentifier(tensor.slot)
+        if let cached = bfloat16Copies[key] { return cached.buffer }
         let buffer = BFloat16Buffer(count: tensor.count)
         buffer.update(from: tensor.data)
-        bfloat16Copies[key] = (tensor, buffer)  // holding the tensor keeps its identifier unique while cached
-        return UnsafePointer(buffer.pointer)
+        bfloat16Copies[key] = (tensor.slot, buffer)  // holding the slot keeps its identifier unique while cached
+        return buffer
     }
 }
 

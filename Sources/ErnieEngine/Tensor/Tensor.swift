@@ -8,17 +8,27 @@ public final class Tensor: @unchecked Sendable {
     public let strides: [Int]
     public let offset: Int
     public let storage: Storage
+    /// Where this tensor's gradient collects, apart from its data (see `GradientSlot`).
+    public let slot: GradientSlot
+
     /// Gradients flow into this tensor during `Graph.backward`.
-    public var requiresGrad: Bool
+    public var requiresGrad: Bool {
+        get { slot.requiresGrad }
+        set { slot.requiresGrad = newValue }
+    }
+
     /// d(loss)/d(self), same shape, contiguous; nil until a backward pass writes it.
-    public var grad: Tensor?
+    public var grad: Tensor? {
+        get { slot.gradient }
+        set { slot.gradient = newValue }
+    }
 
     init(shape: [Int], strides: [Int], offset: Int, storage: Storage, requiresGrad: Bool = false) {
         self.shape = shape
         self.strides = strides
         self.offset = offset
         self.storage = storage
-        self.requiresGrad = requiresGrad
+        self.slot = GradientSlot(shape: shape, requiresGrad: requiresGrad)
     }
 
     /// A contiguous tensor with uninitialised contents (pooled memory).
