@@ -33,16 +33,10 @@ extension Graph {
         let relative = relativeTable.map { RelativePositions(table: UnsafePointer($0.data), maxDistance: $0.shape[0] / 2) }
         let dropout = isTraining ? p : 0
         let y = Tensor(uninitializedShape: [rows, width])
-        if precision == .bf16, dropout == 0, relative == nil, !needsGradient(q, k, v) {
-            // bf16 inference: bf16 products, scores in per-thread scratch (no probabilities kept for a backward pass).
-            attentionForwardBF16(out: y.data, q: q.data, k: k.data, v: v.data, mask: mask?.data, shape: shape)
-            return y
-        }
         let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
-        let probs = Tensor(uninitializedShape: [batch, heads, sequence, sequence])
-        // bf16 graphs run attention's products in bf16 too (as autocast does), float32 softmax and probabilities.
+        // bf16 graphs run attention's products in bf16 too (as autocast does), float32 scores and softmax.
         let bf16 = precision == .bf16
-        attentionForward(out: y.data, probs: probs.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
+        attentionForward(out: y.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
                          shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative, bf16: bf16)
         guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
         let ySlot = y.slot
@@ -52,9 +46,9 @@ extension Graph {
             let dq = scratch(q), dk = scratch(k), dv = scratch(v)
             var relative = relative
             if let relativeTable, relativeTable.requiresGrad { relative?.tableGradient = self.gradient(of: relativeTable).data }
-            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: ySlot).data, probs: probs.data,
-                              q: q.data, k: k.data, v: v.data, shape: shape, dropout: dropout, seed: seed, counter: counter,
-                              relative: relative, bf16: bf16)
+            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: ySlot).data,
+                              q: q.data, k: k.data, v: v.data, mask: mask?.data, shape: shape, dropout: dropout,
+                              seed: seed, counter: counter, relative: relative, bf16: bf16)
             withExtendedLifetime(relativeTable) {}
         }
         return y

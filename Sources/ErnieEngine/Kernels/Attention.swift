@@ -11,6 +11,13 @@ import CShims
 ///   S = scale · (Q Kᵀ + [qᵢ · r(i, j)]) + mask   out = P' V + [Σⱼ P'ᵢⱼ r(i, j)]
 /// computed through the 2K + 1 distinct rows: Q tableᵀ [seq, 2K+1] gathered into S, and P' summed into buckets by
 /// distance [seq, 2K+1] times the table.
+///
+/// Nothing of size [batch, heads, seq, seq] is kept: P lives in per-thread scratch, and the backward pass computes it
+/// again from Q, K and the mask (one more Q Kᵀ product, as FlashAttention's backward does) with the same code, so it
+/// sees the forward's probabilities bit for bit; the dropout mask is drawn again from its counter.
+///
+/// bf16 (as autocast runs attention, not with relative positions): every product takes bf16 operands (per-thread
+/// copies of the head's Q, K, V, dOut, P' and dS) and accumulates in float32; scores and softmax stay float32.
 
 public struct AttentionShape: Sendable {
     public var batch: Int, sequence: Int, heads: Int, headDimension: Int
@@ -67,110 +74,85 @@ public struct RelativePositions: @unchecked Sendable {
     }
 }
 
-/// Forward. probs: [batch, heads, seq, seq] receives P (before dropout), for the backward pass.
+/// Forward.  q, k, v: [batch · seq, inputStride]; out: [batch · seq, outputStride]
 /// mask: [batch, seq] additive (0 keep, large negative drop) or nil. Dropout draws index ((b·heads + h)·seq + i)·seq + j.
 public func attentionForward(
-    out: UnsafeMutablePointer<Float>, probs: UnsafeMutablePointer<Float>,
+    out: UnsafeMutablePointer<Float>,
     q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
     mask: UnsafePointer<Float>?, shape: AttentionShape,
     dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil, bf16: Bool = false
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
-    let pairs = shape.batch * shape.heads
-    let scratch = p > 0 ? Tensor(uninitializedShape: [Threads.count, shape.squares]) : nil
-    let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
-    // bf16 products (as autocast runs them; not with relative positions): per-thread bf16 copies of the head's Q, K, V
-    // and of P'.
-    let halves = bf16 && relative == nil ? BFloat16Buffer(count: Threads.count * (3 * s * d + shape.squares)) : nil
-    parallelChunks(pairs) { chunk, range in
-        let dropped = scratch.map { $0.data + chunk * shape.squares }
-        let q16 = halves.map { $0.pointer + chunk * (3 * s * d + shape.squares) }
+    let scratch = HeadScratch(shape: shape, squares: 1, relative: relative, bf16: bf16, bf16Heads: 3)
+    parallelChunks(shape.batch * shape.heads) { chunk, range in
+        let probs = scratch.squares(chunk), dots = scratch.relativeRows(chunk), halves = scratch.halves(chunk)
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
             let qh = q + b * s * ld + h * d, kh = k + b * s * ld + h * d, vh = v + b * s * ld + h * d
-            let scores = probs + pair * shape.squares
-            if let q16 {
-                roundHeads([qh, kh, vh], rows: s, width: d, stride: ld, into: q16)
-                gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-                         a: q16, lda: d, b: q16 + s * d, ldb: d, c: scores, ldc: s)
-            } else {
-                gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-                     a: qh, lda: ld, b: kh, ldb: ld, c: scores, ldc: s)
-            }
-            if let relative, let dots = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
-                // S += scale · q_i · r(i, j)
-                gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
-                     a: qh, lda: ld, b: relative.table, ldb: d, c: dots, ldc: relative.width)
-                relative.addGathered(dots, to: scores, sequence: s, scale: shape.scale)
-            }
-            for i in 0..<s {
-                let row = scores + i * s
-                if let mask { accumulateRow(row, mask + b * s, s) }
-                softmaxRowInPlace(row, s)
-            }
-            var weights = UnsafePointer(scores)
-            if let dropped {
-                dropoutForward(dropped, scores, count: shape.squares, probability: p, seed: seed,
+            let outh = out + b * s * shape.outputStride + h * d
+            if let halves { roundHeads([qh, kh, vh], rows: s, width: d, stride: ld, into: halves) }
+            headProbabilities(probs, qh: qh, kh: kh, qk16: halves, mask: mask.map { $0 + b * s }, relative: relative,
+                              dots: dots, shape: shape)
+            if p > 0 {
+                // P' in place: P itself is not needed again here.
+                dropoutForward(probs, probs, count: shape.squares, probability: p, seed: seed,
                                counter: counter &+ UInt64(pair * shape.squares))
-                weights = UnsafePointer(dropped)
             }
-            if let q16 {
-                let p16 = q16 + 3 * s * d
-                ernie_f32_to_bf16(weights, p16, Int64(shape.squares))
-                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: q16 + 2 * s * d, ldb: d,
-                         c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+            if let halves {
+                let p16 = halves + 3 * s * d
+                ernie_f32_to_bf16(probs, p16, Int64(shape.squares))
+                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: halves + 2 * s * d, ldb: d,
+                         c: outh, ldc: shape.outputStride)
             } else {
                 gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                     a: weights, lda: s, b: vh, ldb: ld, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+                     a: probs, lda: s, b: vh, ldb: ld, c: outh, ldc: shape.outputStride)
             }
-            if let relative, let buckets = relativeScratch.map({ $0.data + chunk * s * relative.width }) {
+            if let relative, let dots {
                 // out_i += Σ_j P'_ij r(i, j)
-                relative.sumIntoBuckets(weights, buckets, sequence: s)
-                gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
-                     b: relative.table, ldb: d, beta: 1, c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
+                relative.sumIntoBuckets(probs, dots, sequence: s)
+                gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: dots, lda: relative.width,
+                     b: relative.table, ldb: d, beta: 1, c: outh, ldc: shape.outputStride)
             }
         }
     }
 }
 
-/// Backward: dq, dk, dv += …; dout: [batch · seq, outputStride]; dq/dk/dv use `inputStride`.
+/// Backward: dq, dk, dv += …, from the forward's inputs (P is computed again, see the type comment).
+/// dout: [batch · seq, outputStride]; dq/dk/dv use `inputStride`.
 public func attentionBackward(
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
-    dout: UnsafePointer<Float>, probs: UnsafePointer<Float>,
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
+    dout: UnsafePointer<Float>,
+    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
     shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil,
     bf16: Bool = false
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride, ldo = shape.outputStride
-    let pairs = shape.batch * shape.heads
-    let scratch = Tensor(uninitializedShape: [Threads.count, 2 * shape.squares])
-    // bf16 products as in the forward pass: per-thread bf16 copies of Q, K, V, dOut, and of P' then dS.
-    let halves = bf16 && relative == nil ? BFloat16Buffer(count: Threads.count * (4 * s * d + shape.squares)) : nil
-    let relativeScratch = relative.map { Tensor(uninitializedShape: [Threads.count, s * $0.width]) }
+    let scratch = HeadScratch(shape: shape, squares: 3, relative: relative, bf16: bf16, bf16Heads: 4)
     // Per-thread table gradients, summed at the end (threads own disjoint pairs, not disjoint table rows).
     let tableGradients = relative?.tableGradient != nil ? Tensor(shape: [Threads.count, relative!.width * d]) : nil
-    parallelChunks(pairs) { chunk, range in
-        let dprobs = scratch.data + chunk * 2 * shape.squares
+    parallelChunks(shape.batch * shape.heads) { chunk, range in
+        let probs = scratch.squares(chunk), dropped = probs + shape.squares, dprobs = dropped + shape.squares
+        let buckets = scratch.relativeRows(chunk), halves = scratch.halves(chunk)
         let dtable = tableGradients.map { $0.data + chunk * relative!.width * d }
-        let dropped = dprobs + shape.squares
-        let buckets = relative.flatMap { relative in relativeScratch.map { $0.data + chunk * s * relative.width } }
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
             let offset = b * s * ld + h * d
             let doh = dout + b * s * ldo + h * d
-            let ph = probs + pair * shape.squares
             let pairCounter = counter &+ UInt64(pair * shape.squares)
-            var weights = ph
+            if let halves {
+                roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: halves)
+                roundHeads([doh], rows: s, width: d, stride: ldo, into: halves + 3 * s * d)
+            }
+            headProbabilities(probs, qh: q + offset, kh: k + offset, qk16: halves, mask: mask.map { $0 + b * s },
+                              relative: relative, dots: buckets, shape: shape)
+            var weights = UnsafePointer(probs)
             if p > 0 {
-                dropoutForward(dropped, ph, count: shape.squares, probability: p, seed: seed, counter: pairCounter)
+                dropoutForward(dropped, probs, count: shape.squares, probability: p, seed: seed, counter: pairCounter)
                 weights = UnsafePointer(dropped)
             }
             // dV += P'ᵀ dOut;  dP' = dOut Vᵀ
-            let q16 = halves.map { $0.pointer + chunk * (4 * s * d + shape.squares) }
-            if let q16 {
-                let k16 = q16 + s * d, v16 = k16 + s * d, do16 = v16 + s * d, square16 = do16 + s * d
-                roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: q16)
-                roundHeads([doh], rows: s, width: d, stride: ldo, into: do16)
+            if let halves {
+                let v16 = halves + 2 * s * d, do16 = halves + 3 * s * d, square16 = halves + 4 * s * d
                 ernie_f32_to_bf16(weights, square16, Int64(shape.squares))
                 gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
                          a: square16, lda: s, b: do16, ldb: d, beta: 1, c: dv + offset, ldc: ld)
@@ -200,16 +182,16 @@ public func attentionBackward(
             }
             // dS = P ⊙ (dP − rowsum(dP ⊙ P)) · scale, in place
             for i in 0..<s {
-                softmaxRowBackward(dprobs + i * s, dprobs + i * s, ph + i * s, s, scale: shape.scale, accumulate: false)
+                softmaxRowBackward(dprobs + i * s, dprobs + i * s, probs + i * s, s, scale: shape.scale, accumulate: false)
             }
             // dQ += dS K;  dK += dSᵀ Q
-            if let q16 {
-                let k16 = q16 + s * d, square16 = q16 + 4 * s * d
+            if let halves {
+                let square16 = halves + 4 * s * d
                 ernie_f32_to_bf16(dprobs, square16, Int64(shape.squares))
                 gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                         a: square16, lda: s, b: k16, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+                         a: square16, lda: s, b: halves + s * d, ldb: d, beta: 1, c: dq + offset, ldc: ld)
                 gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
-                         a: square16, lda: s, b: q16, ldb: d, beta: 1, c: dk + offset, ldc: ld)
+                         a: square16, lda: s, b: halves, ldb: d, beta: 1, c: dk + offset, ldc: ld)
             } else {
                 gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
                      a: dprobs, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
@@ -233,6 +215,59 @@ public func attentionBackward(
         let count = relative!.width * d
         for thread in 0..<Threads.count { accumulate(target, tableGradients.data + thread * count, count: count) }
     }
+}
+
+/// One (batch, head)'s P = softmax(scale · Q Kᵀ [+ relative] + mask) → probs [s, s]. The forward pass and the backward's
+/// recomputation both run this, so they get the same bits. qk16: the head's Q then K in bf16 ([s, d] each) for a bf16
+/// product, else nil (float32 from qh, kh); mask: the batch row's [s]; dots: [s, 2K + 1] scratch with `relative`.
+@inline(__always)
+private func headProbabilities(
+    _ probs: UnsafeMutablePointer<Float>, qh: UnsafePointer<Float>, kh: UnsafePointer<Float>,
+    qk16: UnsafePointer<UInt16>?, mask: UnsafePointer<Float>?, relative: RelativePositions?,
+    dots: UnsafeMutablePointer<Float>?, shape: AttentionShape
+) {
+    let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
+    if let qk16 {
+        gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
+                 a: qk16, lda: d, b: qk16 + s * d, ldb: d, c: probs, ldc: s)
+    } else {
+        gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
+             a: qh, lda: ld, b: kh, ldb: ld, c: probs, ldc: s)
+    }
+    if let relative, let dots {
+        // S += scale · q_i · r(i, j)
+        gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
+             a: qh, lda: ld, b: relative.table, ldb: d, c: dots, ldc: relative.width)
+        relative.addGathered(dots, to: probs, sequence: s, scale: shape.scale)
+    }
+    for i in 0..<s {
+        let row = probs + i * s
+        if let mask { accumulateRow(row, mask, s) }
+        softmaxRowInPlace(row, s)
+    }
+}
+
+/// Per-thread scratch of the attention kernels: `squares` [seq, seq] float32 matrices, a [seq, 2K + 1] block with
+/// relative positions, and for bf16 products `bf16Heads` [seq, d] head copies plus one [seq, seq] matrix in bf16.
+private struct HeadScratch {
+    let floats: Tensor
+    let relativeFloats: Tensor?
+    let bfloat16: BFloat16Buffer?
+    let floatsPerThread: Int, relativePerThread: Int, halvesPerThread: Int
+
+    init(shape: AttentionShape, squares: Int, relative: RelativePositions?, bf16: Bool, bf16Heads: Int) {
+        let s = shape.sequence, threads = Threads.count
+        floatsPerThread = squares * shape.squares
+        relativePerThread = relative.map { s * $0.width } ?? 0
+        halvesPerThread = bf16 && relative == nil ? bf16Heads * s * shape.headDimension + shape.squares : 0
+        floats = Tensor(uninitializedShape: [threads, floatsPerThread])
+        relativeFloats = relative == nil ? nil : Tensor(uninitializedShape: [threads, relativePerThread])
+        bfloat16 = halvesPerThread > 0 ? BFloat16Buffer(count: threads * halvesPerThread) : nil
+    }
+
+    func squares(_ chunk: Int) -> UnsafeMutablePointer<Float> { floats.data + chunk * floatsPerThread }
+    func relativeRows(_ chunk: Int) -> UnsafeMutablePointer<Float>? { relativeFloats.map { $0.data + chunk * relativePerThread } }
+    func halves(_ chunk: Int) -> UnsafeMutablePointer<UInt16>? { bfloat16.map { $0.pointer + chunk * halvesPerThread } }
 }
 
 /// Rounds `sources.count` heads, each `rows` × `width` with row stride `stride`, into consecutive contiguous bf16
@@ -264,36 +299,3 @@ func parallelChunks(_ count: Int, _ body: (_ chunk: Int, _ range: Range<Int>) ->
     }
 }
 
-/// Inference attention with bf16 products, as autocast runs them: per (batch, head) Q, K and V rounded to bfloat16,
-/// S = scale · Q Kᵀ + mask and its softmax in float32, P rounded to bfloat16 for P V (float32 accumulation). The scores
-/// live in per-thread scratch [seq, seq]: nothing of size [batch, heads, seq, seq] is kept. No dropout, no relative
-/// positions, no backward (`Graph.attention` takes this path for bf16 graphs that record no gradients).
-public func attentionForwardBF16(
-    out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    mask: UnsafePointer<Float>?, shape: AttentionShape
-) {
-    let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
-    let threads = Threads.count
-    let scores = Tensor(uninitializedShape: [threads, shape.squares])
-    let perThread = 3 * s * d + shape.squares
-    let halves = BFloat16Buffer(count: threads * perThread)
-    parallelChunks(shape.batch * shape.heads) { chunk, range in
-        let scratch = scores.data + chunk * shape.squares
-        let q16 = halves.pointer + chunk * perThread, k16 = q16 + s * d, v16 = k16 + s * d, p16 = v16 + s * d
-        for pair in range {
-            let b = pair / shape.heads, h = pair % shape.heads
-            let offset = b * s * ld + h * d
-            roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: q16)
-            gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-                     a: q16, lda: d, b: k16, ldb: d, c: scratch, ldc: s)
-            for i in 0..<s {
-                let row = scratch + i * s
-                if let mask { accumulateRow(row, mask + b * s, s) }
-                softmaxRowInPlace(row, s)
-            }
-            ernie_f32_to_bf16(scratch, p16, Int64(shape.squares))
-            gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: v16, ldb: d,
-                     c: out + b * s * shape.outputStride + h * d, ldc: shape.outputStride)
-        }
-    }
-}
