@@ -48,7 +48,7 @@ enum MeasuredPeak {
     }
 
     /// `gflops`, `peak_gflops` and `percent_of_peak` fields for a run that did `flops` in `seconds`, and the process's
-    /// peak resident memory so far (`max_rss_mb`, getrusage).
+    /// peak resident memory so far (`max_rss_mb`, getrusage) and the peak of tensor memory in use (`tensor_peak_mb`).
     static func fields(flops: Double, seconds: Double, peak: Double?) -> [(String, BenchValue)] {
         let achieved = flops / seconds / 1e9
         var fields: [(String, BenchValue)] = [("gflops", .double(achieved))]
@@ -57,6 +57,7 @@ enum MeasuredPeak {
         }
         var usage = rusage()
         if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { fields.append(("max_rss_mb", .int(usage.ru_maxrss / 1024))) }
+        fields.append(("tensor_peak_mb", .int(BufferPool.tensorPeakBytes >> 20)))
         return fields
     }
 }

@@ -34,22 +34,25 @@ extension Graph {
         let dropout = isTraining ? p : 0
         let y = Tensor(uninitializedShape: [rows, width])
         let (seed, counter) = dropout > 0 ? reserveRandom(batch * heads * sequence * sequence) : (0, 0)
-        // bf16 graphs run attention's products in bf16 too (as autocast does), float32 scores and softmax.
-        let bf16 = precision == .bf16
-        attentionForward(out: y.data, q: q.data, k: k.data, v: v.data, mask: mask?.data,
-                         shape: shape, dropout: dropout, seed: seed, counter: counter, relative: relative, bf16: bf16)
+        // bf16 graphs run attention's products in bf16 (as autocast does; float32 scores and softmax): Q, K and V are
+        // rounded once, and a backward step keeps those copies, not the float32 tensors.
+        let halves = precision == .bf16 && relative == nil ? [q, k, v].map(transientBFloat16) : nil
+        let operands: AttentionOperands = halves.map { .bfloat16(q: $0[0].pointer, k: $0[1].pointer, v: $0[2].pointer) }
+            ?? .float32(q: q.data, k: k.data, v: v.data)
+        attentionForward(out: y.data, operands, mask: mask?.data, shape: shape, dropout: dropout, seed: seed,
+                         counter: counter, relative: relative)
         guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
-        let ySlot = y.slot
+        let slots = [q.slot, k.slot, v.slot], ySlot = y.slot
+        let float32Operands = halves == nil ? [q, k, v] : []
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.
-            let scratch = { (t: Tensor) in t.requiresGrad ? self.gradient(of: t) : Tensor(shape: t.shape) }
-            let dq = scratch(q), dk = scratch(k), dv = scratch(v)
+            let gradients = slots.map { $0.requiresGrad ? self.gradient(of: $0) : Tensor(shape: $0.shape) }
             var relative = relative
             if let relativeTable, relativeTable.requiresGrad { relative?.tableGradient = self.gradient(of: relativeTable).data }
-            attentionBackward(dq: dq.data, dk: dk.data, dv: dv.data, dout: self.gradient(of: ySlot).data,
-                              q: q.data, k: k.data, v: v.data, mask: mask?.data, shape: shape, dropout: dropout,
-                              seed: seed, counter: counter, relative: relative, bf16: bf16)
-            withExtendedLifetime(relativeTable) {}
+            attentionBackward(dq: gradients[0].data, dk: gradients[1].data, dv: gradients[2].data,
+                              dout: self.gradient(of: ySlot).data, operands, mask: mask?.data, shape: shape,
+                              dropout: dropout, seed: seed, counter: counter, relative: relative)
+            withExtendedLifetime((halves, float32Operands, relativeTable)) {}
         }
         return y
     }

@@ -22,13 +22,22 @@ extension Graph {
         case .tanh: tanhForward(y.data, x.data, count: n)
         }
         guard needsGradient(x) else { return y }
-        // tanh's derivative reads its output, the others their input; the other tensor is not kept.
-        let saved = function == .tanh ? y : x
+        // tanh's derivative reads its output, the others their input; the other tensor is not kept. A bf16 graph keeps
+        // the input in bf16, as autocast does (the matmul before it returns bf16 there): the derivative is taken at
+        // the rounded input, the forward value is not rounded.
+        let keepsBFloat16 = precision == .bf16 && function != .tanh
+        let saved: Tensor? = keepsBFloat16 ? nil : function == .tanh ? y : x
+        let saved16 = keepsBFloat16 ? transientBFloat16(x) : nil
         let xSlot = x.slot, ySlot = y.slot
         record(y) { [unowned self] in
             let dy = self.gradient(of: ySlot).data
             let (dxTensor, beta) = self.gradientForWriting(of: xSlot)
             let dx = dxTensor.data, accumulate = beta != 0
+            let saved = saved ?? {
+                let widened = Tensor(uninitializedShape: [n])
+                BFloat16.convert(saved16!.pointer, to: widened.data, count: n)
+                return widened
+            }()
             switch function {
             case .gelu: geluBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
             case .geluNew: geluTanhBackward(dx, dy, saved.data, count: n, accumulate: accumulate)

@@ -128,7 +128,8 @@ public final class Graph {
         return perGraphWeights!.int8(tensor)
     }
 
-    /// A bfloat16 copy of `tensor` that is not kept (a gradient used by one backward step).
+    /// A bfloat16 copy of `tensor` that the graph does not keep: the caller holds it as long as it needs it (a gradient
+    /// used by one backward step, activations a backward step reads in bf16).
     func transientBFloat16(_ tensor: Tensor) -> BFloat16Buffer {
         precondition(tensor.isContiguous)
         let buffer = BFloat16Buffer(count: tensor.count)

@@ -16,8 +16,9 @@ import CShims
 /// again from Q, K and the mask (one more Q Kᵀ product, as FlashAttention's backward does) with the same code, so it
 /// sees the forward's probabilities bit for bit; the dropout mask is drawn again from its counter.
 ///
-/// bf16 (as autocast runs attention, not with relative positions): every product takes bf16 operands (per-thread
-/// copies of the head's Q, K, V, dOut, P' and dS) and accumulates in float32; scores and softmax stay float32.
+/// bf16 (`AttentionOperands.bfloat16`, as autocast runs attention; not with relative positions): every product takes
+/// bf16 operands (Q, K, V and dOut rounded once, P' and dS per head) and accumulates in float32; scores and softmax
+/// stay float32.
 
 public struct AttentionShape: Sendable {
     public var batch: Int, sequence: Int, heads: Int, headDimension: Int
@@ -74,38 +75,46 @@ public struct RelativePositions: @unchecked Sendable {
     }
 }
 
-/// Forward.  q, k, v: [batch · seq, inputStride]; out: [batch · seq, outputStride]
+/// The operands of the attention kernels: Q, K and V, [batch · seq, inputStride] each, in float32 (float32 products)
+/// or rounded to bfloat16 (bf16 products, the rounding autocast applies).
+public enum AttentionOperands: @unchecked Sendable {
+    case float32(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>)
+    case bfloat16(q: UnsafePointer<UInt16>, k: UnsafePointer<UInt16>, v: UnsafePointer<UInt16>)
+
+    var isBFloat16: Bool { if case .bfloat16 = self { true } else { false } }
+}
+
+/// Forward.  out: [batch · seq, outputStride]
 /// mask: [batch, seq] additive (0 keep, large negative drop) or nil. Dropout draws index ((b·heads + h)·seq + i)·seq + j.
 public func attentionForward(
-    out: UnsafeMutablePointer<Float>,
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-    mask: UnsafePointer<Float>?, shape: AttentionShape,
-    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil, bf16: Bool = false
+    out: UnsafeMutablePointer<Float>, _ operands: AttentionOperands, mask: UnsafePointer<Float>?, shape: AttentionShape,
+    dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
 ) {
+    precondition(relative == nil || !operands.isBFloat16, "relative positions take float32 operands")
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
-    let scratch = HeadScratch(shape: shape, squares: 1, relative: relative, bf16: bf16, bf16Heads: 3)
+    let scratch = HeadScratch(shape: shape, squares: 1, relative: relative, bf16: operands.isBFloat16)
     parallelChunks(shape.batch * shape.heads) { chunk, range in
-        let probs = scratch.squares(chunk), dots = scratch.relativeRows(chunk), halves = scratch.halves(chunk)
+        let probs = scratch.squares(chunk), dots = scratch.relativeRows(chunk)
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
-            let qh = q + b * s * ld + h * d, kh = k + b * s * ld + h * d, vh = v + b * s * ld + h * d
+            let offset = b * s * ld + h * d
             let outh = out + b * s * shape.outputStride + h * d
-            if let halves { roundHeads([qh, kh, vh], rows: s, width: d, stride: ld, into: halves) }
-            headProbabilities(probs, qh: qh, kh: kh, qk16: halves, mask: mask.map { $0 + b * s }, relative: relative,
+            headProbabilities(probs, operands, offset: offset, mask: mask.map { $0 + b * s }, relative: relative,
                               dots: dots, shape: shape)
             if p > 0 {
                 // P' in place: P itself is not needed again here.
                 dropoutForward(probs, probs, count: shape.squares, probability: p, seed: seed,
                                counter: counter &+ UInt64(pair * shape.squares))
             }
-            if let halves {
-                let p16 = halves + 3 * s * d
+            switch operands {
+            case .bfloat16(_, _, let v):
+                let p16 = scratch.square16(chunk)!
                 ernie_f32_to_bf16(probs, p16, Int64(shape.squares))
-                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: halves + 2 * s * d, ldb: d,
+                gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s, a: p16, lda: s, b: v + offset, ldb: ld,
                          c: outh, ldc: shape.outputStride)
-            } else {
+            case .float32(_, _, let v):
                 gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                     a: probs, lda: s, b: vh, ldb: ld, c: outh, ldc: shape.outputStride)
+                     a: probs, lda: s, b: v + offset, ldb: ld, c: outh, ldc: shape.outputStride)
             }
             if let relative, let dots {
                 // out_i += Σ_j P'_ij r(i, j)
@@ -117,48 +126,47 @@ public func attentionForward(
     }
 }
 
-/// Backward: dq, dk, dv += …, from the forward's inputs (P is computed again, see the type comment).
+/// Backward: dq, dk, dv += …, from the forward's operands (P is computed again, see the type comment).
 /// dout: [batch · seq, outputStride]; dq/dk/dv use `inputStride`.
 public func attentionBackward(
     dq: UnsafeMutablePointer<Float>, dk: UnsafeMutablePointer<Float>, dv: UnsafeMutablePointer<Float>,
-    dout: UnsafePointer<Float>,
-    q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, mask: UnsafePointer<Float>?,
-    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil,
-    bf16: Bool = false
+    dout: UnsafePointer<Float>, _ operands: AttentionOperands, mask: UnsafePointer<Float>?,
+    shape: AttentionShape, dropout p: Float = 0, seed: UInt64 = 0, counter: UInt64 = 0, relative: RelativePositions? = nil
 ) {
+    precondition(relative == nil || !operands.isBFloat16, "relative positions take float32 operands")
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride, ldo = shape.outputStride
-    let scratch = HeadScratch(shape: shape, squares: 3, relative: relative, bf16: bf16, bf16Heads: 4)
+    let scratch = HeadScratch(shape: shape, squares: 3, relative: relative, bf16: operands.isBFloat16)
+    // bf16: dOut rounded once for the two products that read it.
+    let dout16 = operands.isBFloat16 ? BFloat16Buffer(count: shape.batch * s * ldo) : nil
+    dout16?.update(from: dout)
     // Per-thread table gradients, summed at the end (threads own disjoint pairs, not disjoint table rows).
     let tableGradients = relative?.tableGradient != nil ? Tensor(shape: [Threads.count, relative!.width * d]) : nil
     parallelChunks(shape.batch * shape.heads) { chunk, range in
         let probs = scratch.squares(chunk), dropped = probs + shape.squares, dprobs = dropped + shape.squares
-        let buckets = scratch.relativeRows(chunk), halves = scratch.halves(chunk)
+        let buckets = scratch.relativeRows(chunk), square16 = scratch.square16(chunk)
         let dtable = tableGradients.map { $0.data + chunk * relative!.width * d }
         for pair in range {
             let b = pair / shape.heads, h = pair % shape.heads
-            let offset = b * s * ld + h * d
-            let doh = dout + b * s * ldo + h * d
+            let offset = b * s * ld + h * d, outputOffset = b * s * ldo + h * d
+            let doh = dout + outputOffset
             let pairCounter = counter &+ UInt64(pair * shape.squares)
-            if let halves {
-                roundHeads([q + offset, k + offset, v + offset], rows: s, width: d, stride: ld, into: halves)
-                roundHeads([doh], rows: s, width: d, stride: ldo, into: halves + 3 * s * d)
-            }
-            headProbabilities(probs, qh: q + offset, kh: k + offset, qk16: halves, mask: mask.map { $0 + b * s },
-                              relative: relative, dots: buckets, shape: shape)
+            headProbabilities(probs, operands, offset: offset, mask: mask.map { $0 + b * s }, relative: relative,
+                              dots: buckets, shape: shape)
             var weights = UnsafePointer(probs)
             if p > 0 {
                 dropoutForward(dropped, probs, count: shape.squares, probability: p, seed: seed, counter: pairCounter)
                 weights = UnsafePointer(dropped)
             }
             // dV += P'ᵀ dOut;  dP' = dOut Vᵀ
-            if let halves {
-                let v16 = halves + 2 * s * d, do16 = halves + 3 * s * d, square16 = halves + 4 * s * d
-                ernie_f32_to_bf16(weights, square16, Int64(shape.squares))
+            switch operands {
+            case .bfloat16(_, _, let v):
+                let do16 = dout16!.pointer + outputOffset
+                ernie_f32_to_bf16(weights, square16!, Int64(shape.squares))
                 gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
-                         a: square16, lda: s, b: do16, ldb: d, beta: 1, c: dv + offset, ldc: ld)
+                         a: square16!, lda: s, b: do16, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
                 gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d,
-                         a: do16, lda: d, b: v16, ldb: d, c: dprobs, ldc: s)
-            } else {
+                         a: do16, lda: ldo, b: v + offset, ldb: ld, c: dprobs, ldc: s)
+            case .float32(_, _, let v):
                 gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
                      a: weights, lda: s, b: doh, ldb: ldo, beta: 1, c: dv + offset, ldc: ld)
                 if let relative, let buckets, let dtable {
@@ -185,28 +193,28 @@ public func attentionBackward(
                 softmaxRowBackward(dprobs + i * s, dprobs + i * s, probs + i * s, s, scale: shape.scale, accumulate: false)
             }
             // dQ += dS K;  dK += dSᵀ Q
-            if let halves {
-                let square16 = halves + 4 * s * d
-                ernie_f32_to_bf16(dprobs, square16, Int64(shape.squares))
+            switch operands {
+            case .bfloat16(let q, let k, _):
+                ernie_f32_to_bf16(dprobs, square16!, Int64(shape.squares))
                 gemmBF16(transposeA: false, transposeB: false, m: s, n: d, k: s,
-                         a: square16, lda: s, b: halves + s * d, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+                         a: square16!, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
                 gemmBF16(transposeA: true, transposeB: false, m: s, n: d, k: s,
-                         a: square16, lda: s, b: halves, ldb: d, beta: 1, c: dk + offset, ldc: ld)
-            } else {
+                         a: square16!, lda: s, b: q + offset, ldb: ld, beta: 1, c: dk + offset, ldc: ld)
+            case .float32(let q, let k, _):
                 gemm(transposeA: false, transposeB: false, m: s, n: d, k: s,
                      a: dprobs, lda: s, b: k + offset, ldb: ld, beta: 1, c: dq + offset, ldc: ld)
                 gemm(transposeA: true, transposeB: false, m: s, n: d, k: s,
                      a: dprobs, lda: s, b: q + offset, ldb: ld, beta: 1, c: dk + offset, ldc: ld)
-            }
-            if let relative, let buckets {
-                // dQ_i += Σ_j dS_ij r(i, j)
-                relative.sumIntoBuckets(dprobs, buckets, sequence: s)
-                gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
-                     b: relative.table, ldb: d, beta: 1, c: dq + offset, ldc: ld)
-                if let dtable {
-                    // dTable[m] += Σ_{i,j: bucket m} dS_ij q_i
-                    gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
-                         a: buckets, lda: relative.width, b: q + offset, ldb: ld, beta: 1, c: dtable, ldc: d)
+                if let relative, let buckets {
+                    // dQ_i += Σ_j dS_ij r(i, j)
+                    relative.sumIntoBuckets(dprobs, buckets, sequence: s)
+                    gemm(transposeA: false, transposeB: false, m: s, n: d, k: relative.width, a: buckets, lda: relative.width,
+                         b: relative.table, ldb: d, beta: 1, c: dq + offset, ldc: ld)
+                    if let dtable {
+                        // dTable[m] += Σ_{i,j: bucket m} dS_ij q_i
+                        gemm(transposeA: true, transposeB: false, m: relative.width, n: d, k: s,
+                             a: buckets, lda: relative.width, b: q + offset, ldb: ld, beta: 1, c: dtable, ldc: d)
+                    }
                 }
             }
         }
@@ -218,27 +226,27 @@ public func attentionBackward(
 }
 
 /// One (batch, head)'s P = softmax(scale · Q Kᵀ [+ relative] + mask) → probs [s, s]. The forward pass and the backward's
-/// recomputation both run this, so they get the same bits. qk16: the head's Q then K in bf16 ([s, d] each) for a bf16
-/// product, else nil (float32 from qh, kh); mask: the batch row's [s]; dots: [s, 2K + 1] scratch with `relative`.
+/// recomputation both run this, so they get the same bits. offset: the head's first element in Q and K; mask: the
+/// batch row's [s]; dots: [s, 2K + 1] scratch with `relative`.
 @inline(__always)
 private func headProbabilities(
-    _ probs: UnsafeMutablePointer<Float>, qh: UnsafePointer<Float>, kh: UnsafePointer<Float>,
-    qk16: UnsafePointer<UInt16>?, mask: UnsafePointer<Float>?, relative: RelativePositions?,
-    dots: UnsafeMutablePointer<Float>?, shape: AttentionShape
+    _ probs: UnsafeMutablePointer<Float>, _ operands: AttentionOperands, offset: Int, mask: UnsafePointer<Float>?,
+    relative: RelativePositions?, dots: UnsafeMutablePointer<Float>?, shape: AttentionShape
 ) {
     let s = shape.sequence, d = shape.headDimension, ld = shape.inputStride
-    if let qk16 {
+    switch operands {
+    case .bfloat16(let q, let k, _):
         gemmBF16(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-                 a: qk16, lda: d, b: qk16 + s * d, ldb: d, c: probs, ldc: s)
-    } else {
+                 a: q + offset, lda: ld, b: k + offset, ldb: ld, c: probs, ldc: s)
+    case .float32(let q, let k, _):
         gemm(transposeA: false, transposeB: true, m: s, n: s, k: d, alpha: shape.scale,
-             a: qh, lda: ld, b: kh, ldb: ld, c: probs, ldc: s)
-    }
-    if let relative, let dots {
-        // S += scale · q_i · r(i, j)
-        gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
-             a: qh, lda: ld, b: relative.table, ldb: d, c: dots, ldc: relative.width)
-        relative.addGathered(dots, to: probs, sequence: s, scale: shape.scale)
+             a: q + offset, lda: ld, b: k + offset, ldb: ld, c: probs, ldc: s)
+        if let relative, let dots {
+            // S += scale · q_i · r(i, j)
+            gemm(transposeA: false, transposeB: true, m: s, n: relative.width, k: d,
+                 a: q + offset, lda: ld, b: relative.table, ldb: d, c: dots, ldc: relative.width)
+            relative.addGathered(dots, to: probs, sequence: s, scale: shape.scale)
+        }
     }
     for i in 0..<s {
         let row = probs + i * s
@@ -248,37 +256,26 @@ private func headProbabilities(
 }
 
 /// Per-thread scratch of the attention kernels: `squares` [seq, seq] float32 matrices, a [seq, 2K + 1] block with
-/// relative positions, and for bf16 products `bf16Heads` [seq, d] head copies plus one [seq, seq] matrix in bf16.
+/// relative positions, and for bf16 products one [seq, seq] matrix in bf16 (P', then dS).
 private struct HeadScratch {
     let floats: Tensor
     let relativeFloats: Tensor?
     let bfloat16: BFloat16Buffer?
-    let floatsPerThread: Int, relativePerThread: Int, halvesPerThread: Int
+    let floatsPerThread: Int, relativePerThread: Int, squares16PerThread: Int
 
-    init(shape: AttentionShape, squares: Int, relative: RelativePositions?, bf16: Bool, bf16Heads: Int) {
-        let s = shape.sequence, threads = Threads.count
+    init(shape: AttentionShape, squares: Int, relative: RelativePositions?, bf16: Bool) {
+        let threads = Threads.count
         floatsPerThread = squares * shape.squares
-        relativePerThread = relative.map { s * $0.width } ?? 0
-        halvesPerThread = bf16 && relative == nil ? bf16Heads * s * shape.headDimension + shape.squares : 0
+        relativePerThread = relative.map { shape.sequence * $0.width } ?? 0
+        squares16PerThread = bf16 ? shape.squares : 0
         floats = Tensor(uninitializedShape: [threads, floatsPerThread])
         relativeFloats = relative == nil ? nil : Tensor(uninitializedShape: [threads, relativePerThread])
-        bfloat16 = halvesPerThread > 0 ? BFloat16Buffer(count: threads * halvesPerThread) : nil
+        bfloat16 = bf16 ? BFloat16Buffer(count: threads * squares16PerThread) : nil
     }
 
     func squares(_ chunk: Int) -> UnsafeMutablePointer<Float> { floats.data + chunk * floatsPerThread }
     func relativeRows(_ chunk: Int) -> UnsafeMutablePointer<Float>? { relativeFloats.map { $0.data + chunk * relativePerThread } }
-    func halves(_ chunk: Int) -> UnsafeMutablePointer<UInt16>? { bfloat16.map { $0.pointer + chunk * halvesPerThread } }
-}
-
-/// Rounds `sources.count` heads, each `rows` × `width` with row stride `stride`, into consecutive contiguous bf16
-/// blocks at `destination`.
-@inline(__always)
-private func roundHeads(_ sources: [UnsafePointer<Float>], rows: Int, width: Int, stride: Int,
-                        into destination: UnsafeMutablePointer<UInt16>) {
-    for (index, source) in sources.enumerated() {
-        let block = destination + index * rows * width
-        for row in 0..<rows { ernie_f32_to_bf16(source + row * stride, block + row * width, Int64(width)) }
-    }
+    func square16(_ chunk: Int) -> UnsafeMutablePointer<UInt16>? { bfloat16.map { $0.pointer + chunk * squares16PerThread } }
 }
 
 @inline(__always)

@@ -19,9 +19,11 @@ public enum BFloat16 {
         }
     }
 
-    /// Widens `count` bfloat16 values to float32.
+    /// Widens `count` bfloat16 values to float32 (exact; in parallel).
     public static func convert(_ source: UnsafePointer<UInt16>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { destination[i] = float(source[i]) }
+        parallelFor(count, grain: 1 << 16) { range in
+            ernie_bf16_to_f32(source + range.lowerBound, destination + range.lowerBound, Int64(range.count))
+        }
     }
 }
 
