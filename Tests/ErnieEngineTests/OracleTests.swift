@@ -175,6 +175,33 @@ import Testing
         #expect(BFloat16.float(BFloat16.bits(.nan)).isNaN)
     }
 
+    /// The vectorised dropout draws exactly `RandomGenerator.uniformFloat(seed, counter + i) ≥ p` (the mask the
+    /// backward pass, resume and every earlier run rely on), over counts with ragged tails, counters that wrap past
+    /// 2⁶⁴, and probabilities that sit exactly on an element's uniform and one float above it (where ≥ is decided).
+    @Test func dropoutMaskIsTheGeneratorsUniforms() {
+        let count = 16 * 700 + 13
+        let input = (0..<count).map { Float($0 % 97) - 48.5 }
+        var out = [Float](repeating: .nan, count: count)
+        var accumulated = [Float](repeating: 1, count: count)
+        for (seed, counter) in [(UInt64(7), UInt64(0)), (0xDEAD_BEEF, 12_345), (3, UInt64.max - 5000)] {
+            // An element's uniform below ½, where floats lie between the 2⁻²⁴ steps (nextUp falls between two).
+            let onElement = (0..<64).lazy.map { RandomGenerator.uniformFloat(seed: seed, index: counter &+ UInt64($0)) }
+                .first { $0 < 0.5 }!
+            for p in [0.1, 0.5, 0x1p-24, 0.999_999_94, onElement, onElement.nextUp] as [Float] {
+                dropoutForward(&out, input, count: count, probability: p, seed: seed, counter: counter)
+                dropoutBackward(&accumulated, input, count: count, probability: p, seed: seed, counter: counter)
+                var mismatches = 0
+                for i in 0..<count {
+                    let keep = RandomGenerator.uniformFloat(seed: seed, index: counter &+ UInt64(i)) >= p
+                    let expected = keep ? input[i] * (1 / (1 - p)) : 0
+                    if out[i] != expected || accumulated[i] != 1 + expected { mismatches += 1 }
+                    accumulated[i] = 1
+                }
+                #expect(mismatches == 0, "p \(p) seed \(seed) counter \(counter)")
+            }
+        }
+    }
+
     @Test func vectorMathAccuracy() {
         var worstExp = 0.0, worstErf = 0.0, worstTanh = 0.0
         var x = -20.0

@@ -82,3 +82,12 @@ void ernie_f32_to_bf16(const float *source, uint16_t *destination, int64_t count
 /// Widens `count` bfloat16 values to float32 (exact).
 void ernie_bf16_to_f32(const uint16_t *source, float *destination, int64_t count);
 #endif
+
+#ifndef ERNIE_CSHIMS_DROPOUT_H
+#define ERNIE_CSHIMS_DROPOUT_H
+/// out (+)= input · keep / (1 − p) for count elements: element i is kept when the top 24 bits of ernie's SplitMix64
+/// output (seed, counter + i) are ≥ threshold (⌈p · 2²⁴⌉). accumulate: add to out instead of writing it. In place
+/// (out == input) is allowed without accumulate. Single-threaded: callers split large arrays.
+void ernie_dropout(float *out, const float *input, int64_t count, uint64_t threshold, float scale, uint64_t seed,
+                   uint64_t counter, int accumulate);
+#endif

@@ -1,0 +1,63 @@
+// Inverted dropout with ernie's counter-based mask (RandomGenerator: SplitMix64 read by counter). Element i is kept when
+// the top 24 bits of mix(seed + (counter + i + 1) · γ) reach `threshold` = ⌈p · 2²⁴⌉, which is uniformFloat ≥ p exactly.
+// The 64-bit multiplies vectorise with AVX-512DQ (chosen at run time); the scalar loop is the same arithmetic.
+#include "CShims.h"
+#include <immintrin.h>
+
+#define GAMMA 0x9E3779B97F4A7C15ull
+#define MIX1 0xBF58476D1CE4E5B9ull
+#define MIX2 0x94D049BB133111EBull
+
+static inline uint64_t mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * MIX1;
+    z = (z ^ (z >> 27)) * MIX2;
+    return z ^ (z >> 31);
+}
+
+static inline int keeps(uint64_t seed, uint64_t index, uint64_t threshold) {
+    return (mix(seed + (index + 1) * GAMMA) >> 40) >= threshold;
+}
+
+static void dropout_scalar(float *out, const float *input, int64_t count, uint64_t threshold, float scale,
+                           uint64_t seed, uint64_t counter, int accumulate) {
+    for (int64_t i = 0; i < count; i++) {
+        float value = keeps(seed, counter + (uint64_t)i, threshold) ? input[i] * scale : 0.0f;
+        out[i] = accumulate ? out[i] + value : value;
+    }
+}
+
+__attribute__((target("avx512f,avx512dq")))
+static inline __mmask8 keeps8(__m512i index, __m512i seed, __m512i threshold) {
+    const __m512i gamma = _mm512_set1_epi64((long long)GAMMA);
+    __m512i z = _mm512_add_epi64(seed, _mm512_mullo_epi64(_mm512_add_epi64(index, _mm512_set1_epi64(1)), gamma));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 30)), _mm512_set1_epi64((long long)MIX1));
+    z = _mm512_mullo_epi64(_mm512_xor_si512(z, _mm512_srli_epi64(z, 27)), _mm512_set1_epi64((long long)MIX2));
+    z = _mm512_xor_si512(z, _mm512_srli_epi64(z, 31));
+    return _mm512_cmpge_epu64_mask(_mm512_srli_epi64(z, 40), threshold);
+}
+
+__attribute__((target("avx512f,avx512dq")))
+static void dropout_avx512(float *out, const float *input, int64_t count, uint64_t threshold, float scale,
+                           uint64_t seed, uint64_t counter, int accumulate) {
+    const __m512i seeds = _mm512_set1_epi64((long long)seed), thresholds = _mm512_set1_epi64((long long)threshold);
+    const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512 scales = _mm512_set1_ps(scale);
+    int64_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512i low = _mm512_add_epi64(_mm512_set1_epi64((long long)(counter + (uint64_t)i)), lanes);
+        __m512i high = _mm512_add_epi64(low, _mm512_set1_epi64(8));
+        __mmask16 mask = (__mmask16)(keeps8(low, seeds, thresholds) | ((unsigned)keeps8(high, seeds, thresholds) << 8));
+        __m512 value = _mm512_maskz_mul_ps(mask, _mm512_loadu_ps(input + i), scales);
+        if (accumulate) value = _mm512_add_ps(_mm512_loadu_ps(out + i), value);
+        _mm512_storeu_ps(out + i, value);
+    }
+    dropout_scalar(out + i, input + i, count - i, threshold, scale, seed, counter + (uint64_t)i, accumulate);
+}
+
+void ernie_dropout(float *out, const float *input, int64_t count, uint64_t threshold, float scale, uint64_t seed,
+                   uint64_t counter, int accumulate) {
+    static int has_avx512dq = -1;
+    if (has_avx512dq < 0) has_avx512dq = __builtin_cpu_supports("avx512dq") ? 1 : 0;
+    if (has_avx512dq) dropout_avx512(out, input, count, threshold, scale, seed, counter, accumulate);
+    else dropout_scalar(out, input, count, threshold, scale, seed, counter, accumulate);
+}
