@@ -14,6 +14,20 @@ import Testing
         }
     }
 
+    /// The fused Linear + activation: 70 rows (two 64-row blocks of the bias reduction), 19 outputs (ragged lanes).
+    /// (ReLU's kink lies among random pre-activations, where finite differences disagree with any subgradient: the
+    /// fused ReLU is checked against the composed ops in `OracleTests` instead.)
+    @Test(arguments: [Activation.gelu, .geluNew])
+    func linearWithActivation(_ function: Activation) throws {
+        let x = randomTensor([70, 5], seed: 41), w = randomTensor([19, 5], seed: 42), b = randomTensor([19], seed: 43)
+        try checker.check("linear + \(function)", inputs: [x, w, b]) {
+            try $0.linear($1[0], weight: $1[1], bias: $1[2], activation: function)
+        }
+        try checker.check("linear + \(function) without bias", inputs: [randomTensor([3, 5], seed: 44), w]) {
+            try $0.linear($1[0], weight: $1[1], bias: nil, activation: function)
+        }
+    }
+
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
     func matmul(transposeA: Bool, transposeB: Bool) throws {
         let a = randomTensor(transposeA ? [4, 3] : [3, 4], seed: 6)

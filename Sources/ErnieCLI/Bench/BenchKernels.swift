@@ -42,8 +42,8 @@ struct BenchKernels: ParsableCommand {
             ("layernorm_backward", 4 * bytes, {
                 layerNormBackward(dinput: dx.data, dweight: dw.data, dbias: db.data, dout: dy.data, input: x.data,
                                   weight: weight.data, mean: mean.data, rstd: rstd.data, rows: rows, columns: columns) }),
-            ("gelu_forward", 2 * bytes, { geluForward(y.data, x.data, count: count) }),
-            ("gelu_backward", 4 * bytes, { geluBackward(dx.data, dy.data, x.data, count: count) }),
+            ("gelu_forward", 2 * bytes, { activationForward(y.data, x.data, count: count, .gelu) }),
+            ("gelu_backward", 4 * bytes, { activationBackward(dx.data, dy.data, saved: x.data, count: count, .gelu) }),
             ("softmax_forward", 2 * bytes, { softmaxForward(probs.data, x.data, rows: rows, columns: columns) }),
             ("add", 3 * bytes, { addForward(y.data, x.data, dy.data, count: count) }),
             ("dropout_forward", 2 * bytes, { dropoutForward(y.data, x.data, count: count, probability: 0.1, seed: 3, counter: 0) }),

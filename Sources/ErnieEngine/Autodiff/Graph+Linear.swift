@@ -2,6 +2,16 @@
 extension Graph {
     /// y = x·Wᵀ + b, PyTorch's `nn.Linear` layout.  x: [..., in]; weight: [out, in]; bias: [out] → [..., out]
     public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
+        try linear(x, weight: weight, bias: bias, activation: nil)
+    }
+
+    /// y = f(x·Wᵀ + b): a Linear layer and its activation as one op. The bias and f run in one pass over the product
+    /// (`linearEpilogueForward`), and the backward pass takes f′, the bias gradient and the bf16 rounding of the
+    /// gradient in one pass (`linearEpilogueBackward`) before its two products. A bf16 graph keeps the pre-activation
+    /// in bf16 (the derivative is taken at the rounded value, as autocast does; the forward value is not rounded).
+    /// tanh, whose derivative reads its output, runs as `linear` then `activation`.
+    public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation?) throws -> Tensor {
+        if activation == .tanh { return self.activation(try linear(x, weight: weight, bias: bias), .tanh) }
         let x = x.contiguous()
         guard weight.rank == 2, let inFeatures = x.shape.last, inFeatures == weight.shape[1] else {
             throw TensorError.shapeMismatch(operation: "linear: input [..., in] against weight [out, in]",
@@ -10,70 +20,100 @@ extension Graph {
         let outFeatures = weight.shape[0]
         if let bias { try bias.expectShape([outFeatures], "linear bias") }
         let rows = x.count / max(1, inFeatures)
+        let shape = LinearShape(rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
-        if precision == .int8 {
-            guard !needsGradient(x, weight, bias) else { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
-            linearInt8(x: x.data, m: rows, k: inFeatures, weight: int8Weight(weight), bias: bias?.data, y: y.data)
-            return y
+        let records = needsGradient(x, weight, bias)
+        if precision == .int8 && records { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
+        // Without an activation the bias is added by the product (y starts as the bias, beta 1), else by the epilogue.
+        let biasInProduct = activation == nil ? bias : nil
+        if let biasInProduct, precision != .int8 { broadcastRows(y.data, biasInProduct.data, rows: rows, columns: outFeatures) }
+        product(x, weight: weight, bias: biasInProduct, shape: shape, into: y, recording: records)
+        // What the backward pass reads of the pre-activation: float32, or in bf16 its rounding.
+        let keepsPre = records && activation != nil
+        let pre = keepsPre && precision == .fp32 ? Tensor(uninitializedShape: y.shape) : nil
+        let pre16 = keepsPre && precision != .fp32 ? BFloat16Buffer(count: y.count) : nil
+        if let activation {
+            linearEpilogueForward(y.data, bias: bias?.data, rows: rows, columns: outFeatures, activation: activation,
+                                  pre: pre?.data, pre16: pre16?.pointer)
         }
-        if let bias { broadcastRows(y.data, bias.data, rows: rows, columns: outFeatures) }
-        let beta: Float = bias == nil ? 0 : 1
-        switch precision {
-        case .fp32:
-            gemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                 a: x.data, lda: inFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: y.data, ldc: outFeatures)
-        case .bf16:
-            if let weightCache, !needsGradient(x, weight, bias) {
-                // Inference on shared weights: the weight packed once into the GEMM's layout.
-                weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: rows, beta: beta, into: y.data)
-            } else {
-                gemmBF16(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                         a: bfloat16Activation(x), lda: inFeatures, b: bfloat16Weight(weight), ldb: inFeatures,
-                         beta: beta, c: y.data, ldc: outFeatures)
-            }
-        case .int8:
-            preconditionFailure("int8 returned above")
-        }
-        guard needsGradient(x, weight, bias) else { return y }
+        guard records else { return y }
         let precision = self.precision
         // What the backward pass reads of the input: its float32 values, or in bf16 the copy the forward GEMM made
         // (the float32 activation is then freed as soon as the forward pass is done with it).
         let xValues = precision == .fp32 && weight.requiresGrad ? x : nil
         let x16 = precision != .fp32 && weight.requiresGrad ? bfloat16Buffer(x) : nil
         let xSlot = x.slot, ySlot = y.slot, biasSlot = bias?.slot
-        // An int8 graph never gets here (it returns above), so int8 shares the bf16 backward cases below.
         record(y) { [unowned self] in
             let dy = self.gradient(of: ySlot)
-            let dy16 = precision != .fp32 && (xSlot.requiresGrad || weight.requiresGrad) ? self.transientBFloat16(dy) : nil
-            if xSlot.requiresGrad {
-                // The input's first gradient contribution is written by the GEMM, not added to a zero-filled buffer.
-                let (dx, beta) = self.gradientForWriting(of: xSlot)
-                switch precision {
-                case .fp32:
-                    gemm(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                         a: dy.data, lda: outFeatures, b: weight.data, ldb: inFeatures, beta: beta, c: dx.data, ldc: inFeatures)
-                case .bf16, .int8:
-                    gemmBF16(transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
-                             a: dy16!.pointer, lda: outFeatures, b: self.bfloat16Weight(weight), ldb: inFeatures,
-                             beta: beta, c: dx.data, ldc: inFeatures)
+            let dbias = biasSlot.map { $0.requiresGrad ? self.gradient(of: $0).data : nil } ?? nil
+            let needsProducts = xSlot.requiresGrad || weight.requiresGrad
+            var g16: BFloat16Buffer?
+            if precision == .fp32 {
+                // float32 products read g itself: with an activation it overwrites dy (released after this step).
+                if activation != nil || dbias != nil {
+                    linearEpilogueBackward(dy: dy.data, rows: rows, columns: outFeatures, activation: activation,
+                                           pre: pre?.data, pre16: nil, gradient: activation == nil ? nil : dy.data,
+                                           gradient16: nil, dbias: dbias)
                 }
+            } else {
+                // bf16 products read only g's rounding: it is written directly, g in float32 not at all.
+                g16 = needsProducts ? BFloat16Buffer(count: dy.count) : nil
+                linearEpilogueBackward(dy: dy.data, rows: rows, columns: outFeatures, activation: activation,
+                                       pre: nil, pre16: pre16?.pointer, gradient: nil, gradient16: g16?.pointer, dbias: dbias)
             }
-            if weight.requiresGrad {
-                let dw = self.gradient(of: weight)
-                if let xValues {
-                    gemm(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                         a: dy.data, lda: outFeatures, b: xValues.data, ldb: inFeatures, beta: 1, c: dw.data, ldc: inFeatures)
-                } else if let x16 {
-                    gemmBF16(transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
-                             a: dy16!.pointer, lda: outFeatures, b: x16.pointer, ldb: inFeatures,
-                             beta: 1, c: dw.data, ldc: inFeatures)
-                }
-            }
-            if let biasSlot, biasSlot.requiresGrad {
-                columnSumsBackward(self.gradient(of: biasSlot).data, dy.data, rows: rows, columns: outFeatures)
-            }
+            guard needsProducts else { return }
+            self.linearBackwardProducts(g: dy, g16: g16, x: xValues, x16: x16, xSlot: xSlot, weight: weight, shape: shape)
         }
         return y
+    }
+
+    /// x·Wᵀ (+ y, beta 1, when `bias` was broadcast into y) in the graph's precision: float32, bf16 (inference on a
+    /// shared cache: the weight packed once into the GEMM's layout), or int8 (inference; the bias added here).
+    private func product(_ x: Tensor, weight: Tensor, bias: Tensor?, shape: LinearShape, into y: Tensor, recording: Bool) {
+        let beta: Float = bias == nil ? 0 : 1
+        let (m, n, k) = (shape.rows, shape.outFeatures, shape.inFeatures)
+        switch precision {
+        case .int8:
+            linearInt8(x: x.data, m: m, k: k, weight: int8Weight(weight), bias: bias?.data, y: y.data)
+        case .fp32:
+            gemm(transposeA: false, transposeB: true, m: m, n: n, k: k,
+                 a: x.data, lda: k, b: weight.data, ldb: k, beta: beta, c: y.data, ldc: n)
+        case .bf16:
+            if let weightCache, !recording {
+                weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: m, beta: beta, into: y.data)
+            } else {
+                gemmBF16(transposeA: false, transposeB: true, m: m, n: n, k: k,
+                         a: bfloat16Activation(x), lda: k, b: bfloat16Weight(weight), ldb: k, beta: beta, c: y.data, ldc: n)
+            }
+        }
+    }
+
+    /// The two products of a Linear layer's backward pass from g = d(loss)/d(x·Wᵀ + b): dx (+)= g·W and
+    /// dW += gᵀ·x, in float32 (g, x) or bf16 (g16, x16).
+    private func linearBackwardProducts(g: Tensor, g16: BFloat16Buffer?, x: Tensor?, x16: BFloat16Buffer?,
+                                        xSlot: GradientSlot, weight: Tensor, shape: LinearShape) {
+        let (m, n, k) = (shape.rows, shape.outFeatures, shape.inFeatures)
+        if xSlot.requiresGrad {
+            // The input's first gradient contribution is written by the GEMM, not added to a zero-filled buffer.
+            let (dx, beta) = gradientForWriting(of: xSlot)
+            if let g16 {
+                gemmBF16(transposeA: false, transposeB: false, m: m, n: k, k: n,
+                         a: g16.pointer, lda: n, b: bfloat16Weight(weight), ldb: k, beta: beta, c: dx.data, ldc: k)
+            } else {
+                gemm(transposeA: false, transposeB: false, m: m, n: k, k: n,
+                     a: g.data, lda: n, b: weight.data, ldb: k, beta: beta, c: dx.data, ldc: k)
+            }
+        }
+        if weight.requiresGrad {
+            let dw = gradient(of: weight)
+            if let g16, let x16 {
+                gemmBF16(transposeA: true, transposeB: false, m: n, n: k, k: m,
+                         a: g16.pointer, lda: n, b: x16.pointer, ldb: k, beta: 1, c: dw.data, ldc: k)
+            } else if let x {
+                gemm(transposeA: true, transposeB: false, m: n, n: k, k: m,
+                     a: g.data, lda: n, b: x.data, ldb: k, beta: 1, c: dw.data, ldc: k)
+            }
+        }
     }
 
     /// Matrix product of the last two axes, batched over a leading axis when both are rank 3.
@@ -133,4 +173,9 @@ extension Graph {
         }
         return y
     }
+}
+
+/// The sizes of a Linear layer's product: x [rows, inFeatures] · Wᵀ [inFeatures, outFeatures].
+private struct LinearShape {
+    var rows: Int, inFeatures: Int, outFeatures: Int
 }

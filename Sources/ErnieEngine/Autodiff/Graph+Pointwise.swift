@@ -15,12 +15,7 @@ extension Graph {
         let x = x.contiguous()
         let y = Tensor(uninitializedShape: x.shape)
         let n = x.count
-        switch function {
-        case .gelu: geluForward(y.data, x.data, count: n)
-        case .geluNew: geluTanhForward(y.data, x.data, count: n)
-        case .relu: reluForward(y.data, x.data, count: n)
-        case .tanh: tanhForward(y.data, x.data, count: n)
-        }
+        activationForward(y.data, x.data, count: n, function)
         guard needsGradient(x) else { return y }
         // tanh's derivative reads its output, the others their input; the other tensor is not kept. A bf16 graph keeps
         // the input in bf16, as autocast does (the matmul before it returns bf16 there): the derivative is taken at
@@ -38,12 +33,7 @@ extension Graph {
                 BFloat16.convert(saved16!.pointer, to: widened.data, count: n)
                 return widened
             }()
-            switch function {
-            case .gelu: geluBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
-            case .geluNew: geluTanhBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
-            case .relu: reluBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
-            case .tanh: tanhBackward(dx, dy, saved.data, count: n, accumulate: accumulate)
-            }
+            activationBackward(dx, dy, saved: saved.data, count: n, function, accumulate: accumulate)
         }
         return y
     }

@@ -1,89 +1,63 @@
 /// Pointwise activations, forward and backward. Backward kernels accumulate (`dinput += …`), or with `accumulate`
-/// false write (`dinput = …`: a new gradient buffer needs no zero-fill first).
+/// false write (`dinput = …`: a new gradient buffer needs no zero-fill first). The lane formulas live once in
+/// `Activation.values(_:)` and `Activation.derivatives(_:)`; the fused Linear epilogues use them too.
 
 private let inverseSqrt2: Float = 0.707_106_781_186_547_5
 private let inverseSqrt2Pi: Float = 0.398_942_280_401_432_7
-
-/// GELU, exact erf form (HF "gelu"): y = x · ½(1 + erf(x/√2)).  out, input: [count]
-public func geluForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int) {
-    mapLanes(count) { offset, available in
-        let x = loadLanes(input + offset, available)
-        storeLanes(x * 0.5 * (1 + vectorErf(x * inverseSqrt2)), out + offset, available)
-    }
-}
-
-/// dinput += dout · (Φ(x) + x·φ(x)).
-public func geluBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
-    accumulate: Bool = true
-) {
-    mapLanes(count) { offset, available in
-        let x = loadLanes(input + offset, available)
-        let cdf = 0.5 * (1 + vectorErf(x * inverseSqrt2))
-        let pdf = inverseSqrt2Pi * vectorExp(-0.5 * x * x)
-        let grad = (accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * (cdf + x * pdf)
-        storeLanes(grad, dinput + offset, available)
-    }
-}
-
 private let sqrt2OverPi: Float = 0.797_884_560_802_865_4
 
-/// GELU, tanh approximation (HF "gelu_new"): y = ½x(1 + tanh(√(2/π)(x + 0.044715x³))).
-public func geluTanhForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int) {
-    mapLanes(count) { offset, available in
-        let x = loadLanes(input + offset, available)
-        let t = vectorTanh(sqrt2OverPi * (x + 0.044715 * x * x * x))
-        storeLanes(0.5 * x * (1 + t), out + offset, available)
+extension Activation {
+    /// f(x) on 16 lanes. gelu: x · ½(1 + erf(x/√2)); gelu_new: ½x(1 + tanh(√(2/π)(x + 0.044715x³))); relu; tanh.
+    @inline(__always)
+    func values(_ x: FloatLanes) -> FloatLanes {
+        switch self {
+        case .gelu: return x * 0.5 * (1 + vectorErf(x * inverseSqrt2))
+        case .geluNew: return 0.5 * x * (1 + vectorTanh(sqrt2OverPi * (x + 0.044715 * x * x * x)))
+        case .relu: return pointwiseMax(x, FloatLanes())
+        case .tanh: return vectorTanh(x)
+        }
+    }
+
+    /// dy · f′(x) on 16 lanes (relu passes dy where x > 0, so a NaN elsewhere stays put rather than becoming NaN · 0).
+    @inline(__always)
+    func gradient(_ dy: FloatLanes, at x: FloatLanes) -> FloatLanes {
+        self == .relu ? dy.replacing(with: 0, where: x .<= 0) : dy * derivatives(x)
+    }
+
+    /// f′(x) on 16 lanes. gelu: Φ(x) + x·φ(x); relu: 1 where x > 0; tanh: 1 − tanh(x)².
+    @inline(__always)
+    private func derivatives(_ x: FloatLanes) -> FloatLanes {
+        switch self {
+        case .gelu:
+            let cdf = 0.5 * (1 + vectorErf(x * inverseSqrt2))
+            return cdf + x * (inverseSqrt2Pi * vectorExp(-0.5 * x * x))
+        case .geluNew:
+            let t = vectorTanh(sqrt2OverPi * (x + 0.044715 * x * x * x))
+            let dt = (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x)
+            return 0.5 * (1 + t) + 0.5 * x * dt
+        case .relu: return FloatLanes(repeating: 1).replacing(with: 0, where: x .<= 0)
+        case .tanh:
+            let t = vectorTanh(x)
+            return 1 - t * t
+        }
     }
 }
 
-public func geluTanhBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
-    accumulate: Bool = true
+/// out = f(input).  out, input: [count]
+public func activationForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int, _ function: Activation) {
+    mapLanes(count) { offset, available in
+        storeLanes(function.values(loadLanes(input + offset, available)), out + offset, available)
+    }
+}
+
+/// dinput (+)= dout · f′(input); tanh from its output instead (1 − y²), which the forward pass returned.
+public func activationBackward(
+    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, saved: UnsafePointer<Float>, count: Int,
+    _ function: Activation, accumulate: Bool = true
 ) {
     mapLanes(count) { offset, available in
-        let x = loadLanes(input + offset, available)
-        let t = vectorTanh(sqrt2OverPi * (x + 0.044715 * x * x * x))
-        let dt = (1 - t * t) * sqrt2OverPi * (1 + 3 * 0.044715 * x * x)
-        let local = 0.5 * (1 + t) + 0.5 * x * dt
-        storeLanes((accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * local, dinput + offset, available)
-    }
-}
-
-/// ReLU: y = max(x, 0).
-public func reluForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int) {
-    mapLanes(count) { offset, available in
-        storeLanes(pointwiseMax(loadLanes(input + offset, available), FloatLanes()), out + offset, available)
-    }
-}
-
-/// dinput += dout where x > 0.
-public func reluBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
-    accumulate: Bool = true
-) {
-    mapLanes(count) { offset, available in
-        let x = loadLanes(input + offset, available)
-        let passed = loadLanes(dout + offset, available).replacing(with: 0, where: x .<= 0)
-        storeLanes((accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + passed, dinput + offset, available)
-    }
-}
-
-/// tanh.
-public func tanhForward(_ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int) {
-    mapLanes(count) { offset, available in
-        storeLanes(vectorTanh(loadLanes(input + offset, available)), out + offset, available)
-    }
-}
-
-/// dinput += dout · (1 − y²), from the forward output y.
-public func tanhBackward(
-    _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, _ output: UnsafePointer<Float>, count: Int,
-    accumulate: Bool = true
-) {
-    mapLanes(count) { offset, available in
-        let y = loadLanes(output + offset, available)
-        let grad = (accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + loadLanes(dout + offset, available) * (1 - y * y)
-        storeLanes(grad, dinput + offset, available)
+        let saved = loadLanes(saved + offset, available), dy = loadLanes(dout + offset, available)
+        let local = function == .tanh ? dy * (1 - saved * saved) : function.gradient(dy, at: saved)
+        storeLanes((accumulate ? loadLanes(dinput + offset, available) : FloatLanes()) + local, dinput + offset, available)
     }
 }

@@ -140,8 +140,8 @@ public struct BertModel: @unchecked Sendable {
     func encoderLayer(_ l: String, _ x: Tensor, mask: Tensor?, batch: Int, graph: Graph) throws -> Tensor {
         let a = architecture
         let names = a.layout
-        func dense(_ input: Tensor, _ name: String) throws -> Tensor {
-            try graph.linear(input, weight: p(l + name + ".weight"), bias: p(l + name + ".bias"))
+        func dense(_ input: Tensor, _ name: String, activation: Activation? = nil) throws -> Tensor {
+            try graph.linear(input, weight: p(l + name + ".weight"), bias: p(l + name + ".bias"), activation: activation)
         }
         let context = try graph.attention(
             query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
@@ -151,7 +151,7 @@ public struct BertModel: @unchecked Sendable {
         if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
         let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),
                                     bias: p(l + names.attentionNorm + ".bias"), eps: a.layerNormEps)
-        var inner = graph.activation(try dense(h, names.intermediate), a.activation)
+        var inner = try dense(h, names.intermediate, activation: a.activation)
         if a.activationDropout > 0 { inner = try graph.dropout(inner, probability: a.activationDropout) }
         var out = try dense(inner, names.output)
         if names.dropsFeedForwardOutput { out = try graph.dropout(out, probability: a.hiddenDropout) }

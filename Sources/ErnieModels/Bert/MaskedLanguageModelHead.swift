@@ -32,8 +32,8 @@ struct MaskedLanguageModelHead {
 
     /// hidden: [rows, hidden] (only the masked positions, when training) → logits [rows, vocab].
     func callAsFunction(_ hidden: Tensor, wordEmbeddings: Tensor, graph: Graph) throws -> Tensor {
-        var x = try graph.linear(hidden, weight: store[names.dense + ".weight"]!, bias: store[names.dense + ".bias"]!)
-        x = graph.activation(x, activation)
+        var x = try graph.linear(hidden, weight: store[names.dense + ".weight"]!, bias: store[names.dense + ".bias"]!,
+                                 activation: activation)
         x = try graph.layerNorm(x, weight: store[names.layerNorm + ".weight"]!, bias: store[names.layerNorm + ".bias"]!,
                                 eps: architecture.layerNormEps)
         return try graph.linear(x, weight: store[names.decoder] ?? wordEmbeddings, bias: store[names.bias]!)
