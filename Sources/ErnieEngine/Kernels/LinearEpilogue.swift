@@ -11,24 +11,32 @@ public func linearEpilogueForward(
     _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, columns: Int, activation: Activation,
     pre: UnsafeMutablePointer<Float>?, pre16: UnsafeMutablePointer<UInt16>?
 ) {
-    parallelFor(rows, grain: max(1, 8192 / max(1, columns))) { range in
-        for row in range {
-            let line = y + row * columns
-            if let bias {
+    func run<Lanes: ActivationLanes>(_: Lanes.Type) {
+        parallelFor(rows, grain: max(1, 8192 / max(1, columns))) { range in
+            for row in range {
+                let line = y + row * columns
+                if let bias {
+                    var j = 0
+                    while j < columns {
+                        storeLanes(loadLanes(line + j, columns - j) + loadLanes(bias + j, columns - j), line + j, columns - j)
+                        j += 16
+                    }
+                }
+                if let pre { (pre + row * columns).update(from: line, count: columns) }
+                if let pre16 { ernie_f32_to_bf16(line, pre16 + row * columns, Int64(columns)) }
                 var j = 0
                 while j < columns {
-                    storeLanes(loadLanes(line + j, columns - j) + loadLanes(bias + j, columns - j), line + j, columns - j)
+                    storeLanes(Lanes.values(loadLanes(line + j, columns - j)), line + j, columns - j)
                     j += 16
                 }
             }
-            if let pre { (pre + row * columns).update(from: line, count: columns) }
-            if let pre16 { ernie_f32_to_bf16(line, pre16 + row * columns, Int64(columns)) }
-            var j = 0
-            while j < columns {
-                storeLanes(activation.values(loadLanes(line + j, columns - j)), line + j, columns - j)
-                j += 16
-            }
         }
+    }
+    switch activation {
+    case .gelu: run(GELULanes.self)
+    case .geluNew: run(GELUTanhLanes.self)
+    case .relu: run(ReLULanes.self)
+    case .tanh: run(TanhLanes.self)
     }
 }
 
@@ -48,31 +56,39 @@ public func linearEpilogueBackward(
     let partials = dbias.map { _ in Tensor(uninitializedShape: [max(1, blocks), columns]) }
     // Per block: one row of widened pre-activations and one of g when g is not kept in float32.
     let scratch = Tensor(uninitializedShape: [max(1, blocks), 2 * columns])
-    parallelFor(blocks, grain: 1) { range in
-        for block in range {
-            let sums = partials.map { $0.data + block * columns }
-            sums?.update(repeating: 0, count: columns)
-            let widened = scratch.data + block * 2 * columns, rowScratch = widened + columns
-            for row in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
-                let at = row * columns
-                let g = gradient.map { $0 + at } ?? rowScratch
-                var x: UnsafePointer<Float>? = pre.map { $0 + at }
-                if x == nil, let pre16 {
-                    ernie_bf16_to_f32(pre16 + at, widened, Int64(columns))
-                    x = UnsafePointer(widened)
+    func run<Lanes: ActivationLanes>(_: Lanes.Type) {
+        parallelFor(blocks, grain: 1) { range in
+            for block in range {
+                let sums = partials.map { $0.data + block * columns }
+                sums?.update(repeating: 0, count: columns)
+                let widened = scratch.data + block * 2 * columns, rowScratch = widened + columns
+                for row in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
+                    let at = row * columns
+                    let g = gradient.map { $0 + at } ?? rowScratch
+                    var x: UnsafePointer<Float> = pre.map { $0 + at } ?? UnsafePointer(widened)
+                    if pre == nil, let pre16 {
+                        ernie_bf16_to_f32(pre16 + at, widened, Int64(columns))
+                        x = UnsafePointer(widened)
+                    }
+                    var j = 0
+                    while j < columns {
+                        let available = columns - j
+                        let lanes = Lanes.gradient(loadLanes(dy + at + j, available), at: loadLanes(x + j, available))
+                        storeLanes(lanes, g + j, available)
+                        if let sums { storeLanes(loadLanes(sums + j, available) + lanes, sums + j, available) }
+                        j += 16
+                    }
+                    if let gradient16 { ernie_f32_to_bf16(g, gradient16 + at, Int64(columns)) }
                 }
-                var j = 0
-                while j < columns {
-                    let available = columns - j
-                    var lanes = loadLanes(dy + at + j, available)
-                    if let activation, let x { lanes = activation.gradient(lanes, at: loadLanes(x + j, available)) }
-                    storeLanes(lanes, g + j, available)
-                    if let sums { storeLanes(loadLanes(sums + j, available) + lanes, sums + j, available) }
-                    j += 16
-                }
-                if let gradient16 { ernie_f32_to_bf16(g, gradient16 + at, Int64(columns)) }
             }
         }
+    }
+    switch activation {
+    case nil: run(IdentityLanes.self)
+    case .gelu: run(GELULanes.self)
+    case .geluNew: run(GELUTanhLanes.self)
+    case .relu: run(ReLULanes.self)
+    case .tanh: run(TanhLanes.self)
     }
     if let dbias, let partials {
         parallelFor((columns + 15) / 16, grain: 4) { chunks in
