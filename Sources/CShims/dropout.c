@@ -18,11 +18,11 @@ static inline int keeps(uint64_t seed, uint64_t index, uint64_t threshold) {
     return (mix(seed + (index + 1) * GAMMA) >> 40) >= threshold;
 }
 
-static void dropout_scalar(float *out, const float *input, int64_t count, uint64_t threshold, float scale,
-                           uint64_t seed, uint64_t counter, int accumulate) {
+static void dropout_scalar(float *out, const float *input, const float *addend, int64_t count, uint64_t threshold,
+                           float scale, uint64_t seed, uint64_t counter) {
     for (int64_t i = 0; i < count; i++) {
         float value = keeps(seed, counter + (uint64_t)i, threshold) ? input[i] * scale : 0.0f;
-        out[i] = accumulate ? out[i] + value : value;
+        out[i] = addend ? addend[i] + value : value;
     }
 }
 
@@ -37,8 +37,8 @@ static inline __mmask8 keeps8(__m512i index, __m512i seed, __m512i threshold) {
 }
 
 __attribute__((target("avx512f,avx512dq")))
-static void dropout_avx512(float *out, const float *input, int64_t count, uint64_t threshold, float scale,
-                           uint64_t seed, uint64_t counter, int accumulate) {
+static void dropout_avx512(float *out, const float *input, const float *addend, int64_t count, uint64_t threshold,
+                           float scale, uint64_t seed, uint64_t counter) {
     const __m512i seeds = _mm512_set1_epi64((long long)seed), thresholds = _mm512_set1_epi64((long long)threshold);
     const __m512i lanes = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
     const __m512 scales = _mm512_set1_ps(scale);
@@ -48,16 +48,16 @@ static void dropout_avx512(float *out, const float *input, int64_t count, uint64
         __m512i high = _mm512_add_epi64(low, _mm512_set1_epi64(8));
         __mmask16 mask = (__mmask16)(keeps8(low, seeds, thresholds) | ((unsigned)keeps8(high, seeds, thresholds) << 8));
         __m512 value = _mm512_maskz_mul_ps(mask, _mm512_loadu_ps(input + i), scales);
-        if (accumulate) value = _mm512_add_ps(_mm512_loadu_ps(out + i), value);
+        if (addend) value = _mm512_add_ps(_mm512_loadu_ps(addend + i), value);
         _mm512_storeu_ps(out + i, value);
     }
-    dropout_scalar(out + i, input + i, count - i, threshold, scale, seed, counter + (uint64_t)i, accumulate);
+    dropout_scalar(out + i, input + i, addend ? addend + i : 0, count - i, threshold, scale, seed, counter + (uint64_t)i);
 }
 
-void ernie_dropout(float *out, const float *input, int64_t count, uint64_t threshold, float scale, uint64_t seed,
-                   uint64_t counter, int accumulate) {
+void ernie_dropout(float *out, const float *input, const float *addend, int64_t count, uint64_t threshold, float scale,
+                   uint64_t seed, uint64_t counter) {
     static int has_avx512dq = -1;
     if (has_avx512dq < 0) has_avx512dq = __builtin_cpu_supports("avx512dq") ? 1 : 0;
-    if (has_avx512dq) dropout_avx512(out, input, count, threshold, scale, seed, counter, accumulate);
-    else dropout_scalar(out, input, count, threshold, scale, seed, counter, accumulate);
+    if (has_avx512dq) dropout_avx512(out, input, addend, count, threshold, scale, seed, counter);
+    else dropout_scalar(out, input, addend, count, threshold, scale, seed, counter);
 }

@@ -69,6 +69,16 @@ import Testing
         }
     }
 
+    /// LayerNorm(dropout(x) + residual) as one op, with and without dropout (the mask replayed from its counter).
+    @Test(arguments: [Float(0), 0.3])
+    func addLayerNorm(dropout: Float) throws {
+        let x = randomTensor([6, 37], seed: 45, low: -2, high: 3), residual = randomTensor([6, 37], seed: 46)
+        let w = randomTensor([37], seed: 47, low: 0.5, high: 1.5), b = randomTensor([37], seed: 48)
+        try checker.check("addLayerNorm p=\(dropout)", inputs: [x, residual, w, b], training: dropout > 0) {
+            try $0.addLayerNorm($1[0], residual: $1[1], dropout: dropout, weight: $1[2], bias: $1[3], eps: 1e-5)
+        }
+    }
+
     @Test func softmax() throws {
         try checker.check("softmax", inputs: [randomTensor([3, 21], seed: 20, low: -3, high: 3)]) { $0.softmax($1[0]) }
     }

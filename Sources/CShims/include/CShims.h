@@ -85,9 +85,9 @@ void ernie_bf16_to_f32(const uint16_t *source, float *destination, int64_t count
 
 #ifndef ERNIE_CSHIMS_DROPOUT_H
 #define ERNIE_CSHIMS_DROPOUT_H
-/// out (+)= input · keep / (1 − p) for count elements: element i is kept when the top 24 bits of ernie's SplitMix64
-/// output (seed, counter + i) are ≥ threshold (⌈p · 2²⁴⌉). accumulate: add to out instead of writing it. In place
-/// (out == input) is allowed without accumulate. Single-threaded: callers split large arrays.
-void ernie_dropout(float *out, const float *input, int64_t count, uint64_t threshold, float scale, uint64_t seed,
-                   uint64_t counter, int accumulate);
+/// out = addend + input · keep / (1 − p) for count elements (addend NULL: nothing added; addend == out accumulates):
+/// element i is kept when the top 24 bits of ernie's SplitMix64 output (seed, counter + i) are ≥ threshold
+/// (⌈p · 2²⁴⌉). out may be input or addend. Single-threaded: callers split large arrays.
+void ernie_dropout(float *out, const float *input, const float *addend, int64_t count, uint64_t threshold, float scale,
+                   uint64_t seed, uint64_t counter);
 #endif

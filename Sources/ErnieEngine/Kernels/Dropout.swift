@@ -9,7 +9,7 @@ public func dropoutForward(
     _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
     probability p: Float, seed: UInt64, counter: UInt64
 ) {
-    dropout(out, input, count: count, probability: p, seed: seed, counter: counter, accumulate: false)
+    dropout(out, input, adding: nil, count: count, probability: p, seed: seed, counter: counter)
 }
 
 /// dinput += dout · keep / (1 − p), with the forward pass's mask.
@@ -17,19 +17,27 @@ public func dropoutBackward(
     _ dinput: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>, count: Int,
     probability p: Float, seed: UInt64, counter: UInt64
 ) {
-    dropout(dinput, dout, count: count, probability: p, seed: seed, counter: counter, accumulate: true)
+    dropout(dinput, dout, adding: dinput, count: count, probability: p, seed: seed, counter: counter)
+}
+
+/// out = addend + input · keep / (1 − p) (a residual connection after dropout, in one pass). out may be input or addend.
+public func dropoutAdd(
+    _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, adding addend: UnsafePointer<Float>, count: Int,
+    probability p: Float, seed: UInt64, counter: UInt64
+) {
+    dropout(out, input, adding: addend, count: count, probability: p, seed: seed, counter: counter)
 }
 
 /// uniformFloat(i) ≥ p ⟺ (bits(i) >> 40) · 2⁻²⁴ ≥ p ⟺ (bits(i) >> 40) ≥ ⌈p · 2²⁴⌉ (p · 2²⁴ is exact in float).
 func dropoutThreshold(_ p: Float) -> UInt64 { UInt64((p * 0x1p24).rounded(.up)) }
 
 private func dropout(
-    _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, count: Int,
-    probability p: Float, seed: UInt64, counter: UInt64, accumulate: Bool
+    _ out: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>, adding addend: UnsafePointer<Float>?, count: Int,
+    probability p: Float, seed: UInt64, counter: UInt64
 ) {
     let scale = 1 / (1 - p), threshold = dropoutThreshold(p)
     parallelFor(count, grain: 1 << 14) { range in
-        ernie_dropout(out + range.lowerBound, input + range.lowerBound, Int64(range.count), threshold, scale, seed,
-                      counter &+ UInt64(range.lowerBound), accumulate ? 1 : 0)
+        ernie_dropout(out + range.lowerBound, input + range.lowerBound, addend.map { $0 + range.lowerBound }, Int64(range.count),
+                      threshold, scale, seed, counter &+ UInt64(range.lowerBound))
     }
 }

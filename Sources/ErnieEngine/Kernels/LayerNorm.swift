@@ -47,12 +47,12 @@ public func layerNormForward(
     }
 }
 
-/// dinput += …, dweight += Σ dout·x̂, dbias += Σ dout.
+/// dinput (+)= …, dweight += Σ dout·x̂, dbias += Σ dout (`accumulate` false writes dinput: no zero-fill needed).
 /// Weight and bias gradients are summed per row chunk (one per thread) and then across chunks, in a fixed order.
 public func layerNormBackward(
     dinput: UnsafeMutablePointer<Float>, dweight: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>,
     dout: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-    mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, columns: Int
+    mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, rows: Int, columns: Int, accumulate adds: Bool = true
 ) {
     let chunks = max(1, min(Threads.count, rows))
     let partials = Tensor(shape: [chunks, 2 * columns])
@@ -84,7 +84,7 @@ public func layerNormBackward(
                     let available = columns - i
                     let norm = (loadLanes(x + i, available) - mu) * r
                     let dnorm = loadLanes(dy + i, available) * loadLanes(weight + i, available)
-                    let grad = loadLanes(dx + i, available) + r * (dnorm - meanDnorm - norm * meanDnormNorm)
+                    let grad = (adds ? loadLanes(dx + i, available) : FloatLanes()) + r * (dnorm - meanDnorm - norm * meanDnormNorm)
                     storeLanes(grad, dx + i, available)
                     i += 16
                 }

@@ -147,15 +147,15 @@ public struct BertModel: @unchecked Sendable {
             query: dense(x, names.query), key: dense(x, names.key), value: dense(x, names.value),
             additiveMask: mask, batch: batch, heads: a.heads, dropout: a.attentionDropout,
             relativePositions: a.learnsRelativePositions ? p(l + BertParameters.learnedRelativePositions) : relativePositions)
-        var attended = try dense(context, names.attentionOutput)
-        if names.dropsAttentionOutput { attended = try graph.dropout(attended, probability: a.hiddenDropout) }
-        let h = try graph.layerNorm(graph.add(attended, x), weight: p(l + names.attentionNorm + ".weight"),
-                                    bias: p(l + names.attentionNorm + ".bias"), eps: a.layerNormEps)
+        let attended = try dense(context, names.attentionOutput)
+        let h = try graph.addLayerNorm(attended, residual: x, dropout: names.dropsAttentionOutput ? a.hiddenDropout : 0,
+                                       weight: p(l + names.attentionNorm + ".weight"), bias: p(l + names.attentionNorm + ".bias"),
+                                       eps: a.layerNormEps)
         var inner = try dense(h, names.intermediate, activation: a.activation)
         if a.activationDropout > 0 { inner = try graph.dropout(inner, probability: a.activationDropout) }
-        var out = try dense(inner, names.output)
-        if names.dropsFeedForwardOutput { out = try graph.dropout(out, probability: a.hiddenDropout) }
-        return try graph.layerNorm(graph.add(out, h), weight: p(l + names.outputNorm + ".weight"),
-                                   bias: p(l + names.outputNorm + ".bias"), eps: a.layerNormEps)
+        let out = try dense(inner, names.output)
+        return try graph.addLayerNorm(out, residual: h, dropout: names.dropsFeedForwardOutput ? a.hiddenDropout : 0,
+                                      weight: p(l + names.outputNorm + ".weight"), bias: p(l + names.outputNorm + ".bias"),
+                                      eps: a.layerNormEps)
     }
 }
