@@ -43,6 +43,7 @@ extension Graph {
                          counter: counter, relative: relative)
         guard needsGradient(q, k, v) || relativeTable.map({ needsGradient($0) }) == true else { return y }
         let slots = [q.slot, k.slot, v.slot], ySlot = y.slot
+        // The operands point into these: the bf16 copies, or the float32 tensors themselves.
         let float32Operands = halves == nil ? [q, k, v] : []
         record(y) { [unowned self] in
             // The kernel writes all three gradients; scratch stands in for inputs that need none.

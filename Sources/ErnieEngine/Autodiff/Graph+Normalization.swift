@@ -46,12 +46,7 @@ extension Graph {
             if residualSlot.requiresGrad { self.accumulateGradient(of: residualSlot, dsum.data, count: count) }
             guard xSlot.requiresGrad else { return }
             guard dropout > 0 else { return self.accumulateGradient(of: xSlot, dsum.data, count: count) }
-            let (dx, beta) = self.gradientForWriting(of: xSlot)
-            if beta == 0 {
-                dropoutForward(dx.data, dsum.data, count: count, probability: dropout, seed: seed, counter: counter)
-            } else {
-                dropoutBackward(dx.data, dsum.data, count: count, probability: dropout, seed: seed, counter: counter)
-            }
+            self.accumulateDroppedGradient(of: xSlot, dsum.data, count: count, probability: dropout, seed: seed, counter: counter)
         }
         return y
     }

@@ -82,16 +82,22 @@ extension Graph {
         guard needsGradient(x) else { return y }
         let xSlot = x.slot, ySlot = y.slot, count = x.count
         record(y) { [unowned self] in
-            let (dx, beta) = self.gradientForWriting(of: xSlot)
-            let dy = self.gradient(of: ySlot).data
-            if beta == 0 {
-                // A new gradient buffer: dx = dy · keep / (1 − p) is the forward pass applied to dy.
-                dropoutForward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
-            } else {
-                dropoutBackward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
-            }
+            self.accumulateDroppedGradient(of: xSlot, self.gradient(of: ySlot).data, count: count, probability: p,
+                                           seed: seed, counter: counter)
         }
         return y
+    }
+
+    /// Adds dy · keep / (1 − p), dropout's backward with the mask of (seed, counter), to the slot's gradient; a first
+    /// contribution is written (the forward pass applied to dy), not added to zeros.
+    func accumulateDroppedGradient(of slot: GradientSlot, _ dy: UnsafePointer<Float>, count: Int, probability p: Float,
+                                   seed: UInt64, counter: UInt64) {
+        let (dx, beta) = gradientForWriting(of: slot)
+        if beta == 0 {
+            dropoutForward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
+        } else {
+            dropoutBackward(dx.data, dy, count: count, probability: p, seed: seed, counter: counter)
+        }
     }
 
     /// Σ of all elements → a scalar [1].

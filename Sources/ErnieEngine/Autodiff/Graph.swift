@@ -128,8 +128,8 @@ public final class Graph {
         return perGraphWeights!.int8(tensor)
     }
 
-    /// A bfloat16 copy of `tensor` that the graph does not keep: the caller holds it as long as it needs it (a gradient
-    /// used by one backward step, activations a backward step reads in bf16).
+    /// A new bfloat16 copy of `tensor`, not cached: the caller holds it as long as it needs it (a gradient used by one
+    /// backward step, activations a backward step reads in bf16; `bfloat16Buffer` and `bfloat16Activation` cache theirs).
     func transientBFloat16(_ tensor: Tensor) -> BFloat16Buffer {
         precondition(tensor.isContiguous)
         let buffer = BFloat16Buffer(count: tensor.count)
@@ -145,8 +145,7 @@ public final class Graph {
         guard !recordsGradients else { return bfloat16(tensor) }
         precondition(tensor.isContiguous)
         if let latest = latestActivation, latest.tensor === tensor { return UnsafePointer(latest.buffer.pointer) }
-        let buffer = BFloat16Buffer(count: tensor.count)
-        buffer.update(from: tensor.data)
+        let buffer = transientBFloat16(tensor)
         latestActivation = (tensor, buffer)
         return UnsafePointer(buffer.pointer)
     }
@@ -160,8 +159,7 @@ public final class Graph {
         precondition(tensor.isContiguous)
         let key = ObjectIdentifier(tensor.slot)
         if let cached = bfloat16Copies[key] { return cached.buffer }
-        let buffer = BFloat16Buffer(count: tensor.count)
-        buffer.update(from: tensor.data)
+        let buffer = transientBFloat16(tensor)
         bfloat16Copies[key] = (tensor.slot, buffer)  // holding the slot keeps its identifier unique while cached
         return buffer
     }

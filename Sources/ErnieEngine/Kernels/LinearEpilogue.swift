@@ -65,11 +65,8 @@ public func linearEpilogueBackward(
                 for row in (block * blockRows)..<min(rows, (block + 1) * blockRows) {
                     let at = row * columns
                     let g = gradient.map { $0 + at } ?? rowScratch
-                    var x: UnsafePointer<Float> = pre.map { $0 + at } ?? UnsafePointer(widened)
-                    if pre == nil, let pre16 {
-                        ernie_bf16_to_f32(pre16 + at, widened, Int64(columns))
-                        x = UnsafePointer(widened)
-                    }
+                    let x: UnsafePointer<Float> = pre.map { $0 + at } ?? UnsafePointer(widened)
+                    if pre == nil, let pre16 { ernie_bf16_to_f32(pre16 + at, widened, Int64(columns)) }
                     var j = 0
                     while j < columns {
                         let available = columns - j
