@@ -262,7 +262,10 @@ final class RecordingMonitor: PretrainingMonitor {
          "--save_steps", "1000", "--eval_freq", "1000", "--eval_iters", "1", "--max_lr", "1e-3", "--logging_freq", "1"]
     }
 
-    func run(_ binary: URL, _ arguments: [String], killAfterStep: Int? = nil, output: URL) throws -> Int32 {
+    /// Runs `ernie` to its end, or kills it with SIGKILL a random `0..<killDelay` after its checkpoint reaches
+    /// `killAfterStep`.
+    func run(_ binary: URL, _ arguments: [String], killAfterStep: Int? = nil, killDelay: TimeInterval = 0.3,
+             output: URL) throws -> Int32 {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -276,7 +279,7 @@ final class RecordingMonitor: PretrainingMonitor {
                 if let data = try? Data(contentsOf: state),
                    let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
                    let step = json["global_step"] as? Int, step >= killAfterStep {
-                    usleep(UInt32.random(in: 0..<300_000))  // land somewhere inside a later step
+                    usleep(UInt32.random(in: 0..<max(1, UInt32(killDelay * 1e6))))  // land inside a later step
                     kill(process.processIdentifier, SIGKILL)
                     break
                 }
@@ -292,13 +295,23 @@ final class RecordingMonitor: PretrainingMonitor {
         let fixture = try PretrainingFixture()
         defer { fixture.remove() }
         let straight = fixture.directory.appendingPathComponent("straight")
+        let started = Date()
         #expect(try run(binary, arguments(fixture, output: "straight"), output: straight) == 0)
-        let killed = fixture.directory.appendingPathComponent("killed")
-        let status = try run(binary, arguments(fixture, output: "killed"), killAfterStep: 6, output: killed)
+        // The kill lands within about two steps of the uninterrupted run's pace: a fixed delay let a fast machine
+        // finish all 40 steps first. A run that still ends before the kill is tried again in a fresh directory.
+        let stepTime = Date().timeIntervalSince(started) / 40
+        var killed = fixture.directory
+        var status: Int32 = 0
+        for attempt in 0..<5 where status == 0 {
+            killed = fixture.directory.appendingPathComponent("killed\(attempt)")
+            status = try run(binary, arguments(fixture, output: killed.lastPathComponent), killAfterStep: 6,
+                             killDelay: 2 * stepTime, output: killed)
+        }
         #expect(status != 0, "the run was expected to be killed")
+        print("kill -9: \(killed.lastPathComponent) (steps of \(Int(stepTime * 1000)) ms)")
         // After the kill, a usable checkpoint exists (model_last or its backup), and resuming completes.
         #expect(Pretrainer.lastCheckpoint(in: killed) != nil)
-        #expect(try run(binary, arguments(fixture, output: "killed"), output: killed) == 0)
+        #expect(try run(binary, arguments(fixture, output: killed.lastPathComponent), output: killed) == 0)
         let a = try SafetensorsFile(contentsOf: straight.appendingPathComponent("model_40/model.safetensors"))
         let b = try SafetensorsFile(contentsOf: killed.appendingPathComponent("model_40/model.safetensors"))
         for name in a.names { #expect(try a.floats(named: name) == b.floats(named: name), "\(name)") }
