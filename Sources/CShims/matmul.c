@@ -1,6 +1,6 @@
-// bf16 and int8 GEMMs through oneDNN's matmul primitive. oneDNN 2.6's C API has no bf16 gemm function (and its int8
-// gemm takes no runtime-packed weights), so primitives are created once per (types, shape, layout, alpha, beta) and
-// cached: creating one costs far more than running a BERT-sized GEMM.
+// bf16, int8 and packed float32 GEMMs through oneDNN's matmul primitive. oneDNN 2.6's C API has no bf16 gemm
+// function (and its int8 gemm takes no runtime-packed weights), so primitives are created once per (types, shape,
+// layout, alpha, beta) and cached: creating one costs far more than running a BERT-sized GEMM.
 #include "CShims.h"
 #include <pthread.h>
 #include <stdlib.h>
@@ -364,3 +364,13 @@ int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_pac
 }
 
 void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p) { packed_weights_free(p); }
+
+ernie_packed_f32_weights *ernie_pack_f32_weights(int64_t n, int64_t k, const float *b, int *status) {
+    return pack_linear_weights(n, k, b, dnnl_f32, dnnl_f32, dnnl_f32, status);
+}
+
+int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, float beta, float *c) {
+    return gemm_packed_weights(m, a, b, beta, c);
+}
+
+void ernie_packed_f32_weights_free(ernie_packed_f32_weights *p) { packed_weights_free(p); }

@@ -72,6 +72,14 @@ ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const u
 /// Row-major C[m,n] = A[m,k] · Bᵀ + beta · C with A bf16 (lda = k), C float32 (ldc = n). Returns a dnnl_status_t.
 int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, float beta, float *c);
 void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p);
+
+/// A float32 Linear weight B [n, k] (row-major) reordered once into oneDNN's blocked layout for its matmul primitive
+/// (brgemm), which beats `dnnl_sgemm` on inference's few rows: the same contract as `ernie_pack_bf16_weights`.
+typedef struct ernie_packed_weights ernie_packed_f32_weights;
+ernie_packed_f32_weights *ernie_pack_f32_weights(int64_t n, int64_t k, const float *b, int *status);
+/// Row-major C[m,n] = A[m,k] · Bᵀ + beta · C, all float32 (lda = k, ldc = n). Returns a dnnl_status_t.
+int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, float beta, float *c);
+void ernie_packed_f32_weights_free(ernie_packed_f32_weights *p);
 #endif
 
 #ifndef ERNIE_CSHIMS_CONVERT_H

@@ -68,7 +68,7 @@ extension Graph {
     }
 
     /// x·Wᵀ (+ y, beta 1, when `bias` was broadcast into y) in the graph's precision: float32, bf16 (inference on a
-    /// shared cache: the weight packed once into the GEMM's layout), or int8 (inference; the bias added here).
+    /// shared cache: either with the weight packed once into the GEMM's layout), or int8 (inference; the bias added here).
     private func product(_ x: Tensor, weight: Tensor, bias: Tensor?, shape: LinearShape, into y: Tensor, recording: Bool) {
         let beta: Float = bias == nil ? 0 : 1
         let (m, n, k) = (shape.rows, shape.outFeatures, shape.inFeatures)
@@ -76,8 +76,12 @@ extension Graph {
         case .int8:
             linearInt8(x: x.data, m: m, k: k, weight: int8Weight(weight), bias: bias?.data, y: y.data)
         case .fp32:
-            gemm(transposeA: false, transposeB: true, m: m, n: n, k: k,
-                 a: x.data, lda: k, b: weight.data, ldb: k, beta: beta, c: y.data, ldc: n)
+            if let weightCache, !recording {
+                weightCache.packedFloat32(weight).multiply(x.data, m: m, beta: beta, into: y.data)
+            } else {
+                gemm(transposeA: false, transposeB: true, m: m, n: n, k: k,
+                     a: x.data, lda: k, b: weight.data, ldb: k, beta: beta, c: y.data, ldc: n)
+            }
         case .bf16:
             if let weightCache, !recording {
                 weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: m, beta: beta, into: y.data)

@@ -165,10 +165,12 @@ public final class Graph {
     }
 }
 
-/// bf16 copies (plain or packed) and int8 quantisations of weights kept across graphs. Call `invalidate()` after the weights change.
+/// bf16 copies (plain or packed), packed float32 weights and int8 quantisations of weights kept across graphs. Call
+/// `invalidate()` after the weights change.
 public final class WeightCache: @unchecked Sendable {
     private var copies: [ObjectIdentifier: (tensor: Tensor, value: BFloat16Buffer)] = [:]
     private var packed: [ObjectIdentifier: (tensor: Tensor, value: PackedBFloat16Weight)] = [:]
+    private var packedFloat32: [ObjectIdentifier: (tensor: Tensor, value: PackedFloat32Weight)] = [:]
     private var quantized: [ObjectIdentifier: (tensor: Tensor, value: QuantizedMatrix)] = [:]
 
     public init() {}
@@ -193,6 +195,12 @@ public final class WeightCache: @unchecked Sendable {
         }
     }
 
+    /// A linear weight [out, in] packed once into the float32 matmul kernel's layout (`PackedFloat32Weight`).
+    public func packedFloat32(_ tensor: Tensor) -> PackedFloat32Weight {
+        precondition(tensor.isContiguous && tensor.rank == 2)
+        return Self.cached(tensor, in: &packedFloat32) { PackedFloat32Weight(tensor) }
+    }
+
     /// The int8 quantisation of a linear weight [out, in] (`QuantizedMatrix`), made once.
     public func int8(_ tensor: Tensor) -> QuantizedMatrix {
         precondition(tensor.isContiguous && tensor.rank == 2)
@@ -215,6 +223,7 @@ public final class WeightCache: @unchecked Sendable {
     public func invalidate() {
         copies.removeAll()
         packed.removeAll()
+        packedFloat32.removeAll()
         quantized.removeAll()
     }
 }
