@@ -11,8 +11,9 @@ typedef struct {
     char transa, transb;
     float alpha, beta;
     dnnl_data_type_t a_type, b_type, c_type;
+    int has_bias;  // a float32 bias [n] added by the kernel
     dnnl_primitive_t primitive;
-    dnnl_memory_desc_t a_md, b_md, c_md, scratch_md;
+    dnnl_memory_desc_t a_md, b_md, c_md, bias_md, scratch_md;
 } matmul_entry;
 
 #define CACHE_CAPACITY 256
@@ -45,13 +46,13 @@ static void matrix_md(dnnl_memory_desc_t *md, int64_t rows, int64_t cols, int64_
 // replaces the plain one B's trans/ldb describe; such entries are keyed by transb 'P' and the layout itself.
 static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, int64_t lda,
                             int64_t ldb, float beta, int64_t ldc, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
-                            dnnl_data_type_t c_type, const dnnl_memory_desc_t *packed_b, int *status) {
+                            dnnl_data_type_t c_type, int has_bias, const dnnl_memory_desc_t *packed_b, int *status) {
     *status = 0;
     for (int i = 0; i < cache_count; i++) {
         matmul_entry *e = &cache[i];
         if (e->m == m && e->n == n && e->k == k && e->lda == lda && e->ldb == ldb && e->ldc == ldc &&
             e->transa == transa && e->transb == transb && e->alpha == alpha && e->beta == beta &&
-            e->a_type == a_type && e->b_type == b_type && e->c_type == c_type &&
+            e->a_type == a_type && e->b_type == b_type && e->c_type == c_type && e->has_bias == has_bias &&
             (!packed_b || dnnl_memory_desc_equal(&e->b_md, packed_b)))
             return e;
     }
@@ -59,19 +60,20 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
         for (int i = 0; i < cache_count; i++) dnnl_primitive_destroy(cache[i].primitive);
         cache_count = 0;
     }
-    matmul_entry e = {m, n, k, lda, ldb, ldc, transa, transb, alpha, beta, a_type, b_type, c_type, NULL};
+    matmul_entry e = {m, n, k, lda, ldb, ldc, transa, transb, alpha, beta, a_type, b_type, c_type, has_bias, NULL};
     matrix_md(&e.a_md, m, k, lda, transa, a_type);
     if (packed_b)
         e.b_md = *packed_b;
     else
         matrix_md(&e.b_md, k, n, ldb, transb, b_type);
     matrix_md(&e.c_md, m, n, ldc, 'N', c_type);
+    if (has_bias) matrix_md(&e.bias_md, 1, n, n, 'N', dnnl_f32);
 
     dnnl_matmul_desc_t desc;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
     dnnl_primitive_desc_t pd = NULL;
-    int rc = dnnl_matmul_desc_init(&desc, &e.a_md, &e.b_md, NULL, &e.c_md);
+    int rc = dnnl_matmul_desc_init(&desc, &e.a_md, &e.b_md, has_bias ? &e.bias_md : NULL, &e.c_md);
     if (!rc) rc = dnnl_primitive_attr_create(&attr);
     // Each execution brings its own scratchpad (`execute_matmul`): the library's shared one would make a primitive
     // unusable from any thread but the one that created it, and cached primitives run on every thread.
@@ -111,28 +113,34 @@ static void *scratch_of_size(size_t size) {
     return thread_scratch;
 }
 
-// Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b and this thread's
-// scratchpad (scratch_md). Memory objects and the stream are made per call so concurrent callers never share mutable
-// state.
+// Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b, the bias (bias_md; NULL
+// for none) and this thread's scratchpad (scratch_md). Memory objects and the stream are made per call so concurrent
+// callers never share mutable state.
 static int execute_matmul(dnnl_primitive_t primitive, const dnnl_memory_desc_t *a_md, const void *a, dnnl_memory_t b,
-                          const dnnl_memory_desc_t *c_md, void *c, const dnnl_memory_desc_t *scratch_md) {
-    dnnl_memory_t am = NULL, cm = NULL, sm = NULL;
+                          const dnnl_memory_desc_t *bias_md, const float *bias, const dnnl_memory_desc_t *c_md, void *c,
+                          const dnnl_memory_desc_t *scratch_md) {
+    dnnl_memory_t am = NULL, cm = NULL, sm = NULL, biasm = NULL;
     dnnl_stream_t stream = NULL;
     size_t scratch_size = dnnl_memory_desc_get_size(scratch_md);
     int rc = dnnl_memory_create(&am, a_md, cpu_engine(), (void *)a);
     if (!rc) rc = dnnl_memory_create(&cm, c_md, cpu_engine(), c);
+    if (!rc && bias) rc = dnnl_memory_create(&biasm, bias_md, cpu_engine(), (void *)bias);
     if (!rc && scratch_size > 0) {
         void *scratch = scratch_of_size(scratch_size);
         rc = scratch ? dnnl_memory_create(&sm, scratch_md, cpu_engine(), scratch) : dnnl_out_of_memory;
     }
     if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
     if (!rc) {
-        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}, {DNNL_ARG_SCRATCHPAD, sm}};
-        rc = dnnl_primitive_execute(primitive, stream, sm ? 4 : 3, args);
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, b}, {DNNL_ARG_DST, cm}};
+        int count = 3;
+        if (sm) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, sm};
+        if (biasm) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, biasm};
+        rc = dnnl_primitive_execute(primitive, stream, count, args);
         if (!rc) rc = dnnl_stream_wait(stream);
     }
     if (stream) dnnl_stream_destroy(stream);
     if (am) dnnl_memory_destroy(am);
+    if (biasm) dnnl_memory_destroy(biasm);
     if (cm) dnnl_memory_destroy(cm);
     if (sm) dnnl_memory_destroy(sm);
     return rc;
@@ -175,19 +183,21 @@ static int pack_weights(const dnnl_memory_desc_t *a_md, const dnnl_memory_desc_t
     return rc;
 }
 
-// Runs the cached primitive of these types and shape on a, b and c.
+// Runs the cached primitive of these types and shape on a, b, the bias (NULL for none) and c.
 static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const void *a, int64_t lda,
-                      const void *b, int64_t ldb, float beta, void *c, int64_t ldc, dnnl_data_type_t a_type,
-                      dnnl_data_type_t b_type, dnnl_data_type_t c_type) {
+                      const void *b, int64_t ldb, const float *bias, float beta, void *c, int64_t ldc,
+                      dnnl_data_type_t a_type, dnnl_data_type_t b_type, dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, NULL, &status);
+    matmul_entry *e = lookup(transa, transb, m, n, k, alpha, lda, ldb, beta, ldc, a_type, b_type, c_type, bias != NULL,
+                             NULL, &status);
     dnnl_primitive_t primitive = e ? e->primitive : NULL;
-    dnnl_memory_desc_t a_md, b_md, c_md, scratch_md;
+    dnnl_memory_desc_t a_md, b_md, c_md, bias_md, scratch_md;
     if (e) {
         a_md = e->a_md;
         b_md = e->b_md;
         c_md = e->c_md;
+        bias_md = e->bias_md;
         scratch_md = e->scratch_md;
     }
     pthread_mutex_unlock(&cache_lock);
@@ -195,26 +205,32 @@ static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k,
 
     dnnl_memory_t bm = NULL;
     int rc = dnnl_memory_create(&bm, &b_md, cpu_engine(), (void *)b);
-    if (!rc) rc = execute_matmul(primitive, &a_md, a, bm, &c_md, c, &scratch_md);
+    if (!rc) rc = execute_matmul(primitive, &a_md, a, bm, &bias_md, bias, &c_md, c, &scratch_md);
     if (bm) dnnl_memory_destroy(bm);
     return rc;
 }
 
 int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const uint16_t *a,
                     int64_t lda, const uint16_t *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    return run_matmul(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, dnnl_bf16, dnnl_bf16, dnnl_f32);
+    return run_matmul(transa, transb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, dnnl_bf16, dnnl_bf16,
+                      dnnl_f32);
+}
+
+int ernie_gemm_bf16_bias(char transa, char transb, int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                         const uint16_t *b, int64_t ldb, const float *bias, float *c, int64_t ldc) {
+    return run_matmul(transa, transb, m, n, k, 1.0f, a, lda, b, ldb, bias, 0.0f, c, ldc, dnnl_bf16, dnnl_bf16, dnnl_f32);
 }
 
 int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b,
                        int64_t ldb, int32_t *c, int64_t ldc) {
-    return run_matmul('N', transb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, dnnl_u8, dnnl_s8, dnnl_s32);
+    return run_matmul('N', transb, m, n, k, 1.0f, a, lda, b, ldb, NULL, 0.0f, c, ldc, dnnl_u8, dnnl_s8, dnnl_s32);
 }
 
 static const char *implementation(int64_t m, int64_t n, int64_t k, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
                                   dnnl_data_type_t c_type) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
-    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, a_type, b_type, c_type, NULL, &status);
+    matmul_entry *e = lookup('N', 'N', m, n, k, 1.0f, k, n, 0.0f, n, a_type, b_type, c_type, 0, NULL, &status);
     const char *name = "unavailable";
     if (e) {
         const_dnnl_primitive_desc_t pd = NULL;
@@ -268,7 +284,7 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
 }
 
 int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c) {
-    return execute_matmul(b->primitive, &b->a_md, a, b->packed, &b->c_md, c, &b->scratch_md);
+    return execute_matmul(b->primitive, &b->a_md, a, b->packed, NULL, NULL, &b->c_md, c, &b->scratch_md);
 }
 
 void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
@@ -320,15 +336,17 @@ static struct ernie_packed_weights *pack_linear_weights(int64_t n, int64_t k, co
     return p;
 }
 
-// C[m, n] = A[m, k] · Bᵀ (+ beta · C) on the packed copy when this m's primitive reads its layout, else on the plain one.
-static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_packed_weights *b, float beta, void *c) {
+// C[m, n] = A[m, k] · Bᵀ (+ bias, a float32 [n] or NULL) (+ beta · C) on the packed copy when this m's primitive reads
+// its layout, else on the plain one.
+static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_packed_weights *b, const float *bias,
+                               float beta, void *c) {
     int status = 0;
     pthread_mutex_lock(&cache_lock);
     matmul_entry *e = lookup('N', 'P', m, b->n, b->k, 1.0f, b->k, 0, beta, b->n, b->a_type, b->b_type, b->c_type,
-                             &b->packed_md, &status);
+                             bias != NULL, &b->packed_md, &status);
     int usable = 0;
     dnnl_primitive_t primitive = NULL;
-    dnnl_memory_desc_t a_md, c_md, scratch_md;
+    dnnl_memory_desc_t a_md, c_md, bias_md, scratch_md;
     if (e) {
         const_dnnl_primitive_desc_t pd = NULL;
         if (!dnnl_primitive_get_primitive_desc(e->primitive, &pd) && pd)
@@ -336,13 +354,14 @@ static int gemm_packed_weights(int64_t m, const void *a, const struct ernie_pack
         primitive = e->primitive;
         a_md = e->a_md;
         c_md = e->c_md;
+        bias_md = e->bias_md;
         scratch_md = e->scratch_md;
     }
     pthread_mutex_unlock(&cache_lock);
     if (!usable)
-        return run_matmul('N', 'T', m, b->n, b->k, 1.0f, a, b->k, b->plain, b->k, beta, c, b->n, b->a_type, b->b_type,
-                          b->c_type);
-    return execute_matmul(primitive, &a_md, a, b->packed, &c_md, c, &scratch_md);
+        return run_matmul('N', 'T', m, b->n, b->k, 1.0f, a, b->k, b->plain, b->k, bias, beta, c, b->n, b->a_type,
+                          b->b_type, b->c_type);
+    return execute_matmul(primitive, &a_md, a, b->packed, &bias_md, bias, &c_md, c, &scratch_md);
 }
 
 ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status) {
@@ -350,7 +369,7 @@ ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *statu
 }
 
 int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c) {
-    return gemm_packed_weights(m, a, b, 0.0f, c);
+    return gemm_packed_weights(m, a, b, NULL, 0.0f, c);
 }
 
 void ernie_packed_s8_free(ernie_packed_s8 *p) { packed_weights_free(p); }
@@ -359,8 +378,9 @@ ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const u
     return pack_linear_weights(n, k, b, dnnl_bf16, dnnl_bf16, dnnl_f32, status);
 }
 
-int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, float beta, float *c) {
-    return gemm_packed_weights(m, a, b, beta, c);
+int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, const float *bias,
+                                   float beta, float *c) {
+    return gemm_packed_weights(m, a, b, bias, beta, c);
 }
 
 void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p) { packed_weights_free(p); }
@@ -369,8 +389,9 @@ ernie_packed_f32_weights *ernie_pack_f32_weights(int64_t n, int64_t k, const flo
     return pack_linear_weights(n, k, b, dnnl_f32, dnnl_f32, dnnl_f32, status);
 }
 
-int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, float beta, float *c) {
-    return gemm_packed_weights(m, a, b, beta, c);
+int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, const float *bias,
+                                  float beta, float *c) {
+    return gemm_packed_weights(m, a, b, bias, beta, c);
 }
 
 void ernie_packed_f32_weights_free(ernie_packed_f32_weights *p) { packed_weights_free(p); }

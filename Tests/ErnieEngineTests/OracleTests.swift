@@ -123,10 +123,13 @@ import Testing
         }
         let x = randomTensor([130, 256], seed: 35), w2 = randomTensor([64, 256], seed: 36), b = randomTensor([64], seed: 37)
         let cache = WeightCache()
-        let plain = try Graph.inference(precision: .fp32).linear(x, weight: w2, bias: b, activation: .gelu)
-        for _ in 0..<2 {
-            let packed = try Graph.inference(precision: .fp32, weightCache: cache).linear(x, weight: w2, bias: b, activation: .gelu)
-            #expect(maxAbsDifference(plain.values, packed.values) < 1e-4)
+        // The bias added by the packed product itself (no activation) or by the epilogue (GELU).
+        for activation in [nil, .gelu] as [Activation?] {
+            let plain = try Graph.inference(precision: .fp32).linear(x, weight: w2, bias: b, activation: activation)
+            for _ in 0..<2 {
+                let packed = try Graph.inference(precision: .fp32, weightCache: cache).linear(x, weight: w2, bias: b, activation: activation)
+                #expect(maxAbsDifference(plain.values, packed.values) < 1e-4, "\(String(describing: activation))")
+            }
         }
     }
 

@@ -34,6 +34,9 @@ int ernie_available_cores(void);
 int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha,
                     const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb,
                     float beta, float *c, int64_t ldc);
+/// The same with beta 0 and alpha 1 plus a float32 bias [n] added to every row by the kernel (no pass over C before).
+int ernie_gemm_bf16_bias(char transa, char transb, int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
+                         const uint16_t *b, int64_t ldb, const float *bias, float *c, int64_t ldc);
 
 /// A bf16 matrix B (op(B) is k x n) reordered once into the blocked layout of oneDNN's AMX matmul for products with
 /// m rows: the plain-layout GEMM repacks B in every call. NULL on failure (status: the dnnl_status_t).
@@ -69,16 +72,20 @@ void ernie_packed_s8_free(ernie_packed_s8 *p);
 /// failure (status: the dnnl_status_t).
 typedef struct ernie_packed_weights ernie_packed_bf16_weights;
 ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const uint16_t *b, int *status);
-/// Row-major C[m,n] = A[m,k] · Bᵀ + beta · C with A bf16 (lda = k), C float32 (ldc = n). Returns a dnnl_status_t.
-int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, float beta, float *c);
+/// Row-major C[m,n] = A[m,k] · Bᵀ (+ bias [n], float32, NULL for none) + beta · C with A bf16 (lda = k), C float32
+/// (ldc = n). Returns a dnnl_status_t.
+int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, const float *bias,
+                                   float beta, float *c);
 void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p);
 
 /// A float32 Linear weight B [n, k] (row-major) reordered once into oneDNN's blocked layout for its matmul primitive
 /// (brgemm), which beats `dnnl_sgemm` on inference's few rows: the same contract as `ernie_pack_bf16_weights`.
 typedef struct ernie_packed_weights ernie_packed_f32_weights;
 ernie_packed_f32_weights *ernie_pack_f32_weights(int64_t n, int64_t k, const float *b, int *status);
-/// Row-major C[m,n] = A[m,k] · Bᵀ + beta · C, all float32 (lda = k, ldc = n). Returns a dnnl_status_t.
-int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, float beta, float *c);
+/// Row-major C[m,n] = A[m,k] · Bᵀ (+ bias [n], NULL for none) + beta · C, all float32 (lda = k, ldc = n). Returns a
+/// dnnl_status_t.
+int ernie_gemm_f32_packed_weights(int64_t m, const float *a, const ernie_packed_f32_weights *b, const float *bias,
+                                  float beta, float *c);
 void ernie_packed_f32_weights_free(ernie_packed_f32_weights *p);
 #endif
 

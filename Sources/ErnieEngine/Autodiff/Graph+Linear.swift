@@ -24,10 +24,8 @@ extension Graph {
         let y = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [outFeatures])
         let records = needsGradient(x, weight, bias)
         if precision == .int8 && records { throw TensorError.unsupported("int8 linear layers are for inference: no gradients") }
-        // Without an activation the bias is added by the product (y starts as the bias, beta 1), else by the epilogue.
-        let biasInProduct = activation == nil ? bias : nil
-        if let biasInProduct, precision != .int8 { broadcastRows(y.data, biasInProduct.data, rows: rows, columns: outFeatures) }
-        product(x, weight: weight, bias: biasInProduct, shape: shape, into: y, recording: records)
+        // Without an activation the bias is added by the product, else by the epilogue.
+        product(x, weight: weight, bias: activation == nil ? bias : nil, shape: shape, into: y, recording: records)
         // What the backward pass reads of the pre-activation: float32, or in bf16 its rounding.
         let keepsPre = records && activation != nil
         let pre = keepsPre && precision == .fp32 ? Tensor(uninitializedShape: y.shape) : nil
@@ -67,27 +65,28 @@ extension Graph {
         return y
     }
 
-    /// x·Wᵀ (+ y, beta 1, when `bias` was broadcast into y) in the graph's precision: float32, bf16 (inference on a
-    /// shared cache: either with the weight packed once into the GEMM's layout), or int8 (inference; the bias added here).
+    /// y = x·Wᵀ (+ bias) in the graph's precision: float32 (inference on a shared cache: the weight packed once into
+    /// the GEMM's layout), bf16 (likewise), or int8 (inference). The bias is added by the kernel, except by
+    /// `dnnl_sgemm` (float32 training), whose y starts as the bias (beta 1).
     private func product(_ x: Tensor, weight: Tensor, bias: Tensor?, shape: LinearShape, into y: Tensor, recording: Bool) {
-        let beta: Float = bias == nil ? 0 : 1
         let (m, n, k) = (shape.rows, shape.outFeatures, shape.inFeatures)
         switch precision {
         case .int8:
             linearInt8(x: x.data, m: m, k: k, weight: int8Weight(weight), bias: bias?.data, y: y.data)
         case .fp32:
             if let weightCache, !recording {
-                weightCache.packedFloat32(weight).multiply(x.data, m: m, beta: beta, into: y.data)
+                weightCache.packedFloat32(weight).multiply(x.data, m: m, bias: bias?.data, into: y.data)
             } else {
+                if let bias { broadcastRows(y.data, bias.data, rows: m, columns: n) }
                 gemm(transposeA: false, transposeB: true, m: m, n: n, k: k,
-                     a: x.data, lda: k, b: weight.data, ldb: k, beta: beta, c: y.data, ldc: n)
+                     a: x.data, lda: k, b: weight.data, ldb: k, beta: bias == nil ? 0 : 1, c: y.data, ldc: n)
             }
         case .bf16:
             if let weightCache, !recording {
-                weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: m, beta: beta, into: y.data)
+                weightCache.packedBFloat16(weight).multiply(bfloat16Activation(x), m: m, bias: bias?.data, into: y.data)
             } else {
-                gemmBF16(transposeA: false, transposeB: true, m: m, n: n, k: k,
-                         a: bfloat16Activation(x), lda: k, b: bfloat16Weight(weight), ldb: k, beta: beta, c: y.data, ldc: n)
+                gemmBF16(transposeA: false, transposeB: true, m: m, n: n, k: k, a: bfloat16Activation(x), lda: k,
+                         b: bfloat16Weight(weight), ldb: k, bias: bias?.data, c: y.data, ldc: n)
             }
         }
     }

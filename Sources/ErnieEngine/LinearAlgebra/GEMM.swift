@@ -35,21 +35,24 @@ public func gemm(
     if status != dnnl_success { fatalError("dnnl_sgemm failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
 }
 
-/// The bf16 GEMM: A and B already rounded to bfloat16 (see `BFloat16`), C float32.
+/// The bf16 GEMM: A and B already rounded to bfloat16 (see `BFloat16`), C float32. A `bias` [n] (only with alpha 1 and
+/// beta 0) is added to every row of C by the kernel itself, with no pass over C before the product.
 public func gemmBF16(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
-    a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int,
+    a: UnsafePointer<UInt16>, lda: Int, b: UnsafePointer<UInt16>, ldb: Int, bias: UnsafePointer<Float>? = nil,
     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+    precondition(bias == nil || (alpha == 1 && beta == 0), "a GEMM's bias goes with alpha 1 and beta 0")
     guard m > 0, n > 0 else { return }
     if k == 0 {
         scaleInPlace(c, rows: m, columns: n, ld: ldc, by: beta)
+        if let bias { for row in 0..<m { (c + row * ldc).update(from: bias, count: n) } }
         return
     }
     Threads.configure()
-    let status = ernie_gemm_bf16(
-        transposeA ? 84 : 78, transposeB ? 84 : 78, Int64(m), Int64(n), Int64(k), alpha,
-        a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    let (ta, tb): (CChar, CChar) = (transposeA ? 84 : 78, transposeB ? 84 : 78)
+    let status = bias.map { ernie_gemm_bf16_bias(ta, tb, Int64(m), Int64(n), Int64(k), a, Int64(lda), b, Int64(ldb), $0, c, Int64(ldc)) }
+        ?? ernie_gemm_bf16(ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
     if status != 0 { fatalError("oneDNN bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
 }
 

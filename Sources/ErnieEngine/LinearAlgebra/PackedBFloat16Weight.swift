@@ -28,11 +28,14 @@ public final class PackedBFloat16Weight: @unchecked Sendable {
 
     deinit { ernie_packed_bf16_weights_free(packed) }
 
-    /// c[m, rows] = a[m, columns] · weightᵀ + beta · c, a bf16 (lda = columns), c float32 (ldc = rows).
-    public func multiply(_ a: UnsafePointer<UInt16>, m: Int, beta: Float = 0, into c: UnsafeMutablePointer<Float>) {
+    /// c[m, rows] = a[m, columns] · weightᵀ (+ bias [rows], added by the kernel; only with beta 0) + beta · c
+    /// (lda = columns, ldc = rows).
+    public func multiply(_ a: UnsafePointer<UInt16>, m: Int, bias: UnsafePointer<Float>? = nil, beta: Float = 0,
+                         into c: UnsafeMutablePointer<Float>) {
+        precondition(bias == nil || beta == 0, "a product's bias goes with beta 0")
         guard m > 0 else { return }
         Threads.configure()
-        let status = ernie_gemm_bf16_packed_weights(Int64(m), a, packed, beta, c)
+        let status = ernie_gemm_bf16_packed_weights(Int64(m), a, packed, bias, beta, c)
         if status != 0 { fatalError("oneDNN packed bf16 matmul failed (\(status)) for m=\(m) n=\(rows) k=\(columns)") }
     }
 }
