@@ -23,10 +23,12 @@ extension Graph {
         guard needsGradient(logits), count > 0 else { return loss }
         record(loss) { [unowned self] in
             let scale = self.gradient(of: loss).data[0] / Float(count)
+            // A first gradient is written, not added to a zero-filled one (the MLM logits' is tens of MB).
+            let (dlogits, beta) = self.gradientForWriting(of: logits.slot)
             targets.withUnsafeBufferPointer {
-                crossEntropyBackward(dlogits: self.gradient(of: logits).data, logits: logits.data,
-                                     logSumExp: logSumExp.data, targets: $0.baseAddress!, rows: rows, classes: classes,
-                                     ignoreIndex: ignoreIndex, scale: scale)
+                crossEntropyBackward(dlogits: dlogits.data, logits: logits.data, logSumExp: logSumExp.data,
+                                     targets: $0.baseAddress!, rows: rows, classes: classes, ignoreIndex: ignoreIndex,
+                                     scale: scale, accumulate: beta != 0)
             }
         }
         return loss

@@ -27,22 +27,26 @@ public func crossEntropyForward(
     return (sum, count)
 }
 
-/// dlogits[row] += scale · (softmax(logits[row]) − onehot(target)) for kept rows; `scale` = dloss / count.
+/// dlogits[row] += scale · (softmax(logits[row]) − onehot(target)) for kept rows; `scale` = dloss / count. With
+/// `accumulate` false dlogits is written instead (ignored rows get zeros).
 public func crossEntropyBackward(
     dlogits: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>,
-    targets: UnsafePointer<Int32>, rows: Int, classes: Int, ignoreIndex: Int32, scale: Float
+    targets: UnsafePointer<Int32>, rows: Int, classes: Int, ignoreIndex: Int32, scale: Float, accumulate: Bool = true
 ) {
     parallelFor(rows, grain: max(1, 4096 / max(1, classes))) { range in
         for row in range {
             let target = targets[row]
-            guard target != ignoreIndex else { continue }
             let x = logits + row * classes, dx = dlogits + row * classes
+            guard target != ignoreIndex else {
+                if !accumulate { dx.update(repeating: 0, count: classes) }
+                continue
+            }
             let lse = logSumExp[row]
             var i = 0
             while i < classes {
                 let available = classes - i
-                let p = vectorExp(loadLanes(x + i, available) - lse)
-                storeLanes(loadLanes(dx + i, available) + scale * p, dx + i, available)
+                let p = scale * vectorExp(loadLanes(x + i, available) - lse)
+                storeLanes(accumulate ? loadLanes(dx + i, available) + p : p, dx + i, available)
                 i += 16
             }
             dx[Int(target)] -= scale
