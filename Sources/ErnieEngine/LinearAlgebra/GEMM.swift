@@ -51,8 +51,12 @@ public func gemmBF16(
     }
     Threads.configure()
     let (ta, tb): (CChar, CChar) = (transposeA ? 84 : 78, transposeB ? 84 : 78)
-    let status = bias.map { ernie_gemm_bf16_bias(ta, tb, Int64(m), Int64(n), Int64(k), a, Int64(lda), b, Int64(ldb), $0, c, Int64(ldc)) }
-        ?? ernie_gemm_bf16(ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    let status: Int32
+    if let bias {
+        status = ernie_gemm_bf16_bias(ta, tb, Int64(m), Int64(n), Int64(k), a, Int64(lda), b, Int64(ldb), bias, c, Int64(ldc))
+    } else {
+        status = ernie_gemm_bf16(ta, tb, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+    }
     if status != 0 { fatalError("oneDNN bf16 matmul failed (\(status)) for m=\(m) n=\(n) k=\(k)") }
 }
 
