@@ -98,19 +98,56 @@ static matmul_entry *lookup(char transa, char transb, int64_t m, int64_t n, int6
     return &cache[cache_count++];
 }
 
-// This thread's scratchpad for primitive executions, grown as needed (kept for the thread's life: a few threads, each
-// holding its largest GEMM's scratch).
-static __thread void *thread_scratch = NULL;
-static __thread size_t thread_scratch_size = 0;
+// This thread's working buffers, each grown as needed and kept for the thread's life (a few threads, each holding its
+// largest GEMM's): the primitives' scratchpad, the float32 copies of emulated bf16 operands, the split int8 operands.
+enum { SCRATCH_BUFFER, WIDE_A_BUFFER, WIDE_B_BUFFER, SPLIT_A_BUFFER, SPLIT_C_BUFFER, BUFFER_COUNT };
+static __thread void *thread_buffers[BUFFER_COUNT];
+static __thread size_t thread_buffer_sizes[BUFFER_COUNT];
 
-static void *scratch_of_size(size_t size) {
-    if (size > thread_scratch_size) {
-        free(thread_scratch);
+// This thread's buffer `slot` of at least `size` bytes (contents undefined), NULL when out of memory.
+static void *thread_buffer(int slot, size_t size) {
+    if (size > thread_buffer_sizes[slot]) {
+        free(thread_buffers[slot]);
         size_t rounded = (size + 4095) & ~(size_t)4095;
-        thread_scratch = aligned_alloc(64, rounded);
-        thread_scratch_size = thread_scratch ? rounded : 0;
+        thread_buffers[slot] = aligned_alloc(64, rounded);
+        thread_buffer_sizes[slot] = thread_buffers[slot] ? rounded : 0;
     }
-    return thread_scratch;
+    return thread_buffers[slot];
+}
+
+// bf16 matmuls need AVX512 (oneDNN 2.6 has no bf16 kernel below avx512_core, not even its reference one). Elsewhere
+// (AVX2 CPUs) a bf16 product runs as a float32 one on its operands widened exactly to float32: the same products of
+// bf16 values summed in float32, only in another order.
+static int bf16_native = -1;
+static pthread_once_t bf16_once = PTHREAD_ONCE_INIT;
+static void probe_bf16(void) {
+    dnnl_memory_desc_t a_md, b_md, c_md;
+    dnnl_matmul_desc_t desc;
+    dnnl_primitive_desc_t pd = NULL;
+    matrix_md(&a_md, 16, 16, 16, 'N', dnnl_bf16);
+    matrix_md(&b_md, 16, 16, 16, 'N', dnnl_bf16);
+    matrix_md(&c_md, 16, 16, 16, 'N', dnnl_f32);
+    int rc = dnnl_matmul_desc_init(&desc, &a_md, &b_md, NULL, &c_md);
+    if (!rc) rc = dnnl_primitive_desc_create(&pd, &desc, NULL, cpu_engine(), NULL);
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    bf16_native = rc == 0;
+}
+
+int ernie_bf16_matmul_native(void) {
+    pthread_once(&bf16_once, probe_bf16);
+    return bf16_native;
+}
+
+// The stored elements of a rows x cols matrix (op(X) when trans is 'T') with row stride ld, widened into this
+// thread's buffer `slot`, with the same strides. NULL when out of memory.
+static float *widened(int slot, const uint16_t *x, int64_t rows, int64_t cols, int64_t ld, char trans) {
+    int64_t stored_rows = (trans == 'T' || trans == 't') ? cols : rows;
+    int64_t stored_cols = (trans == 'T' || trans == 't') ? rows : cols;
+    size_t count = stored_rows > 0 ? (size_t)((stored_rows - 1) * ld + stored_cols) : 0;
+    float *wide = thread_buffer(slot, (count > 0 ? count : 1) * sizeof(float));
+    if (!wide) return NULL;
+    for (int64_t r = 0; r < stored_rows; r++) ernie_bf16_to_f32(x + r * ld, wide + r * ld, stored_cols);
+    return wide;
 }
 
 // Runs a matmul primitive on a and c (described by a_md and c_md) with the weights memory b, the bias (bias_md; NULL
@@ -126,7 +163,7 @@ static int execute_matmul(dnnl_primitive_t primitive, const dnnl_memory_desc_t *
     if (!rc) rc = dnnl_memory_create(&cm, c_md, cpu_engine(), c);
     if (!rc && bias) rc = dnnl_memory_create(&biasm, bias_md, cpu_engine(), (void *)bias);
     if (!rc && scratch_size > 0) {
-        void *scratch = scratch_of_size(scratch_size);
+        void *scratch = thread_buffer(SCRATCH_BUFFER, scratch_size);
         rc = scratch ? dnnl_memory_create(&sm, scratch_md, cpu_engine(), scratch) : dnnl_out_of_memory;
     }
     if (!rc) rc = dnnl_stream_create(&stream, cpu_engine(), dnnl_stream_default_flags);
@@ -210,20 +247,51 @@ static int run_matmul(char transa, char transb, int64_t m, int64_t n, int64_t k,
     return rc;
 }
 
+// A bf16 product: the bf16 primitive, or (`ernie_bf16_matmul_native` false) the float32 one on widened operands.
+static int gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const uint16_t *a,
+                     int64_t lda, const uint16_t *b, int64_t ldb, const float *bias, float beta, float *c, int64_t ldc) {
+    if (ernie_bf16_matmul_native())
+        return run_matmul(transa, transb, m, n, k, alpha, a, lda, b, ldb, bias, beta, c, ldc, dnnl_bf16, dnnl_bf16,
+                          dnnl_f32);
+    const float *wide_a = widened(WIDE_A_BUFFER, a, m, k, lda, transa);
+    const float *wide_b = widened(WIDE_B_BUFFER, b, k, n, ldb, transb);
+    if (!wide_a || !wide_b) return dnnl_out_of_memory;
+    return run_matmul(transa, transb, m, n, k, alpha, wide_a, lda, wide_b, ldb, bias, beta, c, ldc, dnnl_f32, dnnl_f32,
+                      dnnl_f32);
+}
+
 int ernie_gemm_bf16(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const uint16_t *a,
                     int64_t lda, const uint16_t *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-    return run_matmul(transa, transb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc, dnnl_bf16, dnnl_bf16,
-                      dnnl_f32);
+    return gemm_bf16(transa, transb, m, n, k, alpha, a, lda, b, ldb, NULL, beta, c, ldc);
 }
 
 int ernie_gemm_bf16_bias(char transa, char transb, int64_t m, int64_t n, int64_t k, const uint16_t *a, int64_t lda,
                          const uint16_t *b, int64_t ldb, const float *bias, float *c, int64_t ldc) {
-    return run_matmul(transa, transb, m, n, k, 1.0f, a, lda, b, ldb, bias, 0.0f, c, ldc, dnnl_bf16, dnnl_bf16, dnnl_f32);
+    return gemm_bf16(transa, transb, m, n, k, 1.0f, a, lda, b, ldb, bias, 0.0f, c, ldc);
 }
 
-int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b,
-                       int64_t ldb, int32_t *c, int64_t ldc) {
-    return run_matmul('N', transb, m, n, k, 1.0f, a, lda, b, ldb, NULL, 0.0f, c, ldc, dnnl_u8, dnnl_s8, dnnl_s32);
+// Without VNNI (AVX2 CPUs) oneDNN's u8 × s8 kernels add each pair of products in int16 with saturation
+// (vpmaddubsw), so 255 · 127 + 255 · 127 comes out as 32767. Where a probe product shows that, A is split into its
+// low 7 bits and its top bit, whose pairs cannot saturate (2 · 127 · 127 < 2¹⁵), and C = A_low · B + 128 · A_top · B
+// in int32: exact, at twice the cost.
+static int int8_exact = -1;
+static pthread_once_t int8_once = PTHREAD_ONCE_INIT;
+static void probe_int8(void) {
+    enum { M = 8, N = 16, K = 64 };  // a shape the blocked kernels take, not a reference-only corner
+    uint8_t a[M * K];
+    int8_t b[K * N];
+    int32_t c[M * N];
+    memset(a, 255, sizeof a);
+    memset(b, 127, sizeof b);
+    int rc = run_matmul('N', 'N', M, N, K, 1.0f, a, K, b, N, NULL, 0.0f, c, N, dnnl_u8, dnnl_s8, dnnl_s32);
+    int exact = rc == 0;
+    for (int i = 0; i < M * N && exact; i++) exact = c[i] == K * 255 * 127;
+    int8_exact = exact;
+}
+
+int ernie_int8_matmul_exact(void) {
+    pthread_once(&int8_once, probe_int8);
+    return int8_exact;
 }
 
 static const char *implementation(int64_t m, int64_t n, int64_t k, dnnl_data_type_t a_type, dnnl_data_type_t b_type,
@@ -244,6 +312,7 @@ static const char *implementation(int64_t m, int64_t n, int64_t k, dnnl_data_typ
 }
 
 const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k) {
+    if (!ernie_bf16_matmul_native()) return "float32 on widened bf16 (no bf16 matmul on this CPU)";
     return implementation(m, n, k, dnnl_bf16, dnnl_bf16, dnnl_f32);
 }
 
@@ -258,6 +327,10 @@ struct ernie_packed_bf16 {
     dnnl_primitive_t primitive;
     dnnl_memory_desc_t a_md, c_md, packed_md, scratch_md;
     dnnl_memory_t packed;
+    // Without bf16 matmuls: B widened to float32 (op(B) per transb and ldb), multiplied by the float32 GEMM.
+    float *wide_b;
+    char transb;
+    int64_t ldb;
 };
 
 ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k, const uint16_t *b, int64_t ldb,
@@ -268,6 +341,21 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
     p->m = m;
     p->n = n;
     p->k = k;
+    if (!ernie_bf16_matmul_native()) {
+        int64_t stored_rows = transb == 'T' || transb == 't' ? n : k;
+        int64_t stored_cols = transb == 'T' || transb == 't' ? k : n;
+        size_t count = stored_rows > 0 ? (size_t)((stored_rows - 1) * ldb + stored_cols) : 0;
+        p->wide_b = malloc((count > 0 ? count : 1) * sizeof(float));
+        p->transb = transb;
+        p->ldb = ldb;
+        *status = p->wide_b ? 0 : dnnl_out_of_memory;
+        if (!p->wide_b) {
+            free(p);
+            return NULL;
+        }
+        for (int64_t r = 0; r < stored_rows; r++) ernie_bf16_to_f32(b + r * ldb, p->wide_b + r * ldb, stored_cols);
+        return p;
+    }
     matrix_md(&p->a_md, m, k, k, 'N', dnnl_bf16);
     matrix_md(&p->c_md, m, n, n, 'N', dnnl_f32);
     matrix_md(&plain_md, k, n, ldb, transb, dnnl_bf16);
@@ -284,6 +372,12 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
 }
 
 int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c) {
+    if (b->wide_b) {
+        const float *wide_a = widened(WIDE_A_BUFFER, a, b->m, b->k, b->k, 'N');
+        if (!wide_a) return dnnl_out_of_memory;
+        return run_matmul('N', b->transb, b->m, b->n, b->k, 1.0f, wide_a, b->k, b->wide_b, b->ldb, NULL, 0.0f, c, b->n,
+                          dnnl_f32, dnnl_f32, dnnl_f32);
+    }
     return execute_matmul(b->primitive, &b->a_md, a, b->packed, NULL, NULL, &b->c_md, c, &b->scratch_md);
 }
 
@@ -291,6 +385,7 @@ void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
     if (!p) return;
     if (p->packed) dnnl_memory_destroy(p->packed);
     if (p->primitive) dnnl_primitive_destroy(p->primitive);
+    free(p->wide_b);
     free(p);
 }
 
@@ -304,11 +399,14 @@ struct ernie_packed_weights {
     dnnl_data_type_t a_type, b_type, c_type;
     dnnl_memory_desc_t packed_md;
     dnnl_memory_t packed;
+    // bf16 weights on a CPU without bf16 matmuls: float32 weights (`plain`, owned) whose products widen A first.
+    float *wide_plain;
 };
 
 static void packed_weights_free(struct ernie_packed_weights *p) {
     if (!p) return;
     if (p->packed) dnnl_memory_destroy(p->packed);
+    free(p->wide_plain);
     free(p);
 }
 
@@ -369,18 +467,48 @@ ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *statu
 }
 
 int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c) {
-    return gemm_packed_weights(m, a, b, NULL, 0.0f, c);
+    if (ernie_int8_matmul_exact()) return gemm_packed_weights(m, a, b, NULL, 0.0f, c);
+    int64_t n = b->n, k = b->k;
+    uint8_t *low = thread_buffer(SPLIT_A_BUFFER, (size_t)(2 * m * k > 0 ? 2 * m * k : 1));
+    int32_t *top_c = thread_buffer(SPLIT_C_BUFFER, (size_t)(m * n > 0 ? m * n : 1) * sizeof(int32_t));
+    if (!low || !top_c) return dnnl_out_of_memory;
+    uint8_t *top = low + m * k;
+    for (int64_t i = 0; i < m * k; i++) {
+        low[i] = a[i] & 0x7f;
+        top[i] = a[i] >> 7;
+    }
+    int rc = gemm_packed_weights(m, low, b, NULL, 0.0f, c);
+    if (!rc) rc = gemm_packed_weights(m, top, b, NULL, 0.0f, top_c);
+    if (rc) return rc;
+    for (int64_t i = 0; i < m * n; i++) c[i] += top_c[i] * 128;
+    return 0;
 }
 
 void ernie_packed_s8_free(ernie_packed_s8 *p) { packed_weights_free(p); }
 
 ernie_packed_bf16_weights *ernie_pack_bf16_weights(int64_t n, int64_t k, const uint16_t *b, int *status) {
-    return pack_linear_weights(n, k, b, dnnl_bf16, dnnl_bf16, dnnl_f32, status);
+    if (ernie_bf16_matmul_native()) return pack_linear_weights(n, k, b, dnnl_bf16, dnnl_bf16, dnnl_f32, status);
+    float *wide = malloc((n * k > 0 ? (size_t)(n * k) : 1) * sizeof(float));
+    if (!wide) {
+        *status = dnnl_out_of_memory;
+        return NULL;
+    }
+    ernie_bf16_to_f32(b, wide, n * k);
+    struct ernie_packed_weights *p = pack_linear_weights(n, k, wide, dnnl_f32, dnnl_f32, dnnl_f32, status);
+    if (!p) {
+        free(wide);
+        return NULL;
+    }
+    p->wide_plain = wide;
+    return p;
 }
 
 int ernie_gemm_bf16_packed_weights(int64_t m, const uint16_t *a, const ernie_packed_bf16_weights *b, const float *bias,
                                    float beta, float *c) {
-    return gemm_packed_weights(m, a, b, bias, beta, c);
+    if (!b->wide_plain) return gemm_packed_weights(m, a, b, bias, beta, c);
+    const float *wide_a = widened(WIDE_A_BUFFER, a, m, b->k, b->k, 'N');
+    if (!wide_a) return dnnl_out_of_memory;
+    return gemm_packed_weights(m, wide_a, b, bias, beta, c);
 }
 
 void ernie_packed_bf16_weights_free(ernie_packed_bf16_weights *p) { packed_weights_free(p); }

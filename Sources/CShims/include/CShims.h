@@ -47,14 +47,17 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
 int ernie_gemm_bf16_packed(const uint16_t *a, const ernie_packed_bf16 *b, float *c);
 void ernie_packed_bf16_free(ernie_packed_bf16 *p);
 
+/// 1 when oneDNN has bf16 matmul kernels on this CPU (AVX512 and up), 0 when the bf16 products run as float32 ones on
+/// operands widened exactly to float32 (AVX2 CPUs): the same values, summed in another order, slower.
+int ernie_bf16_matmul_native(void);
+
 /// The oneDNN implementation the bf16 GEMM of that shape runs (e.g. "brg:avx512_core_amx_bf16"), for reports.
 const char *ernie_gemm_bf16_impl(int64_t m, int64_t n, int64_t k);
 
-/// Row-major C[m,n] = A[m,k] · op(B)[k,n] in integers: A uint8 (lda), B int8 (op(B) = Bᵀ when transb is 'T', so a
-/// Linear weight [n, k] is passed with 'T'), C int32 (ldc), through a cached oneDNN matmul primitive (AVX512-VNNI or
-/// AMX-INT8 where the CPU has them). Returns a dnnl_status_t (0 = success).
-int ernie_gemm_u8s8s32(char transb, int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b,
-                       int64_t ldb, int32_t *c, int64_t ldc);
+/// 1 when oneDNN's u8 × s8 kernels are exact on this CPU (VNNI, AMX), 0 where they saturate pairs of products to int16
+/// (AVX2), so the int8 GEMMs here run each product as two saturation-free halves (exact, twice the work).
+int ernie_int8_matmul_exact(void);
+
 /// The oneDNN implementation the u8 × s8 GEMM of that shape runs (e.g. "brg:avx512_core_vnni"), for reports.
 const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k);
 
@@ -63,7 +66,8 @@ const char *ernie_gemm_u8s8s32_impl(int64_t m, int64_t n, int64_t k);
 /// failure (status: the dnnl_status_t).
 typedef struct ernie_packed_weights ernie_packed_s8;
 ernie_packed_s8 *ernie_pack_s8(int64_t n, int64_t k, const int8_t *b, int *status);
-/// Row-major C[m,n] = A[m,k] · Bᵀ with A uint8 (lda = k), C int32 (ldc = n) overwritten. Returns a dnnl_status_t.
+/// Row-major C[m,n] = A[m,k] · Bᵀ with A uint8 (lda = k), C int32 (ldc = n) overwritten, exactly (see
+/// `ernie_int8_matmul_exact`). Returns a dnnl_status_t.
 int ernie_gemm_u8s8s32_packed(int64_t m, const uint8_t *a, const ernie_packed_s8 *b, int32_t *c);
 void ernie_packed_s8_free(ernie_packed_s8 *p);
 
