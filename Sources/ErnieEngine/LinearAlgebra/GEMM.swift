@@ -4,10 +4,11 @@ import CShims
 public enum MatmulPrecision: String, Sendable, Codable, CaseIterable {
     /// float32 inputs (`dnnl_sgemm`).
     case fp32
-    /// Inputs rounded to bfloat16 (AMX on CPUs that have it), float32 accumulation.
+    /// Inputs rounded to bfloat16, float32 accumulation (AMX or AVX512-BF16; on CPUs with neither the products run as
+    /// float32 ones on the rounded inputs: the same numbers, slower than fp32).
     case bf16
     /// Inference only: weights int8 per output channel, activations int8 per row at run time, int32 accumulation
-    /// (AVX512-VNNI / AMX-INT8), dequantised to float32 (`QuantizedMatrix`).
+    /// (AVX512-VNNI / AMX-INT8; exact at twice the work without them), dequantised to float32 (`QuantizedMatrix`).
     case int8
 }
 

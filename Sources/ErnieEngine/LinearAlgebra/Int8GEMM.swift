@@ -151,7 +151,9 @@ private func dequantize(
     }
 }
 
-/// The oneDNN kernel the int8 GEMM of this shape runs on (e.g. "brg:avx512_core_vnni").
+/// The oneDNN kernel the int8 GEMM of this shape runs on (e.g. "brg:avx512_core_vnni"), and whether each product runs
+/// as two halves because the kernel saturates (CPUs without VNNI; see `ernie_int8_matmul_exact`).
 public func gemmInt8Implementation(m: Int, n: Int, k: Int) -> String {
-    String(cString: ernie_gemm_u8s8s32_impl(Int64(m), Int64(n), Int64(k)))
+    let kernel = String(cString: ernie_gemm_u8s8s32_impl(Int64(m), Int64(n), Int64(k)))
+    return ernie_int8_matmul_exact() != 0 ? kernel : "\(kernel), twice per product (no VNNI: split activations)"
 }
