@@ -13,8 +13,8 @@ struct BenchGEMM: ParsableCommand {
     @Option(help: "Shapes as MxNxK, comma-separated.")
     var shapes = "4096x768x768,4096x3072x768,4096x768x3072"
 
-    @Option(help: "Data types: f32, bf16, bf16-packed (B reordered once into the bf16 kernel's layout), int8 (a linear layer: per-row activation quantisation, u8 × s8 GEMM, dequantisation; B as [N, K]); comma-separated.")
-    var dtypes = "f32,bf16,bf16-packed,int8"
+    @Option(help: "Data types: f32, f32-packed (B as [N, K] reordered once for oneDNN's matmul primitive, as inference runs), bf16, bf16-packed (B reordered once into the bf16 kernel's layout), int8 (a linear layer: per-row activation quantisation, u8 × s8 GEMM, dequantisation; B as [N, K]); comma-separated.")
+    var dtypes = "f32,f32-packed,bf16,bf16-packed,int8"
 
     @Option(parsing: .unconditional, help: "Seconds to measure each case.")
     var seconds = 1.0
@@ -45,6 +45,10 @@ struct BenchGEMM: ParsableCommand {
                 switch dtype {
                 case "f32":
                     run = { gemm(transposeA: false, transposeB: transposeB, m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: ldb, c: c.data, ldc: n) }
+                case "f32-packed":
+                    guard transposeB else { throw ValidationError("f32-packed takes B as [N, K] (--transpose_b true)") }
+                    let packed = PackedFloat32Weight(b)
+                    run = { packed.multiply(a.data, m: m, into: c.data) }
                 case "bf16":
                     let a16 = BFloat16Buffer(count: a.count), b16 = BFloat16Buffer(count: b.count)
                     a16.update(from: a.data)
@@ -61,7 +65,7 @@ struct BenchGEMM: ParsableCommand {
                     let quantized = QuantizedMatrix(b.data, rows: n, columns: k)
                     run = { linearInt8(x: a.data, m: m, k: k, weight: quantized, bias: nil, y: c.data) }
                 default:
-                    throw ValidationError("unknown dtype \(dtype) (use f32, bf16, bf16-packed or int8)")
+                    throw ValidationError("unknown dtype \(dtype) (use f32, f32-packed, bf16, bf16-packed or int8)")
                 }
                 let perCall = measure(seconds: seconds, run)
                 printer.print(BenchRecord(

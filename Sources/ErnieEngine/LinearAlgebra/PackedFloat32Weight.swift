@@ -1,8 +1,9 @@
 import CShims
 
 /// A Linear layer's float32 weight [n, k] reordered once into the blocked layout of oneDNN's matmul primitive, for
-/// inference: on a few rows (batch-1 inference: m = 128) that kernel runs 1.2–2× faster than `dnnl_sgemm` here
-/// (128 × 768 × 3072: 200 against 97 GFLOP/s), while large training GEMMs gain nothing, so training keeps `gemm`.
+/// inference: on a few rows (batch-1 inference: m = 128) that kernel (brgemm, AVX512 CPUs) runs 1.2–2× faster than
+/// `dnnl_sgemm` on Zen 4 (128 × 768 × 3072: 200 against 97 GFLOP/s), while large training GEMMs gain nothing, so
+/// training keeps `gemm`. On AVX2 CPUs, whose matmul is gemm-based, the weight stays unpacked (packed was slower).
 /// One packed copy serves products with any number of rows (as `PackedBFloat16Weight`).
 public final class PackedFloat32Weight: @unchecked Sendable {
     public let rows: Int
