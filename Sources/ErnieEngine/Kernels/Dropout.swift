@@ -2,7 +2,7 @@ import CShims
 
 /// Inverted dropout with a counter-based mask: element i is kept when uniform(seed, counter + i) ≥ p, and scaled by
 /// 1/(1 − p). The backward pass regenerates the mask from (seed, counter) instead of storing it. The mask is drawn in
-/// C (`ernie_dropout`, AVX-512 where the CPU has it) with `RandomGenerator.uniformFloat`'s arithmetic.
+/// C (`ernie_dropout`, AVX-512 or AVX2 as the CPU has them) with `RandomGenerator.uniformFloat`'s arithmetic.
 
 /// out = input · keep / (1 − p). In place (out == input) is allowed.
 public func dropoutForward(
