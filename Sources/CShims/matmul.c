@@ -138,15 +138,27 @@ int ernie_bf16_matmul_native(void) {
     return bf16_native;
 }
 
+typedef struct {
+    const uint16_t *x;
+    float *wide;
+    int64_t ld, cols;
+} widening;
+
+static void widen_rows(void *context, int64_t begin, int64_t end) {
+    const widening *w = context;
+    for (int64_t r = begin; r < end; r++) ernie_bf16_to_f32(w->x + r * w->ld, w->wide + r * w->ld, w->cols);
+}
+
 // The stored elements of a rows x cols matrix (op(X) when trans is 'T') with row stride ld, widened into this
-// thread's buffer `slot`, with the same strides. NULL when out of memory.
+// thread's buffer `slot`, with the same strides, on the pool's threads. NULL when out of memory.
 static float *widened(int slot, const uint16_t *x, int64_t rows, int64_t cols, int64_t ld, char trans) {
     int64_t stored_rows = (trans == 'T' || trans == 't') ? cols : rows;
     int64_t stored_cols = (trans == 'T' || trans == 't') ? rows : cols;
     size_t count = stored_rows > 0 ? (size_t)((stored_rows - 1) * ld + stored_cols) : 0;
     float *wide = thread_buffer(slot, (count > 0 ? count : 1) * sizeof(float));
     if (!wide) return NULL;
-    for (int64_t r = 0; r < stored_rows; r++) ernie_bf16_to_f32(x + r * ld, wide + r * ld, stored_cols);
+    widening w = {x, wide, ld, stored_cols};
+    ernie_parallel_for(stored_rows, stored_cols > 0 ? 1 + 32768 / stored_cols : 1, widen_rows, &w);
     return wide;
 }
 

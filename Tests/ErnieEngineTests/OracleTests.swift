@@ -238,6 +238,30 @@ import Testing
         #expect(BFloat16.float(BFloat16.bits(.nan)).isNaN)
     }
 
+    /// The vectorised conversion (AVX512-BF16, AVX2 or scalar, as the CPU has) gives `BFloat16.bits` on every element:
+    /// ties both ways, NaNs with and without the quiet bit, infinities, subnormals, the largest finite (rounds up to
+    /// infinity), both signs; 16 · 4 + 7 elements so every path's ragged tail is crossed.
+    @Test func vectorisedBFloat16RoundingIsTheScalarOne() {
+        let patterns: [UInt32] = [0x3F80_8000, 0x3F81_8000, 0x3F80_8001, 0x3F80_7FFF, 0x7F80_0000, 0x7FC0_0000,
+                                  0x7F80_0001, 0x7FBF_FFFF, 0x7FFF_FFFF, 0x0000_0001, 0x0080_0000, 0x7F7F_FFFF, 0,
+                                  0x4049_0FDB, 0x3DCC_CCCD]
+        let values = (0..<71).map { index -> Float in
+            let bits = patterns[index % patterns.count] | (index % 2 == 1 ? 0x8000_0000 : 0)
+            return Float(bitPattern: bits)
+        }
+        var rounded = [UInt16](repeating: 0, count: values.count)
+        for start in [0, 1, 9] {  // offsets that shift which elements fall in the vector body and the tail
+            values.withUnsafeBufferPointer { source in
+                rounded.withUnsafeMutableBufferPointer {
+                    BFloat16.convert(source.baseAddress! + start, to: $0.baseAddress!, count: values.count - start)
+                }
+            }
+            for index in start..<values.count {
+                #expect(rounded[index - start] == BFloat16.bits(values[index]), "element \(index) bits \(String(values[index].bitPattern, radix: 16))")
+            }
+        }
+    }
+
     /// The vectorised dropout draws exactly `RandomGenerator.uniformFloat(seed, counter + i) ≥ p` (the mask the
     /// backward pass, resume and every earlier run rely on), over counts with ragged tails, counters that wrap past
     /// 2⁶⁴, and probabilities that sit exactly on an element's uniform and one float above it (where ≥ is decided).
