@@ -77,7 +77,7 @@ __attribute__((target("avx2")))
 static void dropout_avx2(float *out, const float *input, const float *addend, int64_t count, uint64_t threshold,
                          float scale, uint64_t seed, uint64_t counter) {
     const __m256i thresholds = _mm256_set1_epi64x((long long)threshold);
-    // Lane j of `low` holds seed + (counter + i + j + 1) · γ, of `high` the same for j + 4; each step adds 8γ.
+    // Lane j of `low` holds seed + (counter + i + j + 1) · γ (low + 4γ: elements j + 4); each step of 8 adds 8γ.
     __m256i low = _mm256_set_epi64x((long long)(seed + (counter + 4) * GAMMA), (long long)(seed + (counter + 3) * GAMMA),
                                     (long long)(seed + (counter + 2) * GAMMA), (long long)(seed + (counter + 1) * GAMMA));
     const __m256i four = _mm256_set1_epi64x((long long)(4 * GAMMA)), eight = _mm256_set1_epi64x((long long)(8 * GAMMA));

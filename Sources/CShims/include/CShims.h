@@ -96,7 +96,7 @@ void ernie_packed_f32_weights_free(ernie_packed_f32_weights *p);
 #ifndef ERNIE_CSHIMS_CONVERT_H
 #define ERNIE_CSHIMS_CONVERT_H
 /// Rounds count floats to bfloat16 (round to nearest even; NaN stays NaN), with AVX512-BF16's vcvtneps2bf16 when the
-/// CPU has it. Single-threaded: callers split large arrays.
+/// CPU has it, else 8 lanes at a time in AVX2. Single-threaded: callers split large arrays.
 void ernie_f32_to_bf16(const float *source, uint16_t *destination, int64_t count);
 /// Widens `count` bfloat16 values to float32 (exact).
 void ernie_bf16_to_f32(const uint16_t *source, float *destination, int64_t count);

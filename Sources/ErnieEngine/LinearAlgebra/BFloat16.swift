@@ -12,7 +12,7 @@ public enum BFloat16 {
     @inline(__always)
     public static func float(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
-    /// Rounds `count` floats to bfloat16 (AVX512-BF16 when the CPU has it; in parallel).
+    /// Rounds `count` floats to bfloat16 (AVX512-BF16 or AVX2 as the CPU has them; in parallel).
     public static func convert(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<UInt16>, count: Int) {
         parallelFor(count, grain: 1 << 16) { range in
             ernie_f32_to_bf16(source + range.lowerBound, destination + range.lowerBound, Int64(range.count))
