@@ -149,16 +149,22 @@ static void widen_rows(void *context, int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; r++) ernie_bf16_to_f32(w->x + r * w->ld, w->wide + r * w->ld, w->cols);
 }
 
-// The stored elements of a rows x cols matrix (op(X) when trans is 'T') with row stride ld, widened into this
-// thread's buffer `slot`, with the same strides, on the pool's threads. NULL when out of memory.
-static float *widened(int slot, const uint16_t *x, int64_t rows, int64_t cols, int64_t ld, char trans) {
+// The elements a rows x cols matrix (op(X) when trans is 'T') with row stride ld spans, at least 1; its widened copy
+// `wide` (float32, the same strides) when wide is not NULL, made on the pool's threads.
+static size_t widen(const uint16_t *x, float *wide, int64_t rows, int64_t cols, int64_t ld, char trans) {
     int64_t stored_rows = (trans == 'T' || trans == 't') ? cols : rows;
     int64_t stored_cols = (trans == 'T' || trans == 't') ? rows : cols;
-    size_t count = stored_rows > 0 ? (size_t)((stored_rows - 1) * ld + stored_cols) : 0;
-    float *wide = thread_buffer(slot, (count > 0 ? count : 1) * sizeof(float));
-    if (!wide) return NULL;
-    widening w = {x, wide, ld, stored_cols};
-    ernie_parallel_for(stored_rows, stored_cols > 0 ? 1 + 32768 / stored_cols : 1, widen_rows, &w);
+    if (wide) {
+        widening w = {x, wide, ld, stored_cols};
+        ernie_parallel_for(stored_rows, stored_cols > 0 ? 1 + 32768 / stored_cols : 1, widen_rows, &w);
+    }
+    return stored_rows > 0 ? (size_t)((stored_rows - 1) * ld + stored_cols) : 1;
+}
+
+// That widened copy in this thread's buffer `slot`. NULL when out of memory.
+static float *widened(int slot, const uint16_t *x, int64_t rows, int64_t cols, int64_t ld, char trans) {
+    float *wide = thread_buffer(slot, widen(x, NULL, rows, cols, ld, trans) * sizeof(float));
+    if (wide) widen(x, wide, rows, cols, ld, trans);
     return wide;
 }
 
@@ -196,9 +202,11 @@ static int execute_matmul(dnnl_primitive_t primitive, const dnnl_memory_desc_t *
 }
 
 // The weights layout a matmul of a_md × (k × n of b_type) → c_md prefers, and b (plain_md) reordered into it in a new
-// memory object *packed (NULL on failure).
+// memory object *packed (NULL on failure). With `brgemm_only`, *packed stays NULL (status 0) unless that matmul is a
+// brgemm kernel (AVX512 and up), the only ones that read the blocked layout as it is: where the matmul is gemm-based
+// (AVX2) the packed copy ran 2.7× slower than the plain one on 128 × 3072 × 768 in float32.
 static int pack_weights(const dnnl_memory_desc_t *a_md, const dnnl_memory_desc_t *c_md, int64_t k, int64_t n,
-                        dnnl_data_type_t b_type, const dnnl_memory_desc_t *plain_md, const void *b,
+                        dnnl_data_type_t b_type, const dnnl_memory_desc_t *plain_md, const void *b, int brgemm_only,
                         dnnl_primitive_desc_t *pd, dnnl_memory_desc_t *packed_md, dnnl_memory_t *packed) {
     dnnl_memory_desc_t any_md;
     dnnl_memory_t plain = NULL;
@@ -215,6 +223,10 @@ static int pack_weights(const dnnl_memory_desc_t *a_md, const dnnl_memory_desc_t
     if (!rc) rc = dnnl_primitive_desc_create(pd, &desc, attr, cpu_engine(), NULL);
     if (attr) dnnl_primitive_attr_destroy(attr);
     if (!rc) *packed_md = *dnnl_primitive_desc_query_md(*pd, dnnl_query_weights_md, 0);
+    const char *impl = NULL;
+    if (!rc && brgemm_only && (dnnl_primitive_desc_query(*pd, dnnl_query_impl_info_str, 0, &impl) || !impl ||
+                               !strstr(impl, "brg")))
+        return 0;
     if (!rc) rc = dnnl_memory_create(packed, packed_md, cpu_engine(), DNNL_MEMORY_ALLOCATE);
     if (!rc) rc = dnnl_memory_create(&plain, plain_md, cpu_engine(), (void *)b);
     if (!rc) rc = dnnl_reorder_primitive_desc_create(&reorder_pd, plain_md, cpu_engine(), packed_md, cpu_engine(), NULL);
@@ -354,10 +366,7 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
     p->n = n;
     p->k = k;
     if (!ernie_bf16_matmul_native()) {
-        int64_t stored_rows = transb == 'T' || transb == 't' ? n : k;
-        int64_t stored_cols = transb == 'T' || transb == 't' ? k : n;
-        size_t count = stored_rows > 0 ? (size_t)((stored_rows - 1) * ldb + stored_cols) : 0;
-        p->wide_b = malloc((count > 0 ? count : 1) * sizeof(float));
+        p->wide_b = malloc(widen(b, NULL, k, n, ldb, transb) * sizeof(float));
         p->transb = transb;
         p->ldb = ldb;
         *status = p->wide_b ? 0 : dnnl_out_of_memory;
@@ -365,13 +374,13 @@ ernie_packed_bf16 *ernie_pack_bf16(char transb, int64_t m, int64_t n, int64_t k,
             free(p);
             return NULL;
         }
-        for (int64_t r = 0; r < stored_rows; r++) ernie_bf16_to_f32(b + r * ldb, p->wide_b + r * ldb, stored_cols);
+        widen(b, p->wide_b, k, n, ldb, transb);
         return p;
     }
     matrix_md(&p->a_md, m, k, k, 'N', dnnl_bf16);
     matrix_md(&p->c_md, m, n, n, 'N', dnnl_f32);
     matrix_md(&plain_md, k, n, ldb, transb, dnnl_bf16);
-    int rc = pack_weights(&p->a_md, &p->c_md, k, n, dnnl_bf16, &plain_md, b, &pd, &p->packed_md, &p->packed);
+    int rc = pack_weights(&p->a_md, &p->c_md, k, n, dnnl_bf16, &plain_md, b, 0, &pd, &p->packed_md, &p->packed);
     if (!rc) p->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     if (!rc) rc = dnnl_primitive_create(&p->primitive, pd);
     if (pd) dnnl_primitive_desc_destroy(pd);
@@ -404,7 +413,7 @@ void ernie_packed_bf16_free(ernie_packed_bf16 *p) {
 // Linear weights B [n, k] packed once. oneDNN's int8 and bf16 kernels choose the same blocked weights layout for
 // every m (checked on VNNI and AVX512-BF16: m = 1 … 4096), so one packed copy serves every batch shape; a primitive
 // per m (and beta) comes from the cache. Should a kernel ask for another layout at some m, the product runs on the
-// plain copy instead.
+// plain copy instead, as every product does where the matmul is gemm-based and nothing was packed (`pack_weights`).
 struct ernie_packed_weights {
     int64_t n, k;
     const void *plain;
@@ -436,14 +445,7 @@ static struct ernie_packed_weights *pack_linear_weights(int64_t n, int64_t k, co
     matrix_md(&a_md, 128, k, k, 'N', a_type);
     matrix_md(&c_md, 128, n, n, 'N', c_type);
     matrix_md(&plain_md, k, n, k, 'T', b_type);
-    int rc = pack_weights(&a_md, &c_md, k, n, b_type, &plain_md, b, &pd, &p->packed_md, &p->packed);
-    // Only the brgemm kernels (AVX512 and up) read the blocked layout as it is. Where the matmul is gemm-based (AVX2),
-    // the packed copy ran 2.7× slower than the plain one on 128 × 3072 × 768 in float32, so the plain one serves.
-    const char *impl = NULL;
-    if (!rc && (dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) || !impl || !strstr(impl, "brg"))) {
-        dnnl_memory_destroy(p->packed);
-        p->packed = NULL;
-    }
+    int rc = pack_weights(&a_md, &c_md, k, n, b_type, &plain_md, b, 1, &pd, &p->packed_md, &p->packed);
     if (pd) dnnl_primitive_desc_destroy(pd);
     *status = rc;
     if (rc) {
